@@ -1,0 +1,115 @@
+"""The ``helios`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import traceback
+import webbrowser
+
+from helios_app.errors import HeliosError
+
+logger = logging.getLogger(__name__)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 960x540, got {text!r}") from None
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from helios_app.session import LAYOUTS
+
+    parser = argparse.ArgumentParser(prog="helios", description="Live force-directed views of networks.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    view = commands.add_parser("view", help="lay out a graph and serve a live, shared view of it")
+    view.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
+    view.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    view.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
+    view.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
+    view.add_argument("--seed", type=int, default=0, help="seed of the initial layout (default: %(default)s)")
+    view.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
+    view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
+    view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
+    view.add_argument("--token", default="", help="access token (default: a random one)")
+    view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
+    return parser
+
+
+def run_view(arguments: argparse.Namespace) -> int:
+    from helios_app.io import read_graph
+    from helios_app.session import ViewConfig, ViewSession, is_loopback
+
+    config = ViewConfig(
+        layout=arguments.layout,
+        seed=arguments.seed,
+        dimensions=arguments.dimensions,
+        width=arguments.size[0],
+        height=arguments.size[1],
+        max_fps=arguments.max_fps,
+        host=arguments.host,
+        port=arguments.port,
+        token=arguments.token,
+    )
+    graph = read_graph(arguments.path)
+    stop_requested = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop_requested.set())
+    session = ViewSession(graph, config).start()
+    try:
+        print(
+            f"helios: {graph.node_count} nodes, {len(graph.layout_edges())} edges from {arguments.path}",
+            flush=True,
+        )
+        if not is_loopback(config.host):
+            print("helios: listening beyond this machine; anyone with the link below can view", flush=True)
+        print(f"helios: open {session.url}", flush=True)
+        print("helios: press Ctrl-C to stop", flush=True)
+        if arguments.open:
+            webbrowser.open(session.url)
+        while not stop_requested.wait(0.5):
+            pass
+    finally:
+        session.stop(timeout_s=1.5)
+    print("helios: stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if arguments.command == "view":
+            return run_view(arguments)
+    except HeliosError as error:
+        if arguments.verbose:
+            traceback.print_exc()
+        print(f"helios: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # an unexpected failure: one line, the traceback only with -v
+        if arguments.verbose:
+            traceback.print_exc()
+        else:
+            print("helios: (run with -v for the traceback)", file=sys.stderr)
+        print(f"helios: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    parser.error(f"unknown command {arguments.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

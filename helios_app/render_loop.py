@@ -1,0 +1,157 @@
+"""The render loop: one thread that owns the scene, applies input, follows the layout, publishes frames.
+
+Each tick drains the interaction queue, reads the newest layout positions if their version
+changed (never waiting for the layout), and renders only when something changed. An idle view
+wakes a few times a second to look at one integer and costs about nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable, Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+class PositionSource(Protocol):
+    """What the loop reads positions from (a ``layouts.PositionBuffer``)."""
+
+    @property
+    def version(self) -> int: ...
+
+    def read_latest(self, out: np.ndarray | None = None) -> tuple[int, np.ndarray]: ...
+
+
+class Scene(Protocol):
+    def set_positions(self, positions: np.ndarray) -> None: ...
+
+    def apply_event(self, event: dict) -> bool: ...
+
+    def render(self) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+class RenderLoop:
+    """Runs a scene on a dedicated thread.
+
+    Parameters
+    ----------
+    scene_factory : callable
+        Builds the scene; called on the render thread, which then owns every VTK object.
+    positions : PositionSource
+        The layout's published positions.
+    publish_frame : callable
+        Receives each rendered (height, width, 3) uint8 picture, e.g. ``LatestFrameSlot.publish``.
+    max_fps : float
+        Upper bound on renders per second.
+    event_capacity : int
+        Size of the bounded interaction queue; events beyond it are dropped and counted.
+    """
+
+    def __init__(
+        self,
+        scene_factory: Callable[[], Scene],
+        positions: PositionSource,
+        publish_frame: Callable[[np.ndarray], object],
+        max_fps: float = 30.0,
+        event_capacity: int = 1024,
+    ) -> None:
+        self._scene_factory = scene_factory
+        self._positions = positions
+        self._publish_frame = publish_frame
+        self._min_interval_s = 1.0 / max_fps
+        self._events: queue.Queue[dict] = queue.Queue(maxsize=event_capacity)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.frames_rendered = 0
+        self.events_applied = 0
+        self.events_dropped = 0
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        """Start the thread and wait until the scene exists (raises its construction error)."""
+        if self._thread is not None:
+            raise RuntimeError("render loop already started")
+        self._thread = threading.Thread(target=self._run, name="helios-render", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout_s):
+            raise TimeoutError(f"the scene was not ready within {timeout_s} s")
+        if self.error is not None:
+            raise self.error
+
+    def submit_event(self, event: dict) -> None:
+        """Queue an interaction message for the next tick; never blocks (drops when full)."""
+        try:
+            self._events.put_nowait(event)
+        except queue.Full:
+            self.events_dropped += 1
+            logger.warning("interaction queue full; dropped a %s event", event.get("type"))
+        self._wake.set()
+
+    def request_render(self) -> None:
+        """Ask for a new frame even if nothing changed (e.g. a new viewer wants a fresh key frame)."""
+        self.submit_event({"type": "render"})
+
+    def _run(self) -> None:
+        try:
+            scene = self._scene_factory()
+        except BaseException as error:  # noqa: BLE001 - handed to start()
+            self.error = error
+            self._ready.set()
+            return
+        self._ready.set()
+        positions: np.ndarray | None = None
+        shown_version = -1
+        last_render_s = -1.0
+        force_render = True
+        try:
+            while not self._stopping.is_set():
+                wait_s = last_render_s + self._min_interval_s - time.monotonic()
+                if wait_s > 0 and self._stopping.wait(wait_s):
+                    break
+                changed = force_render
+                force_render = False
+                while True:
+                    try:
+                        event = self._events.get_nowait()
+                    except queue.Empty:
+                        break
+                    self.events_applied += 1
+                    changed = scene.apply_event(event) or event["type"] == "render" or changed
+                if self._positions.version != shown_version:
+                    shown_version, positions = self._positions.read_latest(positions)
+                    if shown_version > 0:
+                        scene.set_positions(positions)
+                        changed = True
+                if not changed:
+                    self._wake.wait(self._min_interval_s)
+                    self._wake.clear()
+                    continue
+                last_render_s = time.monotonic()
+                self._publish_frame(scene.render())
+                self.frames_rendered += 1
+        except BaseException as error:  # noqa: BLE001 - re-raised by stop()
+            logger.exception("render loop failed")
+            self.error = error
+        finally:
+            scene.close()
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Stop the thread, release the scene, and re-raise an error the loop hit."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                raise TimeoutError(f"render loop did not stop within {timeout_s} s")
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error

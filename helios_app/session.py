@@ -1,0 +1,209 @@
+"""A view session: the one place that wires the graph, the layout worker, the scene and the server.
+
+Threads (see ARCHITECTURE.md): the layout worker writes positions into a shared
+:class:`layouts.PositionBuffer`; the render loop owns the VTK scene, reads the newest positions
+and publishes frames into a :class:`web.LatestFrameSlot`; the web server's event loop streams
+those frames and hands interaction messages to the render loop's bounded queue.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helios_app.errors import HeliosError
+from helios_app.graph import Graph
+from helios_app.render_loop import RenderLoop
+from layouts import ForceDirectedLayout, LayoutWorker, PositionBuffer
+from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
+
+logger = logging.getLogger(__name__)
+
+LAYOUTS = {"fr": ForceDirectedLayout}
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Everything a live view can be asked for; the CLI and Jupyter build the same object.
+
+    Attributes
+    ----------
+    layout : str
+        Layout algorithm, one of :data:`LAYOUTS`.
+    seed : int
+        Seed of the layout's initial positions; the same seed gives the same layout.
+    dimensions : int
+        2 or 3.
+    width, height : int
+        Size of the streamed picture in pixels.
+    max_fps : float
+        Upper bound on rendered and streamed frames per second.
+    host, port : str, int
+        Where the server listens (port 0: any free port).
+    token : str
+        Access token; empty means a random one is made.
+    """
+
+    layout: str = "fr"
+    seed: int = 0
+    dimensions: int = 2
+    width: int = 960
+    height: int = 540
+    max_fps: float = 30.0
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: str = ""
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise HeliosError(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        if self.dimensions not in (2, 3):
+            raise HeliosError(f"dimensions must be 2 or 3, got {self.dimensions}")
+        if not (64 <= self.width <= 3840 and 64 <= self.height <= 2160):
+            raise HeliosError(f"size must be between 64x64 and 3840x2160, got {self.width}x{self.height}")
+        if not 0 <= self.port <= 65535:
+            raise HeliosError(f"port must be between 0 and 65535, got {self.port}")
+        if not 1 <= self.max_fps <= 120:
+            raise HeliosError(f"max_fps must be between 1 and 120, got {self.max_fps}")
+
+
+def is_loopback(host: str) -> bool:
+    """True if ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ViewSession:
+    """A live, shared view of one graph, served over HTTP/WebRTC.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph to show.
+    config : ViewConfig
+        The view's settings.
+
+    Examples
+    --------
+    >>> with ViewSession(read_graph("karate.gml")).start() as session:  # doctest: +SKIP
+    ...     print(session.url)
+    """
+
+    def __init__(self, graph: Graph, config: ViewConfig | None = None) -> None:
+        self.graph = graph
+        self.config = config or ViewConfig()
+        self.frames = LatestFrameSlot()
+        self._buffer: PositionBuffer | None = None
+        self._worker: LayoutWorker | None = None
+        self._render_loop: RenderLoop | None = None
+        self._server: BackgroundServer | None = None
+        self._server_config = ServerConfig(
+            host=self.config.host, port=self.config.port, token=self.config.token, max_fps=self.config.max_fps
+        )
+
+    # ---- life cycle ----------------------------------------------------------------------------
+    def start(self) -> ViewSession:
+        """Start the layout, the renderer and the server; on any failure, undo what was started."""
+        from helios_app.scene import GraphScene  # VTK loads only when a view starts
+
+        graph, config = self.graph, self.config
+        edges = graph.layout_edges()
+        try:
+            self._buffer = PositionBuffer(graph.node_count, config.dimensions)
+            layout = LAYOUTS[config.layout](
+                edges, graph.node_count, dimensions=config.dimensions, seed=config.seed
+            )
+            self._worker = LayoutWorker(layout, self._buffer)
+            self._render_loop = RenderLoop(
+                lambda: GraphScene(edges, graph.node_count, config.dimensions, config.width, config.height),
+                self._buffer,
+                self.frames.publish,
+                max_fps=config.max_fps,
+            )
+            self._worker.start()
+            self._render_loop.start()
+            channel = ViewChannel(self.frames, self._render_loop.submit_event, self.describe)
+            self._server = BackgroundServer(
+                lambda: create_app(channel, self._server_config), config.host, config.port
+            )
+            try:
+                self._server.start()
+            except OSError as error:
+                raise HeliosError(f"cannot listen on {config.host}:{config.port}: {error.strerror}") from None
+        except BaseException:
+            self.stop()
+            raise
+        logger.info("view of %s at %s", graph.source, self.url)
+        return self
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Stop the server, the renderer and the layout; release the port and shared memory.
+
+        Safe to call more than once and after a failed start. Every part is stopped even if an
+        earlier one fails; the first error is raised at the end.
+        """
+        errors: list[BaseException] = []
+        self.frames.close()
+        for part in (self._server, self._render_loop, self._worker):
+            if part is None:
+                continue
+            try:
+                part.stop(timeout_s=timeout_s)
+            except BaseException as error:  # noqa: BLE001 - collected, first one re-raised
+                errors.append(error)
+        self._server = self._render_loop = self._worker = None
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer = None
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> ViewSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ---- information ---------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the session is not running")
+        return self._server.port
+
+    @property
+    def url(self) -> str:
+        """The address to open, with the access token."""
+        host = self.config.host
+        if host in ("0.0.0.0", "::", ""):
+            host = socket.gethostname()
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/?token={self._server_config.token}"
+
+    @property
+    def token(self) -> str:
+        return self._server_config.token
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able summary of the view, sent to each viewer on connect."""
+        state = self._worker.state if self._worker is not None else None
+        return {
+            "title": Path(self.graph.source).name if self.graph.source else "graph",
+            "node_count": self.graph.node_count,
+            "edge_count": int(len(self.graph.layout_edges())),
+            "dimensions": self.config.dimensions,
+            "layout": {
+                "name": self.config.layout,
+                "iteration": getattr(state, "iteration", 0),
+                "settled": bool(getattr(state, "settled", False)),
+            },
+        }

@@ -1,0 +1,200 @@
+"""The web app on a real aiohttp server (port 0), with real aiortc peers and no VTK at all."""
+
+import asyncio
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+from web import LatestFrameSlot, ServerConfig, ViewChannel, create_app
+from web.protocol import PROTOCOL_VERSION
+
+TOKEN = "test-token"
+WIDTH, HEIGHT = 320, 240
+
+
+class SyntheticView:
+    """Publishes moving test frames from a thread, the way the render loop does, and records events."""
+
+    def __init__(self, fps: float = 30.0):
+        self.frames = LatestFrameSlot()
+        self.events: list[dict] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(fps,), daemon=True)
+
+    def _run(self, fps):
+        step = 0
+        while not self._stop.wait(1 / fps):
+            pixels = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
+            pixels[:, :, 2] = 40
+            x = (step * 4) % (WIDTH - 40)
+            pixels[100:140, x : x + 40] = (250, 200, 50)
+            self.frames.publish(pixels)
+            step += 1
+
+    def channel(self):
+        return ViewChannel(self.frames, self.events.append, lambda: {"title": "synthetic", "node_count": 0})
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(2)
+        self.frames.close()
+
+
+@pytest.fixture
+async def view_client(aiohttp_client):
+    with SyntheticView() as view:
+        app = create_app(view.channel(), ServerConfig(token=TOKEN, max_viewers=3))
+        client = await aiohttp_client(app)
+        client.view = view
+        yield client
+
+
+@pytest.mark.parametrize("path", ["/", "/ws", "/mjpeg", "/frame.jpg", "/view.json"])
+async def test_every_endpoint_needs_the_token(view_client, path):
+    response = await view_client.get(path)
+    assert response.status == 403
+    assert "token" in await response.text()
+    response = await view_client.get(path + "?token=wrong")
+    assert response.status == 403
+
+
+async def test_page_and_client_are_served_without_external_resources(view_client):
+    page = await (await view_client.get(f"/?token={TOKEN}")).text()
+    assert "client.js" in page and "http" not in page.replace("http-equiv", "")
+    script = await view_client.get("/static/client.js")
+    assert script.status == 200
+    assert "stun:" not in await script.text()
+
+
+async def test_socket_says_hello_and_survives_malformed_messages(view_client):
+    socket = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    hello = await socket.receive_json(timeout=5)
+    assert hello["type"] == "hello"
+    assert hello["protocol_version"] == PROTOCOL_VERSION
+    assert set(hello["transports"]) == {"webrtc", "mjpeg"}
+    for bad in ["nonsense", '{"type": "pointer"}', '{"type": "wheel", "delta_y": "x", "x": 0, "y": 0}']:
+        await socket.send_str(bad)
+        reply = await socket.receive_json(timeout=5)
+        assert reply["type"] == "error" and reply["message"]
+    await socket.send_bytes(b"\x00\x01")
+    assert (await socket.receive_json(timeout=5))["type"] == "error"
+    good = {"type": "wheel", "delta_y": -120, "x": 0.5, "y": 0.5}
+    await socket.send_str(json.dumps(good))
+    await socket.send_str(json.dumps({"type": "ping", "sent_ms": 12}))
+    assert (await socket.receive_json(timeout=5)) == {"type": "pong", "sent_ms": 12.0}
+    events = view_client.view.events
+    assert len(events) == 1 and events[0]["type"] == "wheel" and events[0]["viewer_id"] == hello["viewer_id"]
+    await socket.close()
+
+
+async def test_oversized_socket_message_closes_only_that_socket(view_client):
+    hostile = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    await hostile.receive_json(timeout=5)
+    await hostile.send_str("x" * 100_000)
+    message = await hostile.receive(timeout=5)
+    assert message.type.name in ("CLOSE", "CLOSED", "CLOSING")
+    other = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    assert (await other.receive_json(timeout=5))["type"] == "hello"
+    await other.close()
+
+
+async def test_mjpeg_stream_delivers_changing_jpeg_frames(view_client):
+    response = await view_client.get(f"/mjpeg?token={TOKEN}")
+    assert response.headers["Content-Type"].startswith("multipart/x-mixed-replace")
+    data = b""
+    deadline = time.monotonic() + 10
+    while data.count(b"\xff\xd9") < 5 and time.monotonic() < deadline:
+        data += await response.content.read(65536)
+    response.close()
+    parts = [p for p in data.split(b"--heliosframe") if b"image/jpeg" in p]
+    assert len(parts) >= 4
+    jpegs = [p[p.index(b"\xff\xd8") :] for p in parts[:4]]
+    assert all(j.startswith(b"\xff\xd8") for j in jpegs)
+    assert len(set(jpegs)) > 1  # the picture moves
+
+
+async def test_snapshot_is_a_jpeg(view_client):
+    response = await view_client.get(f"/frame.jpg?token={TOKEN}")
+    assert response.status == 200
+    assert (await response.read()).startswith(b"\xff\xd8")
+
+
+async def test_bad_offers_get_400_and_server_keeps_serving(view_client):
+    for body in ["nonsense", json.dumps({"sdp": "v=0 garbage", "type": "offer"}), json.dumps({"type": "offer"}),
+                 json.dumps({"sdp": "x", "type": "answer"})]:
+        response = await view_client.post(f"/offer?token={TOKEN}", data=body)
+        assert response.status == 400, body
+        assert (await response.json())["type"] == "error"
+    assert (await view_client.get(f"/frame.jpg?token={TOKEN}")).status == 200
+
+
+def first_video_codec(sdp: str) -> str:
+    """The codec name of the first (preferred) payload type of the m=video line."""
+    media_line = next(line for line in sdp.splitlines() if line.startswith("m=video"))
+    payload_type = media_line.split()[3]
+    rtpmap = next(line for line in sdp.splitlines() if line.startswith(f"a=rtpmap:{payload_type} "))
+    return rtpmap.split()[1].split("/")[0]
+
+
+async def _connect_peer(client, frames_wanted: int):
+    """A real aiortc receiver: offer, answer, then decode frames from the server's track."""
+    peer = RTCPeerConnection()
+    peer.addTransceiver("video", direction="recvonly")
+    received: list = []
+    done = asyncio.get_running_loop().create_future()
+
+    @peer.on("track")
+    def on_track(track):
+        async def read():
+            while len(received) < frames_wanted:
+                received.append(await track.recv())
+            done.set_result(True)
+
+        asyncio.ensure_future(read())
+
+    await peer.setLocalDescription(await peer.createOffer())
+    response = await client.post(
+        f"/offer?token={TOKEN}",
+        json={"sdp": peer.localDescription.sdp, "type": peer.localDescription.type},
+    )
+    assert response.status == 200
+    answer = await response.json()
+    await peer.setRemoteDescription(RTCSessionDescription(**answer))
+    return peer, received, done, answer
+
+
+async def test_two_webrtc_peers_receive_the_same_live_video(view_client):
+    peers = [await _connect_peer(view_client, 15) for _ in range(2)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(done for _, _, done, _ in peers)), 30)
+        for _, received, _, answer in peers:
+            assert first_video_codec(answer["sdp"]) == "H264"
+            assert (received[-1].width, received[-1].height) == (WIDTH, HEIGHT)
+            images = [f.to_ndarray(format="rgb24") for f in received[-5:]]
+            assert any(np.abs(images[0].astype(int) - image).mean() > 1 for image in images[1:])
+    finally:
+        for peer, *_ in peers:
+            await peer.close()
+
+
+async def test_viewer_limit_refuses_extra_peers(view_client):
+    peers = [await _connect_peer(view_client, 1) for _ in range(3)]
+    try:
+        extra = RTCPeerConnection()
+        extra.addTransceiver("video", direction="recvonly")
+        await extra.setLocalDescription(await extra.createOffer())
+        response = await view_client.post(
+            f"/offer?token={TOKEN}", json={"sdp": extra.localDescription.sdp, "type": "offer"})
+        assert response.status == 503
+        await extra.close()
+    finally:
+        for peer, *_ in peers:
+            await peer.close()

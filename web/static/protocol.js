@@ -1,0 +1,23 @@
+// Mirror of web/protocol.py (MESSAGE_FIELDS and PROTOCOL_VERSION); tests/test_protocol.py checks they agree.
+export const PROTOCOL_VERSION = 1;
+export const MESSAGE_FIELDS = {
+  "pointer": {"action": ["down", "move", "up"], "button": ["left", "middle", "right"],
+              "x": "unit", "y": "unit", "shift": "bool", "ctrl": "bool"},
+  "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
+  "resize": {"width": "size", "height": "size"},
+  "reset_camera": {},
+  "ping": {"sent_ms": "number"}
+};
+
+// Build a message of `type` from `fields`, refusing names the protocol does not define.
+export function makeMessage(type, fields = {}) {
+  const spec = MESSAGE_FIELDS[type];
+  if (!spec) throw new Error(`unknown message type ${type}`);
+  for (const name of Object.keys(fields)) {
+    if (!(name in spec)) throw new Error(`${type} has no field ${name}`);
+  }
+  for (const name of Object.keys(spec)) {
+    if (!(name in fields)) throw new Error(`${type}.${name} is missing`);
+  }
+  return JSON.stringify({type, ...fields});
+}
