@@ -269,6 +269,18 @@ class GraphScene:
             self.renderer.ResetCameraClippingRange()
 
     # ---- output --------------------------------------------------------------------------------
+    def node_pixels(self) -> np.ndarray:
+        """Where each node's centre lands in the picture: (n, 2) float pixel coordinates, x right, y down."""
+        width, height = self.render_window.GetSize()
+        camera = self.renderer.GetActiveCamera()
+        matrix = camera.GetCompositeProjectionTransformMatrix(width / height, -1.0, 1.0)
+        projection = np.array([[matrix.GetElement(row, column) for column in range(4)] for row in range(4)])
+        world = np.c_[self._view_positions[: self.node_count].astype(np.float64), np.ones(self.node_count)]
+        world[:, :3] += self._node_actor.GetPosition()
+        clip = world @ projection.T
+        normalised = clip[:, :2] / clip[:, 3:4]
+        return np.c_[(normalised[:, 0] + 1.0) * width / 2.0, (1.0 - normalised[:, 1]) * height / 2.0]
+
     def render(self) -> np.ndarray:
         """Render and return the picture as (height, width, 3) uint8 RGB, top row first."""
         self.render_window.Render()

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 MJPEG_BOUNDARY = "heliosframe"
 PREFERRED_VIDEO_CODECS = ("video/H264", "video/VP8")
+PUBLIC_PATHS = frozenset({"/favicon.ico"})  # everything else but /static/ needs the token
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _refuse(reason: str) -> web.HTTPForbidden:
 
 @web.middleware
 async def _token_middleware(request: web.Request, handler):
-    if request.path.startswith("/static/") or _authorised(request):
+    if request.path.startswith("/static/") or request.path in PUBLIC_PATHS or _authorised(request):
         return await handler(request)
     raise _refuse("access token missing or wrong")
 
@@ -237,6 +238,10 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     return socket
 
 
+async def favicon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
+
+
 async def view_info(request: web.Request) -> web.Response:
     return web.Response(
         text=json.dumps(request.app[CHANNEL_KEY].describe()), content_type="application/json"
@@ -279,6 +284,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_get("/frame.jpg", snapshot)
     app.router.add_get("/ws", interaction_socket)
     app.router.add_get("/view.json", view_info)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIRECTORY)
     app.on_shutdown.append(_on_shutdown)
     return app

@@ -1,0 +1,170 @@
+"""Shared helpers for the end-to-end tests: a `helios view` subprocess and a headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+CHROMIUM = os.environ.get("HELIOS_CHROMIUM", "/usr/bin/chromium")
+# The flags that work on a headless, sandboxed machine with no outside network (shared/probes/README.md).
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required", "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+# Blocks every WebRTC network path, as a firewall that drops UDP would: the browser drops the ICE
+# candidates of both sides from the SDP it sends and receives, so ICE has nothing to try and fails.
+BLOCK_WEBRTC_SCRIPT = """
+(() => {
+  const strip = (description) => description && description.sdp ? {type: description.type,
+    sdp: description.sdp.split('\\r\\n').filter((line) => !line.startsWith('a=candidate')).join('\\r\\n')} : description;
+  const prototype = RTCPeerConnection.prototype;
+  const setRemote = prototype.setRemoteDescription;
+  prototype.setRemoteDescription = function (description) { return setRemote.call(this, strip(description)); };
+  const local = Object.getOwnPropertyDescriptor(prototype, 'localDescription');
+  Object.defineProperty(prototype, 'localDescription', {get() { return strip(local.get.call(this)); }});
+  prototype.addIceCandidate = function () { return Promise.resolve(); };
+})();
+"""
+
+
+class HeliosProcess:
+    """`helios view ...` in a subprocess; reads its stdout on a thread until it prints the URL."""
+
+    def __init__(self, *arguments: str, timeout_s: float = 120.0) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "helios_app", *arguments],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self._wait_for_url(timeout_s)
+        self.port = int(re.search(r":(\d+)/", self.url).group(1))
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+
+    def _wait_for_url(self, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            match = re.search(r"open (http://\S+)", line)
+            if match:
+                return match.group(1)
+        self.process.kill()
+        raise AssertionError("helios view printed no URL:\n" + "".join(self.output))
+
+    def interrupt(self, timeout_s: float) -> tuple[int, float]:
+        """Send SIGINT; return (exit code, seconds it took to exit)."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout_s)
+        return code, time.monotonic() - started
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@contextlib.contextmanager
+def helios_view(*arguments: str):
+    helios = HeliosProcess(*arguments)
+    try:
+        yield helios
+    finally:
+        helios.kill()
+
+
+def shared_memory_segments() -> set[str]:
+    return {name for name in os.listdir("/dev/shm") if name.startswith("helios")}
+
+
+# Reads the current picture of the page's visible <video> or <img> into a canvas and returns the
+# centroid and count of its bright (non-background) pixels, and a coarse fingerprint.
+PICTURE_JS = """
+() => {
+  const state = window.__helios;
+  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
+  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
+  if (!width || !height) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = width; canvas.height = height;
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.drawImage(media, 0, 0, width, height);
+  const data = context.getImageData(0, 0, width, height).data;
+  let count = 0, sumX = 0, sumY = 0, fingerprint = 0;
+  for (let y = 0; y < height; y += 2) for (let x = 0; x < width; x += 2) {
+    const offset = (y * width + x) * 4;
+    const brightness = data[offset] + data[offset + 1] + data[offset + 2];
+    fingerprint = (fingerprint * 31 + brightness) % 1000000007;
+    if (brightness > 150) { count++; sumX += x; sumY += y; }
+  }
+  return {width, height, count, x: count ? sumX / count / width : null, y: count ? sumY / count / height : null,
+          fingerprint};
+}
+"""
+
+# Counts frames presented by the <video> (requestVideoFrameCallback) and reads WebRTC decode stats.
+COUNT_FRAMES_JS = """
+() => {
+  const video = document.getElementById('video');
+  window.__presented = 0;
+  const tick = () => { window.__presented++; video.requestVideoFrameCallback(tick); };
+  video.requestVideoFrameCallback(tick);
+}
+"""
+DECODED_JS = """
+async () => {
+  const peer = window.__helios.peer;
+  if (!peer) return null;
+  let decoded = null;
+  (await peer.getStats()).forEach((report) => {
+    if (report.type === 'inbound-rtp' && report.kind === 'video') decoded = report.framesDecoded;
+  });
+  return decoded;
+}
+"""
+
+
+def launch_chromium(playwright, extra_flags=()):
+    if not Path(CHROMIUM).exists():
+        raise AssertionError(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                      args=CHROMIUM_FLAGS + list(extra_flags))
+
+
+def wait_for(page, expression: str, timeout_s: float = 30.0):
+    page.wait_for_function(expression, timeout=timeout_s * 1000)
+
+
+def drag(page, selector: str, start: tuple[float, float], end: tuple[float, float], steps: int = 20) -> None:
+    """Drag with the left button between two points given as fractions of the element's box."""
+    box = page.locator(selector).bounding_box()
+    x0, y0 = box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"]
+    x1, y1 = box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        page.mouse.move(x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps)
+        page.wait_for_timeout(20)
+    page.mouse.up()

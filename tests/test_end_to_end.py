@@ -1,0 +1,115 @@
+"""`helios view` as a user runs it: a subprocess on port 0, headless Chromium as the browser."""
+
+import socket
+import time
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import SHARED_DATA
+from browser import (
+    BLOCK_WEBRTC_SCRIPT,
+    COUNT_FRAMES_JS,
+    DECODED_JS,
+    PICTURE_JS,
+    drag,
+    helios_view,
+    launch_chromium,
+    shared_memory_segments,
+    wait_for,
+)
+
+# power.gml (4941 nodes) keeps its layout moving for the whole test, so frames keep coming.
+GRAPH = SHARED_DATA / "power.gml"
+MEASURE_S = 5.0
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def port_is_free(port: int) -> bool:
+    """Nothing listens on the port and a new server could bind it (as servers do, with SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def stop_and_check_clean_exit(helios, segments_before):
+    code, seconds = helios.interrupt(timeout_s=10)
+    output = "".join(helios.output)
+    assert code == 0, output
+    assert seconds < 2.0, f"took {seconds:.2f} s to stop"
+    assert "Traceback" not in output, output
+    assert shared_memory_segments() <= segments_before
+    assert port_is_free(helios.port)
+
+
+def assert_follows_drag(pages, selector, before):
+    """A drag to the right on the first page moves the picture right on every page."""
+    drag(pages[0], selector, (0.4, 0.5), (0.6, 0.5))
+    time.sleep(1.5)
+    for page, earlier in zip(pages, before):
+        later = page.evaluate(PICTURE_JS)
+        assert later["count"] > 100, "the picture shows no graph"
+        assert later["x"] - earlier["x"] > 0.1, (earlier, later)
+        assert abs(later["y"] - earlier["y"]) < 0.08, (earlier, later)
+
+
+def test_webrtc_view_is_live_shared_and_stops_cleanly():
+    segments_before = shared_memory_segments()
+    with helios_view("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        pages = [browser.new_page(viewport={"width": 1100, "height": 700}) for _ in range(2)]
+        for page in pages:
+            page.goto(helios.url)
+        for page in pages:
+            wait_for(page, "window.__helios.transport === 'webrtc'", timeout_s=30)
+        first = pages[0]
+        assert first.evaluate("window.__helios.hello.view.node_count") == 4941
+
+        first.evaluate(COUNT_FRAMES_JS)
+        decoded_before = first.evaluate(DECODED_JS)
+        time.sleep(MEASURE_S)
+        decoded_fps = (first.evaluate(DECODED_JS) - decoded_before) / MEASURE_S
+        presented_fps = first.evaluate("window.__presented") / MEASURE_S
+        assert decoded_fps >= 5, f"decoded {decoded_fps:.1f} fps"
+        assert presented_fps >= 5, f"presented {presented_fps:.1f} fps"
+
+        before = [page.evaluate(PICTURE_JS) for page in pages]
+        assert_follows_drag(pages, "#video", before)
+        for page in pages:
+            assert page.evaluate("window.__helios.errors") == []
+        stop_and_check_clean_exit(helios, segments_before)
+        browser.close()
+
+
+def test_falls_back_to_mjpeg_when_webrtc_is_blocked():
+    segments_before = shared_memory_segments()
+    with helios_view("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.add_init_script(BLOCK_WEBRTC_SCRIPT)
+        started = time.monotonic()
+        page.goto(helios.url)
+        wait_for(page, "window.__helios.transport === 'mjpeg' && document.getElementById('mjpeg').naturalWidth > 0",
+                 timeout_s=30)
+        assert time.monotonic() - started < 15
+        assert page.evaluate("window.__helios.fallbackReason")
+
+        fingerprints = set()
+        deadline = time.monotonic() + MEASURE_S
+        while time.monotonic() < deadline:
+            fingerprints.add(page.evaluate(PICTURE_JS)["fingerprint"])
+            time.sleep(0.05)
+        assert len(fingerprints) / MEASURE_S >= 5, f"{len(fingerprints) / MEASURE_S:.1f} distinct frames per s"
+
+        assert_follows_drag([page], "#mjpeg", [page.evaluate(PICTURE_JS)])
+        assert page.evaluate("window.__helios.errors") == []
+        stop_and_check_clean_exit(helios, segments_before)
+        browser.close()
