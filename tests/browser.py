@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import re
@@ -80,23 +79,29 @@ class HeliosProcess:
         code = self.process.wait(timeout_s)
         return code, time.monotonic() - started
 
+    def __enter__(self) -> HeliosProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()
+
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
 
 
-@contextlib.contextmanager
-def helios_view(*arguments: str):
-    helios = HeliosProcess(*arguments)
-    try:
-        yield helios
-    finally:
-        helios.kill()
+def shared_memory_segments(pid: int | None = None) -> set[str]:
+    """Helios segments in /dev/shm, or only those that process ``pid`` has mapped."""
+    if pid is None:
+        return {name for name in os.listdir("/dev/shm") if name.startswith("helios")}
+    with open(f"/proc/{pid}/maps") as maps:
+        return {line.split("/dev/shm/")[1].split()[0] for line in maps if "/dev/shm/helios" in line}
 
 
-def shared_memory_segments() -> set[str]:
-    return {name for name in os.listdir("/dev/shm") if name.startswith("helios")}
+def remaining(segments: set[str]) -> set[str]:
+    """Which of ``segments`` still exist."""
+    return {name for name in segments if os.path.exists(f"/dev/shm/{name}")}
 
 
 # Reads the current picture of the page's visible <video> or <img> into a canvas and returns the

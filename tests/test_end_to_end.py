@@ -11,10 +11,11 @@ from browser import (
     BLOCK_WEBRTC_SCRIPT,
     COUNT_FRAMES_JS,
     DECODED_JS,
+    HeliosProcess,
     PICTURE_JS,
     drag,
-    helios_view,
     launch_chromium,
+    remaining,
     shared_memory_segments,
     wait_for,
 )
@@ -40,13 +41,15 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def stop_and_check_clean_exit(helios, segments_before):
+def stop_and_check_clean_exit(helios):
+    segments = shared_memory_segments(helios.process.pid)
+    assert segments
     code, seconds = helios.interrupt(timeout_s=10)
     output = "".join(helios.output)
     assert code == 0, output
     assert seconds < 2.0, f"took {seconds:.2f} s to stop"
     assert "Traceback" not in output, output
-    assert shared_memory_segments() <= segments_before
+    assert not remaining(segments)
     assert port_is_free(helios.port)
 
 
@@ -62,8 +65,7 @@ def assert_follows_drag(pages, selector, before):
 
 
 def test_webrtc_view_is_live_shared_and_stops_cleanly():
-    segments_before = shared_memory_segments()
-    with helios_view("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
+    with HeliosProcess("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         pages = [browser.new_page(viewport={"width": 1100, "height": 700}) for _ in range(2)]
         for page in pages:
@@ -85,13 +87,12 @@ def test_webrtc_view_is_live_shared_and_stops_cleanly():
         assert_follows_drag(pages, "#video", before)
         for page in pages:
             assert page.evaluate("window.__helios.errors") == []
-        stop_and_check_clean_exit(helios, segments_before)
+        stop_and_check_clean_exit(helios)
         browser.close()
 
 
 def test_falls_back_to_mjpeg_when_webrtc_is_blocked():
-    segments_before = shared_memory_segments()
-    with helios_view("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
+    with HeliosProcess("view", str(GRAPH), "--port", "0") as helios, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1100, "height": 700})
         page.add_init_script(BLOCK_WEBRTC_SCRIPT)
@@ -111,5 +112,5 @@ def test_falls_back_to_mjpeg_when_webrtc_is_blocked():
 
         assert_follows_drag([page], "#mjpeg", [page.evaluate(PICTURE_JS)])
         assert page.evaluate("window.__helios.errors") == []
-        stop_and_check_clean_exit(helios, segments_before)
+        stop_and_check_clean_exit(helios)
         browser.close()

@@ -1,0 +1,57 @@
+"""The package rules of ARCHITECTURE.md: one-way imports, and VTK imported by one module only."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {
+    "layouts": {"vtk", "vtkmodules", "aiohttp", "aiortc", "av", "web", "helios_app"},
+    "web": {"vtk", "vtkmodules", "layouts", "helios_app"},
+}
+VTK_MODULE = ROOT / "helios_app" / "_vtk.py"
+
+
+def imported_top_level_names(path: Path) -> dict[str, int]:
+    """Top-level module names imported anywhere in the file (also inside functions), with a line."""
+    names: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.setdefault(alias.name.split(".")[0], node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.setdefault(node.module.split(".")[0], node.lineno)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_never_imports_what_it_must_not(package):
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for name, line in imported_top_level_names(path).items()
+        if name in FORBIDDEN[package]
+    ]
+    assert offences == []
+
+
+def test_only_one_module_imports_vtk():
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in ("helios_app", "layouts", "web")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != VTK_MODULE
+        for name, line in imported_top_level_names(path).items()
+        if name in {"vtk", "vtkmodules"}
+    ]
+    assert offences == []
+
+
+def test_web_and_layouts_load_without_vtk():
+    """Importing web and layouts in a fresh interpreter loads no VTK module."""
+    code = "import sys, layouts, web; print(sorted(m for m in sys.modules if m.startswith('vtk')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
