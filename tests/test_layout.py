@@ -106,7 +106,8 @@ def test_step_matches_reference_step() -> None:
     for _ in range(3):
         before = layout.positions.copy()
         temperature = layout.temperature
-        forces = reference_forces(before, edges, np.ones(len(edges)), layout.ideal_edge_length, layout.gravity)
+        weights = np.ones(len(edges))
+        forces = reference_forces(before, edges, weights, layout.ideal_edge_length, layout.gravity)
         expected_positions, expected_displacement = reference_step(before, forces, temperature)
         displacement = layout.step()
         np.testing.assert_allclose(layout.positions, expected_positions, rtol=1e-9, atol=1e-9)
@@ -299,7 +300,10 @@ def test_worker_with_interval_and_tiny_graphs_settle() -> None:
     for node_count in (0, 1, 2):
         edges = np.array([[0, 1]], dtype=np.int32) if node_count == 2 else np.empty((0, 2), dtype=np.int32)
         layout = ForceDirectedLayout(edges, node_count, dimensions=3)
-        with PositionBuffer(node_count, 3) as buffer, LayoutWorker(layout, buffer, interval_s=0.001) as worker:
+        with (
+            PositionBuffer(node_count, 3) as buffer,
+            LayoutWorker(layout, buffer, interval_s=0.001) as worker,
+        ):
             assert wait_until(lambda: worker.state.settled), (node_count, worker.state)
             assert buffer.version >= 2
 

@@ -127,20 +127,27 @@ def test_only_one_thread_over_many_ticks() -> None:
 
 def test_pause_stops_ticks_and_resume_restarts() -> None:
     counter = Counter()
-    timer = IntervalTimerThreading(0.002, counter)
+    holder: dict[str, IntervalTimerThreading] = {}
+
+    def callback() -> None:
+        counter()
+        if counter.count == 5:
+            holder["timer"].pause()  # deterministic: no tick can be in flight after this one
+
+    timer = IntervalTimerThreading(0.002, callback)
+    holder["timer"] = timer
     timer.start()
     try:
-        assert wait_until(lambda: counter.count >= 3)
-        timer.pause()
+        assert wait_until(lambda: counter.count >= 5)
         assert timer.is_paused
-        time.sleep(0.05)  # a tick in flight at pause() may still finish
-        paused_count = counter.count
-        time.sleep(0.2)
-        assert counter.count == paused_count
         assert timer.is_running  # paused, not stopped
+        time.sleep(0.3)
+        assert counter.count == 5
         timer.resume()
         assert not timer.is_paused
-        assert wait_until(lambda: counter.count >= paused_count + 3)
+        assert wait_until(lambda: counter.count >= 8)
+        timer.pause()
+        assert timer.is_paused
     finally:
         timer.stop()
 
