@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import re
@@ -160,6 +161,28 @@ def launch_chromium(playwright, extra_flags=()):
 
 def wait_for(page, expression: str, timeout_s: float = 30.0):
     page.wait_for_function(expression, timeout=timeout_s * 1000)
+
+
+def drag_in_circles(page, selector: str, seconds: float, each_step=None) -> int:
+    """Hold the left button and circle over the element for ``seconds`` (as a user exploring the view).
+
+    Calls ``each_step()`` after every move; returns the number of moves.
+    """
+    box = page.locator(selector).bounding_box()
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    radius = min(box["width"], box["height"]) / 6
+    page.mouse.move(centre_x + radius, centre_y)
+    page.mouse.down()
+    moves, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        angle = moves * 0.15
+        page.mouse.move(centre_x + radius * math.cos(angle), centre_y + radius * math.sin(angle))
+        moves += 1
+        if each_step is not None:
+            each_step()
+        page.wait_for_timeout(15)
+    page.mouse.up()
+    return moves
 
 
 def drag(page, selector: str, start: tuple[float, float], end: tuple[float, float], steps: int = 20) -> None:
