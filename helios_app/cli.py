@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
+    view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
     return parser
 
@@ -58,6 +59,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         host=arguments.host,
         port=arguments.port,
         token=arguments.token,
+        stamp_frames=arguments.stamp_frames,
     )
     graph = read_graph(arguments.path)
     stop_requested = threading.Event()

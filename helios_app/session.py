@@ -46,6 +46,8 @@ class ViewConfig:
         Where the server listens (port 0: any free port).
     token : str
         Access token; empty means a random one is made.
+    stamp_frames : bool
+        Draw a latency bar code into each frame for the measuring probes (``shared/probes``).
     """
 
     layout: str = "fr"
@@ -57,6 +59,7 @@ class ViewConfig:
     host: str = "127.0.0.1"
     port: int = 0
     token: str = ""
+    stamp_frames: bool = False
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -100,7 +103,7 @@ class ViewSession:
     def __init__(self, graph: Graph, config: ViewConfig | None = None) -> None:
         self.graph = graph
         self.config = config or ViewConfig()
-        self.frames = LatestFrameSlot()
+        self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self._buffer: PositionBuffer | None = None
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import sys
 import threading
 from dataclasses import dataclass
 from types import TracebackType
@@ -28,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SETTLE_TOLERANCE = 1e-3
 """Settled when the mean displacement per step is below this fraction of the layout size."""
+
+DEFAULT_BACKGROUND_NICE = 10
+"""How much the worker lowers its threads' CPU priority (Linux nice): interaction and rendering
+come first, and the layout still gets every cycle they leave."""
 
 DEFAULT_SETTLE_ITERATIONS = 20
 """... for this many consecutive steps (one quiet step can be a lull between oscillations)."""
@@ -93,6 +99,9 @@ class LayoutWorker:
         Consecutive quiet steps needed to settle.
     name : str, optional
         Name of the timer thread.
+    background_nice : int, optional
+        Nice increment for the worker thread (and the kernel threads it starts) on Linux, so
+        that the view never waits for the layout; 0 leaves the priority alone.
 
     Raises
     ------
@@ -109,6 +118,7 @@ class LayoutWorker:
         settle_tolerance: float = DEFAULT_SETTLE_TOLERANCE,
         settle_iterations: int = DEFAULT_SETTLE_ITERATIONS,
         name: str = "helios-layout",
+        background_nice: int = DEFAULT_BACKGROUND_NICE,
     ) -> None:
         shape = np.shape(layout.positions)
         if shape != (buffer.node_count, buffer.dimensions):
@@ -128,6 +138,8 @@ class LayoutWorker:
         self._settle_iterations = int(settle_iterations)
         self._minimum_size = float(getattr(layout, "ideal_edge_length", 1.0))
         self._timer = IntervalTimerThreading(interval_s, self._tick, name=name)
+        self._background_nice = int(background_nice)
+        self._priority_lowered = False
         self._lock = threading.Lock()  # guards the fields below
         self._settled = False
         self._quiet_steps = 0
@@ -242,6 +254,9 @@ class LayoutWorker:
     # ------------------------------------------------------------------ the thread
     def _tick(self) -> None:
         """One timer tick: step, publish, and settle if the nodes stopped moving."""
+        if not self._priority_lowered:
+            self._priority_lowered = True
+            lower_thread_priority(self._background_nice)
         displacement = float(self._layout.step())
         positions = self._layout.positions
         version = self._buffer.publish(positions)
@@ -266,3 +281,20 @@ class LayoutWorker:
                     self._steps,
                     relative_displacement,
                 )
+
+
+def lower_thread_priority(increment: int) -> bool:
+    """Raise the calling thread's nice value by ``increment`` (Linux only; threads it creates inherit it).
+
+    Returns True if the priority was changed.
+    """
+    if increment <= 0 or sys.platform != "linux":
+        return False
+    thread_id = threading.get_native_id()
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, min(19, current + increment))
+    except OSError as error:
+        logger.debug("could not lower the layout thread's priority: %s", error)
+        return False
+    return True

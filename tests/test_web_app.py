@@ -198,3 +198,20 @@ async def test_viewer_limit_refuses_extra_peers(view_client):
     finally:
         for peer, *_ in peers:
             await peer.close()
+
+
+def test_stamped_frames_decode_with_the_probes_decoder():
+    """Frames published with stamp=True carry the bar code that shared/probes/stamp.py decodes."""
+    import importlib.util
+
+    from conftest import SHARED_DATA
+
+    spec = importlib.util.spec_from_file_location("stamp", SHARED_DATA.parent / "probes" / "stamp.py")
+    probe_stamp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe_stamp)
+    slot = LatestFrameSlot(stamp=True)
+    for _ in range(3):
+        frame = slot.publish(np.full((HEIGHT, WIDTH, 3), 30, np.uint8))
+    decoded = probe_stamp.decode(frame.pixels)
+    assert decoded is not None and decoded["seq"] == 3
+    assert abs(decoded["ts_ms"] - (int(time.time() * 1000) & 0xFFFFFFFF)) < 5000

@@ -43,10 +43,38 @@ class Frame:
         return int(self.pixels.shape[0])
 
 
-class LatestFrameSlot:
-    """Holds the newest frame; publish from any thread, wait from any event loop."""
+STAMP_BLOCKS = 80
 
-    def __init__(self) -> None:
+
+def stamp_pixels(pixels: np.ndarray, sequence: int, input_sequence: int = 0) -> None:
+    """Draw the probes' latency bar code (``shared/probes/stamp.py``) into the top rows, in place.
+
+    80 black or white blocks: 32 bits of wall-clock milliseconds, 24 bits of frame sequence, 16 bits
+    of the last applied input sequence, and an 8-bit checksum of the other 9 bytes.
+    """
+    milliseconds = int(time.time() * 1000) & 0xFFFFFFFF
+    payload = (
+        milliseconds.to_bytes(4, "big") + (sequence & 0xFFFFFF).to_bytes(3, "big")
+        + (input_sequence & 0xFFFF).to_bytes(2, "big")
+    )
+    bits = np.unpackbits(np.frombuffer(payload + bytes([sum(payload) & 0xFF]), dtype=np.uint8))
+    block_width = max(4, pixels.shape[1] // STAMP_BLOCKS)
+    block_height = max(8, block_width)
+    row = np.repeat(bits * 255, block_width).astype(np.uint8)
+    pixels[:block_height, : STAMP_BLOCKS * block_width, :3] = row[None, :, None]
+
+
+class LatestFrameSlot:
+    """Holds the newest frame; publish from any thread, wait from any event loop.
+
+    Parameters
+    ----------
+    stamp : bool
+        Draw the latency bar code of :func:`stamp_pixels` into every frame (for measurements).
+    """
+
+    def __init__(self, stamp: bool = False) -> None:
+        self._stamp = stamp
         self._lock = threading.Lock()
         self._frame: Frame | None = None
         self._sequence = 0
@@ -56,9 +84,11 @@ class LatestFrameSlot:
     def publish(self, pixels: np.ndarray) -> Frame:
         """Store ``pixels`` (H, W, 3 uint8, top-down) as the newest frame and wake all waiters."""
         pixels = np.ascontiguousarray(pixels)
-        pixels.setflags(write=False)
         with self._lock:
             self._sequence += 1
+            if self._stamp:
+                stamp_pixels(pixels, self._sequence)
+            pixels.setflags(write=False)
             frame = Frame(pixels=pixels, sequence=self._sequence)
             self._frame = frame
             waiters, self._waiters = self._waiters, []
