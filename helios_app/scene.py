@@ -203,7 +203,7 @@ class GraphScene:
         if kind == "pointer":
             return self._pointer(viewer, event)
         if kind == "wheel":
-            self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]))
+            self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
             return True
         if kind == "resize":
             self.render_window.SetSize(int(event["width"]), int(event["height"]))
@@ -249,24 +249,29 @@ class GraphScene:
 
     def _pan(self, delta_x: float, delta_y: float) -> None:
         """Move the view so the content follows the pointer (deltas in fractions of the frame)."""
+        self._shift_camera(-delta_x, -delta_y)
+
+    def _shift_camera(self, fraction_x: float, fraction_y: float) -> None:
+        """Move camera and focal point by fractions of the visible frame (x right, y down) in the focal plane."""
         camera = self.renderer.GetActiveCamera()
         width, height = self.render_window.GetSize()
         half_height = self._visible_half_height()
         up = np.array(camera.GetViewUp())
-        direction = np.array(camera.GetDirectionOfProjection())
-        right = np.cross(direction, up)
-        shift = (-delta_x * 2.0 * half_height * width / max(height, 1)) * right + (delta_y * 2.0 * half_height) * up
+        right = np.cross(np.array(camera.GetDirectionOfProjection()), up)
+        shift = (fraction_x * 2.0 * half_height * width / max(height, 1)) * right - (fraction_y * 2.0 * half_height) * up
         camera.SetFocalPoint(*(np.array(camera.GetFocalPoint()) + shift))
         camera.SetPosition(*(np.array(camera.GetPosition()) + shift))
         self.renderer.ResetCameraClippingRange()
 
-    def _zoom(self, factor: float) -> None:
+    def _zoom(self, factor: float, x: float = 0.5, y: float = 0.5) -> None:
+        """Zoom by ``factor`` keeping the point under the pointer (x, y in [0, 1]) where it is."""
         camera = self.renderer.GetActiveCamera()
         if camera.GetParallelProjection():
             camera.SetParallelScale(camera.GetParallelScale() / factor)
         else:
             camera.Dolly(factor)
-            self.renderer.ResetCameraClippingRange()
+        # What was at (x, y) is now (x - 0.5) / factor from the centre: shift it back under the pointer.
+        self._shift_camera((x - 0.5) * (factor - 1.0), (y - 0.5) * (factor - 1.0))
 
     # ---- output --------------------------------------------------------------------------------
     def node_pixels(self) -> np.ndarray:

@@ -87,6 +87,17 @@ def test_webrtc_view_is_live_shared_and_stops_cleanly():
 
         before = [page.evaluate(PICTURE_JS) for page in pages]
         assert_follows_drag(pages, "#video", before)
+
+        # The wheel on the second tab zooms in: the graph covers more of both pictures.
+        covered = [page.evaluate(PICTURE_JS)["count"] for page in pages]
+        box = pages[1].locator("#video").bounding_box()
+        pages[1].mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(4):
+            pages[1].mouse.wheel(0, -100)
+            pages[1].wait_for_timeout(50)
+        time.sleep(1.5)
+        for page, earlier in zip(pages, covered):
+            assert page.evaluate(PICTURE_JS)["count"] > 1.3 * earlier
         for page in pages:
             assert page.evaluate("window.__helios.errors") == []
         stop_and_check_clean_exit(helios)

@@ -118,3 +118,25 @@ def test_render_loop_surfaces_scene_errors():
         loop = RenderLoop(broken_scene, buffer, lambda pixels: None)
         with pytest.raises(RuntimeError, match="no OpenGL here"):
             loop.start()
+
+
+@pytest.mark.parametrize("dimensions", [2, 3])
+def test_wheel_zooms_toward_the_pointer(karate, dimensions):
+    edges, positions = karate
+    if dimensions == 3:
+        positions = np.c_[positions, np.zeros(len(positions))]
+    scene = GraphScene(edges, len(positions), dimensions=dimensions, width=640, height=400)
+    try:
+        scene.set_positions(positions)
+        scene.render()
+        pixels = scene.node_pixels()
+        node = int(np.argmax(np.abs(pixels[:, 0] - 320)))  # a node far from the centre
+        x, y = pixels[node] / (640, 400)
+        scene.apply_event({"type": "wheel", "delta_y": -400, "x": float(x), "y": float(y)})
+        scene.render()
+        after = scene.node_pixels()
+        assert np.allclose(after[node], pixels[node], atol=2.0), "the node under the pointer stays put"
+        spread_before = np.ptp(pixels, axis=0).max()
+        assert np.ptp(after, axis=0).max() > 1.5 * spread_before, "the rest spreads out"
+    finally:
+        scene.close()
