@@ -15,20 +15,49 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 # isort: off
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401,E402 - registers the OpenGL render window factories
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy  # noqa: E402
-from vtkmodules.vtkCommonCore import vtkObject, vtkPoints, vtkUnsignedCharArray  # noqa: E402
+import vtkmodules.vtkRenderingFreeType  # noqa: F401,E402 - text rendering for labels and legends
+from vtkmodules.vtkCommonCore import (  # noqa: E402
+    vtkFloatArray,
+    vtkIntArray,
+    vtkObject,
+    vtkPoints,
+    vtkStringArray,
+    vtkUnsignedCharArray,
+)
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData  # noqa: E402
+from vtkmodules.vtkCommonCore import vtkLookupTable  # noqa: E402
+from vtkmodules.vtkFiltersSources import vtkRegularPolygonSource  # noqa: E402
+from vtkmodules.vtkIOImage import vtkPNGWriter  # noqa: E402
+from vtkmodules.vtkRenderingAnnotation import vtkLegendBoxActor, vtkScalarBarActor  # noqa: E402
+from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy  # noqa: E402
 from vtkmodules.vtkRenderingCore import (  # noqa: E402
     vtkActor,
+    vtkActor2D,
     vtkPointGaussianMapper,
     vtkPolyDataMapper,
     vtkRenderer,
     vtkRenderWindow,
+    vtkRenderWindowInteractor,
+    vtkTextActor,
 )
 
 
 # isort: on
 
 __all__ = [
+    "vtkActor2D",
+    "vtkFloatArray",
+    "vtkIntArray",
+    "vtkLabelPlacementMapper",
+    "vtkLegendBoxActor",
+    "vtkLookupTable",
+    "vtkPNGWriter",
+    "vtkPointSetToLabelHierarchy",
+    "vtkRegularPolygonSource",
+    "vtkRenderWindowInteractor",
+    "vtkScalarBarActor",
+    "vtkStringArray",
+    "vtkTextActor",
     "numpy_to_vtk",
     "numpy_to_vtkIdTypeArray",
     "vtkActor",

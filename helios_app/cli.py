@@ -24,7 +24,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from helios_app.session import LAYOUTS
+    from helios_app.session import LAYOUTS, THEME_CHOICES
 
     parser = argparse.ArgumentParser(prog="helios", description="Live force-directed views of networks.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and show tracebacks")
@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
+    view.add_argument("--color-by", default="degree", metavar="ATTR",
+                      help="node colour: degree, community or a node attribute (default: degree)")
+    view.add_argument("--size-by", default="degree", metavar="ATTR",
+                      help="node size: degree, uniform or a numeric node attribute (default: degree)")
+    view.add_argument("--theme", default="dark", choices=THEME_CHOICES, help="colour theme (default: dark)")
+    view.add_argument("--no-labels", dest="labels", action="store_false", help="draw no node labels")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
     return parser
@@ -60,6 +66,10 @@ def run_view(arguments: argparse.Namespace) -> int:
         port=arguments.port,
         token=arguments.token,
         stamp_frames=arguments.stamp_frames,
+        color_by=arguments.color_by,
+        size_by=arguments.size_by,
+        theme=arguments.theme,
+        labels=arguments.labels,
     )
     graph = read_graph(arguments.path)
     stop_requested = threading.Event()

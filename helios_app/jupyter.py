@@ -48,6 +48,10 @@ class View:
     def __repr__(self) -> str:
         return f"<helios View {self.url}>"
 
+    def screenshot(self, path=None):
+        """The current picture as a numpy array; also saved as PNG to ``path`` if given."""
+        return self.session.screenshot(path)
+
     def stop(self) -> None:
         """Stop the layout, renderer and server of this view."""
         self.session.stop()

@@ -32,6 +32,10 @@ class Scene(Protocol):
 
     def apply_event(self, event: dict) -> bool: ...
 
+    def needs_render(self) -> bool: ...
+
+    def take_notices(self) -> list[dict]: ...
+
     def render(self) -> np.ndarray: ...
 
     def close(self) -> None: ...
@@ -52,6 +56,8 @@ class RenderLoop:
         Upper bound on renders per second.
     event_capacity : int
         Size of the bounded interaction queue; events beyond it are dropped and counted.
+    on_notice : callable, optional
+        Receives each notice of the scene (selection, pin, release), on the render thread.
     """
 
     def __init__(
@@ -61,7 +67,9 @@ class RenderLoop:
         publish_frame: Callable[[np.ndarray], object],
         max_fps: float = 30.0,
         event_capacity: int = 1024,
+        on_notice: Callable[[dict], object] | None = None,
     ) -> None:
+        self._on_notice = on_notice
         self._scene_factory = scene_factory
         self._positions = positions
         self._publish_frame = publish_frame
@@ -73,6 +81,7 @@ class RenderLoop:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.frames_rendered = 0
+        self._frame_times_s: list[float] = []
         self.events_applied = 0
         self.events_dropped = 0
 
@@ -96,6 +105,12 @@ class RenderLoop:
             logger.warning("interaction queue full; dropped a %s event", event.get("type"))
         self._wake.set()
 
+    @property
+    def frames_per_second(self) -> float:
+        """Frames rendered in the last second."""
+        now = time.monotonic()
+        return float(sum(1 for t in self._frame_times_s if t > now - 1.0))
+
     def request_render(self) -> None:
         """Ask for a new frame even if nothing changed (e.g. a new viewer wants a fresh key frame)."""
         self.submit_event({"type": "render"})
@@ -117,7 +132,7 @@ class RenderLoop:
                 wait_s = last_render_s + self._min_interval_s - time.monotonic()
                 if wait_s > 0 and self._stopping.wait(wait_s):
                     break
-                changed = force_render
+                changed = scene.needs_render() or force_render
                 force_render = False
                 while True:
                     try:
@@ -126,6 +141,9 @@ class RenderLoop:
                         break
                     self.events_applied += 1
                     changed = scene.apply_event(event) or event["type"] == "render" or changed
+                for notice in scene.take_notices():
+                    if self._on_notice is not None:
+                        self._on_notice(notice)
                 if self._positions.version != shown_version:
                     shown_version, positions = self._positions.read_latest(positions)
                     if shown_version > 0:
@@ -138,6 +156,7 @@ class RenderLoop:
                 last_render_s = time.monotonic()
                 self._publish_frame(scene.render())
                 self.frames_rendered += 1
+                self._frame_times_s = [t for t in self._frame_times_s if t > last_render_s - 1.0] + [last_render_s]
         except BaseException as error:  # noqa: BLE001 - re-raised by stop()
             logger.exception("render loop failed")
             self.error = error

@@ -3,29 +3,49 @@
 A :class:`GraphScene` owns every VTK object it creates and must be created, used and closed on
 one thread (the render loop's). It normalises incoming layout positions into a unit-sized view
 space, so the picture stays framed while the layout expands or shrinks, and it applies
-interaction messages (the dicts of ``web.protocol``) to its camera.
+interaction messages (the dicts of ``web.protocol``) to its camera, its selection and its pins.
+What the rest of the session must hear about (a new selection, a pinned or released node) is
+queued as *notices*, collected by :meth:`GraphScene.take_notices`.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 
 from helios_app import _vtk
+from helios_app.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
 
 logger = logging.getLogger(__name__)
 
-# Node colour ramp by degree, from low to high (a dark-background-friendly blue → orange).
-DEGREE_COLOR_RAMP = np.array(
-    [[0.27, 0.51, 0.71], [0.40, 0.76, 0.65], [0.99, 0.75, 0.44], [0.96, 0.43, 0.26]], dtype=np.float64
-)
-BACKGROUND_RGB = (0.07, 0.07, 0.09)
-EDGE_RGB = (0.36, 0.38, 0.45)  # opaque grey close to the background: reads as faint, costs no blending
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of a theme, as RGB floats in [0, 1]."""
+
+    background: tuple[float, float, float]
+    edge: tuple[float, float, float]
+    text: tuple[float, float, float]
+
+
+THEMES = {
+    "dark": Theme(background=(0.07, 0.07, 0.09), edge=(0.36, 0.38, 0.45), text=(0.93, 0.93, 0.93)),
+    "light": Theme(background=(0.98, 0.98, 0.97), edge=(0.70, 0.71, 0.75), text=(0.08, 0.08, 0.10)),
+}
 VIEW_MARGIN = 1.1  # how much room the camera leaves around the unit-radius view space
 ZOOM_PER_WHEEL_UNIT = 1.0015  # zoom factor per wheel delta unit: one 100-unit notch ≈ 16 %
+EDGE_ENDPOINT_TINT = 0.35  # how much of its endpoints' colours an edge takes (the rest is the theme's grey)
+DIMMED_MIX = 0.78  # how far a node or edge outside the selection fades toward the background
+CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a press is a click
+PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
+LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
+FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
+FOCUS_HALF_HEIGHT = 0.2  # the visible half-height (view units) after flying to a node, if zoomed out
 
 # A flat disc with a soft spherical shading and a dark rim, drawn in each splat's square.
 NODE_SPLAT_SHADER = """
@@ -45,26 +65,29 @@ class _Drag:
     shift: bool
     x: float
     y: float
+    start_x: float
+    start_y: float
+    node: int | None  # the node being dragged, if the press landed on one
+    moved: bool = False
 
 
-def degree_colors(edges: np.ndarray, node_count: int) -> np.ndarray:
-    """RGB uint8 colours (n, 3) ramping with log-degree."""
-    degree = np.bincount(edges.ravel(), minlength=node_count).astype(np.float64)
-    level = np.log1p(degree)
-    level = level / level.max() if node_count and level.max() > 0 else np.zeros(node_count)
-    position = level * (len(DEGREE_COLOR_RAMP) - 1)
-    lower = np.minimum(position.astype(int), len(DEGREE_COLOR_RAMP) - 2)
-    fraction = (position - lower)[:, None]
-    rgb = DEGREE_COLOR_RAMP[lower] * (1 - fraction) + DEGREE_COLOR_RAMP[lower + 1] * fraction
-    return np.round(rgb * 255).astype(np.uint8)
+@dataclass
+class _Flight:
+    start_s: float
+    focal_from: np.ndarray
+    focal_to: np.ndarray
+    half_height_from: float
+    half_height_to: float
 
 
-def node_radii(edges: np.ndarray, node_count: int, dimensions: int) -> np.ndarray:
-    """Splat radii in view-space units: about an eighth of the typical node spacing, larger for hubs."""
+def base_radius(node_count: int, dimensions: int) -> float:
+    """Splat radius of an average node in view units: about an eighth of the typical spacing."""
     spacing = 2.0 / max(node_count, 1) ** (1.0 / dimensions)
-    base = min(max(spacing * 0.12, 0.003), 0.025)
-    degree = np.bincount(edges.ravel(), minlength=node_count).astype(np.float32)
-    return (base * (1.0 + 0.3 * np.log1p(degree))).astype(np.float32)
+    return min(max(spacing * 0.12, 0.003), 0.025)
+
+
+def _rgb_floats(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    return tuple(channel / 255.0 for channel in rgb)
 
 
 class GraphScene:
@@ -82,6 +105,12 @@ class GraphScene:
         Size of the rendered frames in pixels.
     offscreen : bool
         Render without a window (EGL or OSMesa when there is no display).
+    encoding : NodeEncoding, optional
+        Node colours, sizes and legend; default: coloured and sized by degree.
+    labels : list of str, optional
+        Text per node (labels or ids); none drawn if omitted.
+    theme : str
+        ``"dark"`` or ``"light"``.
     """
 
     def __init__(
@@ -92,12 +121,34 @@ class GraphScene:
         width: int = 960,
         height: int = 540,
         offscreen: bool = True,
+        encoding: NodeEncoding | None = None,
+        labels: list[str] | None = None,
+        theme: str = "dark",
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
         self.node_count = node_count
         self.dimensions = dimensions
+        self.theme = THEMES[theme]
+        self._edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+        degree = np.bincount(self._edges.ravel(), minlength=node_count)
+        if encoding is None:
+            encoding = degree_encoding(self._edges, node_count)
+        self.encoding = encoding
+        self._labels = labels
+        self._adjacency = scipy.sparse.csr_matrix(
+            (np.ones(2 * len(self._edges), dtype=np.int8),
+             (self._edges.ravel(), self._edges[:, ::-1].ravel())),
+            shape=(node_count, node_count),
+        )
         self._drags: dict[str, _Drag] = {}
+        self._notices: list[dict] = []
+        self._flight: _Flight | None = None
+        self.selected: int | None = None
+        self._centre = np.zeros(dimensions)
+        self._half_extent = 1.0
 
         # One float32 (n, 3) array backs the vtkPoints shared by nodes and edges.
         self._view_positions = np.zeros((max(node_count, 1), 3), dtype=np.float32)
@@ -109,46 +160,72 @@ class GraphScene:
         self.render_window.SetMultiSamples(0)  # multisampling costs ~2.5x on Mesa's llvmpipe
         self.render_window.SetSize(width, height)
         self.renderer = _vtk.vtkRenderer()
-        self.renderer.SetBackground(*BACKGROUND_RGB)
+        self.renderer.SetBackground(*self.theme.background)
         self.render_window.AddRenderer(self.renderer)
 
-        self._edge_actor = self._make_edge_actor(edges)
-        self._node_actor = self._make_node_actor(edges, node_count)
+        self._base_node_colors = np.ascontiguousarray(encoding.colors[:node_count], dtype=np.uint8)
+        self._node_colors = self._base_node_colors.copy()
+        self._base_edge_colors = self._edge_colors_from_endpoints()
+        self._edge_colors = self._base_edge_colors.copy()
+        self._edge_actor = self._make_edge_actor()
+        self._node_actor = self._make_node_actor(encoding.size_factors)
         self.renderer.AddActor(self._edge_actor)
         self.renderer.AddActor(self._node_actor)
+        self._label_points: np.ndarray | None = None
+        self._label_nodes = np.zeros(0, dtype=np.int64)
+        if labels is not None and node_count:
+            self._add_labels(labels, degree)
+        self._selection_label = _vtk.vtkTextActor()
+        self._style_text(self._selection_label.GetTextProperty(), 15, bold=True)
+        self._selection_label.SetVisibility(False)
+        self.renderer.AddViewProp(self._selection_label)
+        self._add_legend(encoding)
         self.reset_camera()
 
     # ---- construction --------------------------------------------------------------------------
-    def _make_edge_actor(self, edges: np.ndarray) -> _vtk.vtkActor:
+    def _edge_colors_from_endpoints(self) -> np.ndarray:
+        grey = np.array(self.theme.edge) * 255.0
+        if not len(self._edges):
+            return np.zeros((0, 3), dtype=np.uint8)
+        endpoints = (self._base_node_colors[self._edges[:, 0]].astype(np.float32)
+                     + self._base_node_colors[self._edges[:, 1]]) / 2.0
+        return np.round(grey * (1 - EDGE_ENDPOINT_TINT) + endpoints * EDGE_ENDPOINT_TINT).astype(np.uint8)
+
+    def _make_edge_actor(self) -> _vtk.vtkActor:
         polydata = _vtk.vtkPolyData()
         polydata.SetPoints(self._points)
         lines = _vtk.vtkCellArray()
-        edge_count = len(edges)
+        edge_count = len(self._edges)
         offsets = np.arange(0, 2 * edge_count + 1, 2, dtype=np.int64)
-        connectivity = np.ascontiguousarray(edges, dtype=np.int64).ravel()
         lines.SetData(
-            numpy_to_vtk_keep(offsets, self, id_type=True), numpy_to_vtk_keep(connectivity, self, id_type=True)
+            numpy_to_vtk_keep(offsets, self, id_type=True),
+            numpy_to_vtk_keep(self._edges.ravel().copy(), self, id_type=True),
         )
         polydata.SetLines(lines)
+        self._edge_color_array = numpy_to_vtk_keep(self._edge_colors, self)
+        polydata.GetCellData().SetScalars(self._edge_color_array)
         mapper = _vtk.vtkPolyDataMapper()
         mapper.SetInputData(polydata)
-        mapper.ScalarVisibilityOff()
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUseCellData()
         actor = _vtk.vtkActor()
         actor.SetMapper(mapper)
-        actor.GetProperty().SetColor(*EDGE_RGB)
         actor.GetProperty().SetLineWidth(1.0)
         actor.GetProperty().LightingOff()
         actor.SetVisibility(edge_count > 0)
         return actor
 
-    def _make_node_actor(self, edges: np.ndarray, node_count: int) -> _vtk.vtkActor:
+    def _make_node_actor(self, size_factors: np.ndarray) -> _vtk.vtkActor:
         polydata = _vtk.vtkPolyData()
         polydata.SetPoints(self._points)
-        colors = numpy_to_vtk_keep(degree_colors(edges, node_count), self)
-        colors.SetName("colors")
-        radii = numpy_to_vtk_keep(node_radii(edges, node_count, self.dimensions), self)
+        self._node_color_array = numpy_to_vtk_keep(self._node_colors, self)
+        self._node_color_array.SetName("colors")
+        self._radii = (base_radius(self.node_count, self.dimensions) * size_factors[: self.node_count]).astype(
+            np.float32
+        )
+        radii = numpy_to_vtk_keep(self._radii, self)
         radii.SetName("radius")
-        polydata.GetPointData().SetScalars(colors)
+        polydata.GetPointData().SetScalars(self._node_color_array)
         polydata.GetPointData().AddArray(radii)
         mapper = _vtk.vtkPointGaussianMapper()
         mapper.SetInputData(polydata)
@@ -159,10 +236,88 @@ class GraphScene:
         mapper.SetSplatShaderCode(NODE_SPLAT_SHADER)
         actor = _vtk.vtkActor()
         actor.SetMapper(mapper)
-        actor.SetVisibility(node_count > 0)
+        actor.SetVisibility(self.node_count > 0)
         if self.dimensions == 2:
             actor.SetPosition(0.0, 0.0, 0.01)  # nodes in front of edges drawn in the same plane
         return actor
+
+    def _style_text(self, text_property, size: int, bold: bool = False) -> None:
+        text_property.SetFontSize(size)
+        text_property.SetColor(*self.theme.text)
+        text_property.SetBold(bold)
+        text_property.SetShadow(self.theme is THEMES["dark"])
+
+    def _add_labels(self, labels: list[str], degree: np.ndarray) -> None:
+        """Label the highest-degree nodes; the placement mapper shows as many as fit without overlap."""
+        count = min(self.node_count, LABELLED_NODES)
+        self._label_nodes = np.argsort(-degree, kind="stable")[:count]
+        self._label_points = np.zeros((count, 3), dtype=np.float32)
+        points = _vtk.vtkPoints()
+        points.SetData(numpy_to_vtk_keep(self._label_points, self))
+        polydata = _vtk.vtkPolyData()
+        polydata.SetPoints(points)
+        text = _vtk.vtkStringArray()
+        text.SetName("label")
+        priority = _vtk.vtkIntArray()
+        priority.SetName("priority")
+        for node in self._label_nodes:
+            text.InsertNextValue(str(labels[node]))
+            priority.InsertNextValue(int(degree[node]))
+        polydata.GetPointData().AddArray(text)
+        polydata.GetPointData().AddArray(priority)
+        self._label_polydata = polydata
+        hierarchy = _vtk.vtkPointSetToLabelHierarchy()
+        hierarchy.SetInputData(polydata)
+        hierarchy.SetLabelArrayName("label")
+        hierarchy.SetPriorityArrayName("priority")
+        self._style_text(hierarchy.GetTextProperty(), 12)
+        mapper = _vtk.vtkLabelPlacementMapper()
+        mapper.SetInputConnection(hierarchy.GetOutputPort())
+        mapper.SetMaximumLabelFraction(0.2)
+        actor = _vtk.vtkActor2D()
+        actor.SetMapper(mapper)
+        self.renderer.AddViewProp(actor)
+        self._label_actor = actor
+
+    def _add_legend(self, encoding: NodeEncoding) -> None:
+        if encoding.legend:
+            legend = _vtk.vtkLegendBoxActor()
+            legend.SetNumberOfEntries(len(encoding.legend))
+            disc = _vtk.vtkRegularPolygonSource()
+            disc.SetNumberOfSides(24)
+            disc.Update()
+            symbol = disc.GetOutput()
+            for index, (name, rgb) in enumerate(encoding.legend):
+                legend.SetEntry(index, symbol, str(name)[:40], _rgb_floats(rgb))
+            legend.BorderOff()
+            self._style_text(legend.GetEntryTextProperty(), 12)
+            legend.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+            legend.GetPositionCoordinate().SetValue(0.82, 0.98 - 0.035 * len(encoding.legend))
+            legend.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
+            legend.GetPosition2Coordinate().SetValue(0.17, 0.035 * len(encoding.legend))
+            self.renderer.AddViewProp(legend)
+        if encoding.colorbar is not None:
+            title, low, high = encoding.colorbar
+            table = _vtk.vtkLookupTable()
+            table.SetNumberOfTableValues(len(COLORMAP_STOPS))
+            for index, rgb in enumerate(COLORMAP_STOPS):
+                table.SetTableValue(index, *(rgb / 255.0), 1.0)
+            logarithmic = title == "degree"
+            table.SetRange(max(low, 1.0) if logarithmic else low, max(high, low + 1e-9, 2.0 if logarithmic else 0))
+            if logarithmic:
+                table.SetScaleToLog10()
+            table.Build()
+            bar = _vtk.vtkScalarBarActor()
+            bar.SetLookupTable(table)
+            bar.SetTitle(title)
+            bar.SetNumberOfLabels(4)
+            bar.SetMaximumWidthInPixels(70)
+            bar.SetPosition(0.92, 0.55)
+            bar.SetWidth(0.07)
+            bar.SetHeight(0.4)
+            self._style_text(bar.GetTitleTextProperty(), 12, bold=True)
+            self._style_text(bar.GetLabelTextProperty(), 11)
+            self.renderer.AddViewProp(bar)
 
     # ---- positions -----------------------------------------------------------------------------
     def set_positions(self, positions: np.ndarray) -> None:
@@ -173,16 +328,26 @@ class GraphScene:
             raise ValueError(f"positions have {positions.shape[0]} rows; the scene has {self.node_count} nodes")
         columns = min(positions.shape[1], 3)
         low, high = positions.min(axis=0), positions.max(axis=0)
-        centre = (low + high) / 2.0
-        half_extent = float(np.max(high - low)) / 2.0 or 1.0
+        self._centre = ((low + high) / 2.0)[:columns]
+        self._half_extent = float(np.max(high - low)) / 2.0 or 1.0
         view = self._view_positions
-        view[:, :columns] = (positions[:, :columns] - centre[:columns]) / half_extent
+        view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
         self._points.Modified()
+        if self._label_points is not None:
+            self._label_points[:] = view[self._label_nodes]
+            self._label_polydata.GetPoints().Modified()
+            self._label_polydata.Modified()
 
-    # ---- camera and interaction ----------------------------------------------------------------
+    def _layout_position(self, view_position: np.ndarray) -> list[float]:
+        """Inverse of the normalisation in :meth:`set_positions`: view space to layout units."""
+        columns = len(self._centre)
+        return (view_position[:columns] * self._half_extent + self._centre).tolist()
+
+    # ---- camera --------------------------------------------------------------------------------
     def reset_camera(self) -> None:
         """Frame the unit view space: from the front in 2D, at an angle in 3D."""
+        self._flight = None
         camera = self.renderer.GetActiveCamera()
         camera.SetFocalPoint(0.0, 0.0, 0.0)
         camera.SetViewUp(0.0, 1.0, 0.0)
@@ -196,49 +361,22 @@ class GraphScene:
             camera.OrthogonalizeViewUp()
         self.renderer.ResetCameraClippingRange(-2, 2, -2, 2, -2, 2)
 
-    def apply_event(self, event: dict) -> bool:
-        """Apply one validated interaction message; return True if the picture changes."""
-        kind = event["type"]
-        viewer = event.get("viewer_id", "")
-        if kind == "pointer":
-            return self._pointer(viewer, event)
-        if kind == "wheel":
-            self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
-            return True
-        if kind == "resize":
-            self.render_window.SetSize(int(event["width"]), int(event["height"]))
-            return True
-        if kind == "reset_camera":
-            self.reset_camera()
-            return True
-        return False
-
-    def _pointer(self, viewer: str, event: dict) -> bool:
-        action, x, y = event["action"], event["x"], event["y"]
-        if action == "down":
-            self._drags[viewer] = _Drag(event["button"], event["shift"], x, y)
-            return False
-        drag = self._drags.get(viewer)
-        if drag is None:
-            return False
-        if action == "up":
-            del self._drags[viewer]
-        delta_x, delta_y = x - drag.x, y - drag.y
-        drag.x, drag.y = x, y
-        if delta_x == 0 and delta_y == 0:
-            return False
-        rotating = self.dimensions == 3 and drag.button == "left" and not drag.shift
-        if rotating:
-            self._rotate(delta_x, delta_y)
-        else:
-            self._pan(delta_x, delta_y)
-        return True
-
-    def _rotate(self, delta_x: float, delta_y: float) -> None:
+    def camera_state(self) -> dict:
+        """The camera as plain numbers (for session files)."""
         camera = self.renderer.GetActiveCamera()
-        camera.Azimuth(-delta_x * 360.0)
-        camera.Elevation(delta_y * 180.0)
-        camera.OrthogonalizeViewUp()
+        return {
+            "position": list(camera.GetPosition()),
+            "focal_point": list(camera.GetFocalPoint()),
+            "view_up": list(camera.GetViewUp()),
+            "parallel_scale": camera.GetParallelScale(),
+        }
+
+    def set_camera_state(self, state: dict) -> None:
+        camera = self.renderer.GetActiveCamera()
+        camera.SetPosition(*state["position"])
+        camera.SetFocalPoint(*state["focal_point"])
+        camera.SetViewUp(*state["view_up"])
+        camera.SetParallelScale(state["parallel_scale"])
         self.renderer.ResetCameraClippingRange()
 
     def _visible_half_height(self) -> float:
@@ -247,9 +385,19 @@ class GraphScene:
             return camera.GetParallelScale()
         return camera.GetDistance() * math.tan(math.radians(camera.GetViewAngle()) / 2.0)
 
-    def _pan(self, delta_x: float, delta_y: float) -> None:
-        """Move the view so the content follows the pointer (deltas in fractions of the frame)."""
-        self._shift_camera(-delta_x, -delta_y)
+    def _set_visible_half_height(self, half_height: float) -> None:
+        camera = self.renderer.GetActiveCamera()
+        if camera.GetParallelProjection():
+            camera.SetParallelScale(half_height)
+        else:
+            camera.Dolly(self._visible_half_height() / half_height)
+
+    def _rotate(self, delta_x: float, delta_y: float) -> None:
+        camera = self.renderer.GetActiveCamera()
+        camera.Azimuth(-delta_x * 360.0)
+        camera.Elevation(delta_y * 180.0)
+        camera.OrthogonalizeViewUp()
+        self.renderer.ResetCameraClippingRange()
 
     def _shift_camera(self, fraction_x: float, fraction_y: float) -> None:
         """Move camera and focal point by fractions of the visible frame (x right, y down) in the focal plane."""
@@ -273,6 +421,165 @@ class GraphScene:
         # What was at (x, y) is now (x - 0.5) / factor from the centre: shift it back under the pointer.
         self._shift_camera((x - 0.5) * (factor - 1.0), (y - 0.5) * (factor - 1.0))
 
+    # ---- interaction ---------------------------------------------------------------------------
+    def apply_event(self, event: dict) -> bool:
+        """Apply one validated interaction message; return True if the picture changes."""
+        kind = event["type"]
+        viewer = event.get("viewer_id", "")
+        if kind == "pointer":
+            return self._pointer(viewer, event)
+        if kind == "wheel":
+            self._flight = None
+            self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
+            return True
+        if kind == "double_click":
+            node = self.pick(event["x"], event["y"])
+            if node is None:
+                self.reset_camera()
+            else:
+                self._notices.append({"type": "unpin", "node": node})
+            return True
+        if kind == "resize":
+            self.render_window.SetSize(int(event["width"]), int(event["height"]))
+            return True
+        if kind == "reset_camera":
+            self.reset_camera()
+            return True
+        if kind == "focus":
+            if event["node"] < self.node_count:
+                self.focus(event["node"])
+                return True
+        return False
+
+    def _pointer(self, viewer: str, event: dict) -> bool:
+        action, x, y = event["action"], event["x"], event["y"]
+        if action == "down":
+            node = self.pick(x, y) if event["button"] == "left" and not event["shift"] else None
+            self._drags[viewer] = _Drag(event["button"], event["shift"], x, y, x, y, node)
+            self._flight = None
+            return False
+        drag = self._drags.get(viewer)
+        if drag is None:
+            return False
+        if action == "up":
+            del self._drags[viewer]
+        travelled = max(abs(x - drag.start_x), abs(y - drag.start_y))
+        if not drag.moved and travelled < CLICK_TOLERANCE:
+            if action == "up":
+                self.select(drag.node)
+                return True
+            return False
+        drag.moved = True
+        delta_x, delta_y = x - drag.x, y - drag.y
+        drag.x, drag.y = x, y
+        if delta_x == 0 and delta_y == 0:
+            return False
+        if drag.node is not None:
+            self._move_node(drag.node, x, y)
+            return True
+        if self.dimensions == 3 and drag.button == "left" and not drag.shift:
+            self._rotate(delta_x, delta_y)
+        else:
+            self._shift_camera(-delta_x, -delta_y)
+        return True
+
+    def pick(self, x: float, y: float) -> int | None:
+        """The node drawn under the point (x, y in [0, 1] from the top-left), nearest the viewer first."""
+        if self.node_count == 0:
+            return None
+        width, height = self.render_window.GetSize()
+        pixels = self.node_pixels()
+        distance = np.hypot(pixels[:, 0] - x * width, pixels[:, 1] - y * height)
+        pixels_per_unit = height / (2.0 * self._visible_half_height())
+        reach = np.maximum(self._radii * pixels_per_unit, PICK_RADIUS_PX)
+        hits = np.flatnonzero(distance <= reach)
+        if not len(hits):
+            return None
+        return int(hits[np.argmin(distance[hits])])
+
+    def _move_node(self, node: int, x: float, y: float) -> None:
+        """Put ``node`` under the pointer (in the plane through it facing the camera) and pin it there."""
+        width, height = self.render_window.GetSize()
+        renderer = self.renderer
+        offset = np.array(self._node_actor.GetPosition())
+        renderer.SetWorldPoint(*(self._view_positions[node] + offset), 1.0)
+        renderer.WorldToDisplay()
+        depth = renderer.GetDisplayPoint()[2]
+        renderer.SetDisplayPoint(x * width, (1.0 - y) * height, depth)
+        renderer.DisplayToWorld()
+        world = np.array(renderer.GetWorldPoint())
+        view_position = world[:3] / world[3] - offset
+        if self.dimensions == 2:
+            view_position[2] = 0.0
+        self._view_positions[node] = view_position
+        self._points.Modified()
+        self._notices.append({"type": "pin", "node": node, "position": self._layout_position(view_position)})
+
+    def select(self, node: int | None) -> None:
+        """Highlight ``node`` and its neighbours and dim the rest; None clears the selection."""
+        if node == self.selected:
+            return
+        self.selected = node
+        self._notices.append({"type": "selection", "node": node})
+        if node is None:
+            self._node_colors[:] = self._base_node_colors
+            self._edge_colors[:] = self._base_edge_colors
+            self._selection_label.SetVisibility(False)
+        else:
+            background = np.array(self.theme.background) * 255.0
+            dim = lambda colors: np.round(colors * (1 - DIMMED_MIX) + background * DIMMED_MIX).astype(np.uint8)  # noqa: E731
+            neighbours = self._adjacency.indices[self._adjacency.indptr[node] : self._adjacency.indptr[node + 1]]
+            self._node_colors[:] = dim(self._base_node_colors)
+            keep = np.append(neighbours, node)
+            self._node_colors[keep] = self._base_node_colors[keep]
+            self._edge_colors[:] = dim(self._base_edge_colors)
+            incident = (self._edges[:, 0] == node) | (self._edges[:, 1] == node)
+            self._edge_colors[incident] = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
+            if self._labels is not None:
+                self._selection_label.SetInput(str(self._labels[node]))
+                self._selection_label.SetVisibility(True)
+        self._node_color_array.Modified()
+        self._edge_color_array.Modified()
+
+    def focus(self, node: int) -> None:
+        """Select ``node`` and fly the camera to it."""
+        self.select(node)
+        camera = self.renderer.GetActiveCamera()
+        offset = np.array(self._node_actor.GetPosition())
+        half_height = self._visible_half_height()
+        self._flight = _Flight(
+            start_s=time.monotonic(),
+            focal_from=np.array(camera.GetFocalPoint()),
+            focal_to=self._view_positions[node] + offset,
+            half_height_from=half_height,
+            half_height_to=min(half_height, FOCUS_HALF_HEIGHT),
+        )
+
+    def needs_render(self) -> bool:
+        """Advance a running camera flight; True while one is under way."""
+        if self._flight is None:
+            return False
+        flight = self._flight
+        progress = min(1.0, (time.monotonic() - flight.start_s) / FOCUS_DURATION_S)
+        eased = progress * progress * (3.0 - 2.0 * progress)
+        camera = self.renderer.GetActiveCamera()
+        focal = flight.focal_from + (flight.focal_to - flight.focal_from) * eased
+        shift = focal - np.array(camera.GetFocalPoint())
+        camera.SetFocalPoint(*focal)
+        camera.SetPosition(*(np.array(camera.GetPosition()) + shift))
+        self._set_visible_half_height(
+            flight.half_height_from * (flight.half_height_to / flight.half_height_from) ** eased
+        )
+        self.renderer.ResetCameraClippingRange()
+        if progress >= 1.0:
+            self._flight = None
+        return True
+
+    def take_notices(self) -> list[dict]:
+        """What happened since the last call: selections, pins and releases, oldest first."""
+        notices, self._notices = self._notices, []
+        return notices
+
     # ---- output --------------------------------------------------------------------------------
     def node_pixels(self) -> np.ndarray:
         """Where each node's centre lands in the picture: (n, 2) float pixel coordinates, x right, y down."""
@@ -288,6 +595,10 @@ class GraphScene:
 
     def render(self) -> np.ndarray:
         """Render and return the picture as (height, width, 3) uint8 RGB, top row first."""
+        if self.selected is not None and self._selection_label.GetVisibility():
+            pixel_x, pixel_y = self.node_pixels()[self.selected]
+            height = self.render_window.GetSize()[1]
+            self._selection_label.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
         self.render_window.Render()
         width, height = self.render_window.GetSize()
         pixels = _vtk.vtkUnsignedCharArray()

@@ -15,15 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from helios_app.encodings import degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
 from layouts import ForceDirectedLayout, LayoutWorker, PositionBuffer
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
+from web.messages import MessageHub
 
 logger = logging.getLogger(__name__)
 
 LAYOUTS = {"fr": ForceDirectedLayout}
+THEME_CHOICES = ("dark", "light")
+SEARCH_RESULTS = 20  # matches returned for one search
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,14 @@ class ViewConfig:
         Access token; empty means a random one is made.
     stamp_frames : bool
         Draw a latency bar code into each frame for the measuring probes (``shared/probes``).
+    color_by : str
+        ``degree``, ``community`` or a node attribute (see :func:`helios_app.encodings.encode_nodes`).
+    size_by : str
+        ``degree``, ``uniform`` or a numeric node attribute.
+    theme : str
+        ``dark`` or ``light``.
+    labels : bool
+        Label the most connected nodes (and the picked one).
     """
 
     layout: str = "fr"
@@ -60,8 +74,14 @@ class ViewConfig:
     port: int = 0
     token: str = ""
     stamp_frames: bool = False
+    color_by: str = "degree"
+    size_by: str = "degree"
+    theme: str = "dark"
+    labels: bool = True
 
     def __post_init__(self) -> None:
+        if self.theme not in THEME_CHOICES:
+            raise HeliosError(f"theme must be one of {', '.join(THEME_CHOICES)}, got {self.theme!r}")
         if self.layout not in LAYOUTS:
             raise HeliosError(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
         if self.dimensions not in (2, 3):
@@ -104,6 +124,9 @@ class ViewSession:
         self.graph = graph
         self.config = config or ViewConfig()
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
+        self.messages = MessageHub()
+        self._degrees = degrees(graph)
+        self._display_labels = [str(text) for text in (graph.labels or graph.node_ids)]
         self._buffer: PositionBuffer | None = None
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None
@@ -119,6 +142,11 @@ class ViewSession:
 
         graph, config = self.graph, self.config
         edges = graph.layout_edges()
+        if config.color_by == "degree" and config.size_by == "degree":
+            encoding = degree_encoding(edges, graph.node_count)
+        else:
+            encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
+        labels = self._display_labels if config.labels else None
         try:
             self._buffer = PositionBuffer(graph.node_count, config.dimensions)
             layout = LAYOUTS[config.layout](
@@ -126,14 +154,21 @@ class ViewSession:
             )
             self._worker = LayoutWorker(layout, self._buffer)
             self._render_loop = RenderLoop(
-                lambda: GraphScene(edges, graph.node_count, config.dimensions, config.width, config.height),
+                lambda: GraphScene(
+                    edges, graph.node_count, config.dimensions, config.width, config.height,
+                    encoding=encoding, labels=labels, theme=config.theme,
+                ),
                 self._buffer,
                 self.frames.publish,
                 max_fps=config.max_fps,
+                on_notice=self._on_notice,
             )
             self._worker.start()
             self._render_loop.start()
-            channel = ViewChannel(self.frames, self._render_loop.submit_event, self.describe)
+            channel = ViewChannel(
+                self.frames, self._render_loop.submit_event, self.describe,
+                status=self.status, search=self.search, messages=self.messages,
+            )
             self._server = BackgroundServer(
                 lambda: create_app(channel, self._server_config), config.host, config.port
             )
@@ -196,6 +231,70 @@ class ViewSession:
     def token(self) -> str:
         return self._server_config.token
 
+    def screenshot(self, path: str | Path | None = None) -> np.ndarray:
+        """The current picture as (height, width, 3) uint8 RGB; also written as PNG to ``path`` if given."""
+        frame = self.frames.latest()
+        if frame is None:
+            raise HeliosError("no picture yet: the view has not rendered its first frame")
+        if path is not None:
+            from web.encoders import encode_png
+
+            Path(path).write_bytes(encode_png(frame.pixels))
+        return np.array(frame.pixels)
+
+    def _on_notice(self, notice: dict[str, Any]) -> None:
+        """React to the scene (render thread): tell viewers of selections, pin and release nodes."""
+        kind = notice["type"]
+        if kind == "selection":
+            node = notice["node"]
+            self.messages.publish({"type": "selection", "node": None if node is None else self.node_info(node)})
+        elif kind == "pin" and self._worker is not None:
+            self._worker.pin(notice["node"], notice["position"])
+        elif kind == "unpin" and self._worker is not None:
+            self._worker.unpin(notice["node"])
+
+    def node_info(self, node: int) -> dict[str, Any]:
+        """What the info panel shows about one node: id, label, degree and attributes."""
+        graph = self.graph
+        attributes = {name: _json_value(values[node]) for name, values in graph.node_attributes.items()}
+        return {
+            "index": node,
+            "id": graph.node_ids[node],
+            "label": self._display_labels[node],
+            "degree": int(self._degrees[node]),
+            "attributes": attributes,
+        }
+
+    def search(self, query: str) -> list[dict[str, Any]]:
+        """Nodes whose label or id contains ``query`` (case-insensitive): exact, then prefix, then by degree."""
+        needle = query.strip().lower()
+        if not needle:
+            return []
+        ranked = []
+        for node, (label, node_id) in enumerate(zip(self._display_labels, self.graph.node_ids)):
+            text = label.lower()
+            if needle in text or needle in node_id.lower():
+                rank = 0 if needle in (text, node_id.lower()) else 1 if text.startswith(needle) else 2
+                ranked.append((rank, -int(self._degrees[node]), node))
+        ranked.sort()
+        return [
+            {"node": node, "id": self.graph.node_ids[node], "label": self._display_labels[node],
+             "degree": -negative_degree}
+            for _, negative_degree, node in ranked[:SEARCH_RESULTS]
+        ]
+
+    def status(self) -> dict[str, Any]:
+        """Live figures for the viewers' HUD."""
+        state = self._worker.state if self._worker is not None else None
+        layout_state = "stopped" if state is None else "settled" if state.settled else "running"
+        return {
+            "fps": self._render_loop.frames_per_second if self._render_loop is not None else 0.0,
+            "layout": {"state": layout_state, "iteration": getattr(state, "iteration", 0)},
+            "nodes": self.graph.node_count,
+            "edges": int(len(self.graph.layout_edges())),
+            "viewers": self.messages.socket_count,
+        }
+
     def describe(self) -> dict[str, Any]:
         """A JSON-able summary of the view, sent to each viewer on connect."""
         state = self._worker.state if self._worker is not None else None
@@ -210,3 +309,14 @@ class ViewSession:
                 "settled": bool(getattr(state, "settled", False)),
             },
         }
+
+
+def _json_value(value: Any) -> Any:
+    """A node attribute as JSON: numbers and strings as they are, anything else as text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if hasattr(value, "item"):
+        return _json_value(value.item())
+    return str(value)

@@ -56,6 +56,11 @@ def test_valid_messages_parse():
         ('{"type": "resize", "width": 99999999, "height": 540}', r"resize\.width must be between"),
         ("{" + '"a": 1,' * 2000 + '"type": "ping"}', "limit is"),
         (b"\xff\xfe\x00", "not valid JSON"),
+        ('{"type": "search", "query": 5}', r"search\.query must be a string"),
+        ('{"type": "search", "query": "' + "a" * 300 + '"}', r"search\.query must be at most 200"),
+        ('{"type": "focus", "node": -1}', r"focus\.node must be a non-negative integer"),
+        ('{"type": "focus", "node": 1.5}', r"focus\.node must be a non-negative integer"),
+        ('{"type": "double_click", "x": 0.5}', r"double_click\.y is missing"),
     ],
 )
 def test_malformed_messages_are_refused_with_the_field(raw, match):

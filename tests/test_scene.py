@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from helios_app.render_loop import RenderLoop
-from helios_app.scene import BACKGROUND_RGB, GraphScene
+from helios_app.scene import THEMES, GraphScene
 from conftest import SHARED_DATA
 from layouts import PositionBuffer
 
-BACKGROUND = np.round(np.array(BACKGROUND_RGB) * 255)
+BACKGROUND = np.round(np.array(THEMES["dark"].background) * 255)
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +63,9 @@ def test_pan_and_zoom_move_the_picture(karate):
         scene.set_positions(positions)
         before = scene.render()
         pointer = {"type": "pointer", "button": "left", "shift": False, "ctrl": False, "viewer_id": "a"}
-        assert not scene.apply_event({**pointer, "action": "down", "x": 0.4, "y": 0.5})
-        assert scene.apply_event({**pointer, "action": "move", "x": 0.5, "y": 0.5})
-        assert not scene.apply_event({**pointer, "action": "up", "x": 0.5, "y": 0.5})  # no further move
+        assert not scene.apply_event({**pointer, "action": "down", "x": 0.02, "y": 0.5})  # on empty space
+        assert scene.apply_event({**pointer, "action": "move", "x": 0.12, "y": 0.5})
+        assert not scene.apply_event({**pointer, "action": "up", "x": 0.12, "y": 0.5})  # no further move
         panned = scene.render()
         shift = bright_centroid(panned) - bright_centroid(before)
         assert shift[0] == pytest.approx(64, abs=12) and abs(shift[1]) < 6
@@ -140,3 +140,109 @@ def test_wheel_zooms_toward_the_pointer(karate, dimensions):
         assert np.ptp(after, axis=0).max() > 1.5 * spread_before, "the rest spreads out"
     finally:
         scene.close()
+
+
+def press(scene, x, y, action="down", viewer="a"):
+    return scene.apply_event({"type": "pointer", "action": action, "button": "left", "x": float(x), "y": float(y),
+                              "shift": False, "ctrl": False, "viewer_id": viewer})
+
+
+def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(karate):
+    edges, positions = karate
+    scene = GraphScene(edges, len(positions), dimensions=2, width=640, height=400,
+                       labels=[f"node {i}" for i in range(len(positions))])
+    try:
+        scene.set_positions(positions)
+        before = scene.render()
+        pixels = scene.node_pixels()
+        for node in (0, 33, 11):
+            x, y = pixels[node] / (640, 400)
+            assert scene.pick(x, y) == node
+        assert scene.pick(0.01, 0.01) is None
+        x, y = pixels[0] / (640, 400)
+        press(scene, x, y)
+        assert press(scene, x, y, "up")
+        assert scene.selected == 0
+        assert scene.take_notices() == [{"type": "selection", "node": 0}]
+        highlighted = scene.render()
+        neighbours = {int(v) for u, v in edges if u == 0} | {int(u) for u, v in edges if v == 0}
+        others = [n for n in range(len(positions)) if n not in neighbours and n != 0]
+        at = lambda image, node: image[int(pixels[node][1]), int(pixels[node][0])].astype(int)  # noqa: E731
+        for node in neighbours:
+            assert np.abs(at(highlighted, node) - at(before, node)).sum() < 30, "neighbours keep their colour"
+        dimmed = [np.abs(at(highlighted, n) - BACKGROUND).sum() < np.abs(at(before, n) - BACKGROUND).sum()
+                  for n in others]
+        assert sum(dimmed) >= 0.8 * len(others), "the rest fades toward the background"
+        # Clicking empty space clears the selection.
+        press(scene, 0.01, 0.01)
+        press(scene, 0.01, 0.01, "up")
+        assert scene.selected is None and scene.take_notices() == [{"type": "selection", "node": None}]
+    finally:
+        scene.close()
+
+
+def test_dragging_a_node_moves_it_and_pins_it(karate):
+    edges, positions = karate
+    scene = GraphScene(edges, len(positions), dimensions=2, width=640, height=400)
+    try:
+        scene.set_positions(positions)
+        scene.render()
+        x, y = scene.node_pixels()[5] / (640, 400)
+        press(scene, x, y)
+        assert press(scene, x + 0.1, y, "move")
+        press(scene, x + 0.1, y, "up")
+        scene.render()
+        assert np.allclose(scene.node_pixels()[5], ((x + 0.1) * 640, y * 400), atol=1.0)
+        notices = scene.take_notices()
+        assert [n["type"] for n in notices] == ["pin"] and notices[0]["node"] == 5
+        # The pin is in layout units: the pointer moved right, so x grew by 0.1 of the frame width.
+        pinned = np.array(notices[0]["position"])
+        assert pinned[0] > positions[5][0] and abs(pinned[1] - positions[5][1]) < 1e-3
+        scene.apply_event({"type": "double_click", "x": float(x + 0.1), "y": float(y), "viewer_id": "a"})
+        assert scene.take_notices() == [{"type": "unpin", "node": 5}]
+    finally:
+        scene.close()
+
+
+def test_focus_flies_the_camera_to_the_node(karate):
+    edges, positions = karate
+    scene = GraphScene(edges, len(positions), dimensions=2, width=640, height=400)
+    try:
+        scene.set_positions(positions)
+        scene.render()
+        far = int(np.argmax(np.linalg.norm(scene.node_pixels() - (320, 200), axis=1)))
+        assert scene.apply_event({"type": "focus", "node": far, "viewer_id": "a"})
+        frames = 0
+        while scene.needs_render() and frames < 200:
+            frames += 1
+            time.sleep(0.01)
+        assert 2 < frames < 200
+        assert np.allclose(scene.node_pixels()[far], (320, 200), atol=2.0)
+        assert scene.selected == far
+    finally:
+        scene.close()
+
+
+def test_labels_and_legend_are_drawn(karate):
+    """A labelled, community-coloured render shows text (many small bright glyph pixels) and a legend."""
+    from helios_app.encodings import NodeEncoding
+
+    edges, positions = karate
+    colors = np.array([(225, 87, 89) if i % 2 else (78, 121, 167) for i in range(len(positions))], np.uint8)
+    encoding = NodeEncoding(colors=colors, size_factors=np.ones(len(positions), np.float32),
+                            legend=[("odd", (225, 87, 89)), ("even", (78, 121, 167))])
+    plain = GraphScene(edges, len(positions), 2, 640, 400)
+    labelled = GraphScene(edges, len(positions), 2, 640, 400, encoding=encoding,
+                          labels=[f"N{i}" for i in range(len(positions))])
+    try:
+        for scene in (plain, labelled):
+            scene.set_positions(positions)
+        white = lambda image: (image.min(axis=2) > 200).sum()  # noqa: E731
+        plain_image, labelled_image = plain.render(), labelled.render()
+        assert white(labelled_image) > white(plain_image) + 200
+        # The legend sits in the top-right corner, where the graph itself never reaches.
+        corner = labelled_image[:60, -110:]
+        assert (np.abs(corner.astype(int) - (225, 87, 89)).sum(axis=2) < 40).any()
+    finally:
+        plain.close()
+        labelled.close()

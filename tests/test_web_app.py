@@ -36,7 +36,15 @@ class SyntheticView:
             step += 1
 
     def channel(self):
-        return ViewChannel(self.frames, self.events.append, lambda: {"title": "synthetic", "node_count": 0})
+        names = ["alpha", "beta", "alphabet"]
+
+        def search(query):
+            return [{"node": i, "label": name} for i, name in enumerate(names) if query in name]
+
+        self.view_channel = ViewChannel(
+            self.frames, self.events.append, lambda: {"title": "synthetic", "node_count": 0},
+            status=lambda: {"fps": 30.0}, search=search)
+        return self.view_channel
 
     def __enter__(self):
         self._thread.start()
@@ -215,3 +223,56 @@ def test_stamped_frames_decode_with_the_probes_decoder():
     decoded = probe_stamp.decode(frame.pixels)
     assert decoded is not None and decoded["seq"] == 3
     assert abs(decoded["ts_ms"] - (int(time.time() * 1000) & 0xFFFFFFFF)) < 5000
+
+
+async def test_search_is_answered_to_the_asker_only(view_client):
+    asker = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    await asker.receive_json(timeout=5)
+    await asker.send_str(json.dumps({"type": "search", "query": "alpha"}))
+    reply = await asker.receive_json(timeout=5)
+    while reply["type"] == "status":
+        reply = await asker.receive_json(timeout=5)
+    assert reply == {"type": "search_results", "query": "alpha",
+                     "matches": [{"node": 0, "label": "alpha"}, {"node": 2, "label": "alphabet"}]}
+    assert view_client.view.events == []  # searches are not view events
+    await asker.close()
+
+
+async def test_messages_published_from_another_thread_reach_every_viewer(view_client):
+    sockets = [await view_client.ws_connect(f"/ws?token={TOKEN}") for _ in range(2)]
+    for socket in sockets:
+        await socket.receive_json(timeout=5)
+    hub = view_client.view.view_channel.messages
+    publisher = threading.Thread(target=hub.publish, args=({"type": "selection", "node": {"id": "7"}},))
+    publisher.start()
+    publisher.join()
+
+    async def next_selection(socket):
+        while True:
+            message = await socket.receive_json(timeout=5)
+            if message["type"] == "selection":
+                return message
+
+    for socket in sockets:
+        assert (await next_selection(socket))["node"] == {"id": "7"}
+    late = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    assert (await late.receive_json(timeout=5))["type"] == "hello"
+    assert (await next_selection(late))["node"] == {"id": "7"}, "a newcomer gets the current selection"
+    status = await late.receive_json(timeout=5)
+    assert status == {"type": "status", "fps": 30.0}
+    for socket in [*sockets, late]:
+        await socket.close()
+
+
+async def test_screenshot_is_a_lossless_png_of_the_latest_frame(view_client):
+    import av
+
+    response = await view_client.get(f"/screenshot.png?token={TOKEN}")
+    assert response.status == 200 and response.headers["Content-Type"] == "image/png"
+    data = await response.read()
+    assert data.startswith(b"\x89PNG")
+    import io
+
+    decoded = next(av.open(io.BytesIO(data)).decode(video=0)).to_ndarray(format="rgb24")
+    assert decoded.shape == (HEIGHT, WIDTH, 3)
+    assert set(np.unique(decoded[:, :, 2])) <= {40, 50}  # exact pixel values survive: it is lossless

@@ -12,15 +12,16 @@ import json
 import logging
 import secrets
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
-from web.encoders import JpegEncoder, YuvConverter
+from web.encoders import JpegEncoder, YuvConverter, encode_png
 from web.frames import LatestFrameSlot
+from web.messages import MessageHub
 from web.protocol import MAX_MESSAGE_BYTES, ProtocolError, error_message, hello_message, parse_message
 from web.tracks import SceneVideoTrack
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 MJPEG_BOUNDARY = "heliosframe"
 PREFERRED_VIDEO_CODECS = ("video/H264", "video/VP8")
+STATUS_INTERVAL_S = 1.0
 PUBLIC_PATHS = frozenset({"/favicon.ico"})  # everything else but /static/ needs the token
 
 
@@ -77,11 +79,21 @@ class ViewChannel:
         Receives each validated interaction message (a dict); must not block.
     describe : callable
         Returns a JSON-able description of the view (title, counts) for the hello message.
+    status : callable
+        Returns the live figures (fps, layout state, counts) sent to viewers every
+        :data:`STATUS_INTERVAL_S`.
+    search : callable
+        ``search(query)`` returns matching nodes as JSON-able dicts; runs in an executor.
+    messages : MessageHub
+        Where the view publishes messages for every viewer (selection, notices).
     """
 
     frames: LatestFrameSlot
     submit_event: Callable[[dict[str, Any]], None]
     describe: Callable[[], dict[str, Any]]
+    status: Callable[[], dict[str, Any]] = dict
+    search: Callable[[str], list[dict[str, Any]]] = lambda query: []
+    messages: MessageHub = field(default_factory=MessageHub)
 
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
@@ -92,6 +104,7 @@ STREAMS_KEY = web.AppKey("mjpeg_streams", set)
 YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
+STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
 
 
 def _authorised(request: web.Request) -> bool:
@@ -212,6 +225,18 @@ async def snapshot(request: web.Request) -> web.Response:
     return web.Response(body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
+async def screenshot(request: web.Request) -> web.Response:
+    """The current picture as a lossless PNG download."""
+    frame = await request.app[CHANNEL_KEY].frames.next_frame(0, timeout_s=5.0)
+    if frame is None:
+        raise web.HTTPServiceUnavailable(text="no frame rendered yet\n")
+    png = await asyncio.get_running_loop().run_in_executor(None, encode_png, frame.pixels)
+    return web.Response(
+        body=png, content_type="image/png",
+        headers={"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="helios.png"'},
+    )
+
+
 async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
     socket = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES * 4, heartbeat=20.0)
@@ -220,21 +245,30 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     channel = app[CHANNEL_KEY]
     viewer_id = secrets.token_hex(4)
     await socket.send_json(hello_message(viewer_id, channel.describe()))
-    async for message in socket:
-        if message.type == WSMsgType.TEXT:
-            try:
-                event = parse_message(message.data)
-            except ProtocolError as error:
-                await socket.send_json(error_message(str(error)))
-                continue
-            if event["type"] == "ping":
-                await socket.send_json({"type": "pong", "sent_ms": event["sent_ms"]})
-                continue
-            channel.submit_event({**event, "viewer_id": viewer_id})
-        elif message.type == WSMsgType.BINARY:
-            await socket.send_json(error_message("binary messages are not part of the protocol; send JSON text"))
-        elif message.type == WSMsgType.ERROR:
-            logger.info("socket of viewer %s closed with %s", viewer_id, socket.exception())
+    for latest in channel.messages.add(socket):
+        await socket.send_json(latest)
+    loop = asyncio.get_running_loop()
+    try:
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                try:
+                    event = parse_message(message.data)
+                except ProtocolError as error:
+                    await socket.send_json(error_message(str(error)))
+                    continue
+                if event["type"] == "ping":
+                    await socket.send_json({"type": "pong", "sent_ms": event["sent_ms"]})
+                elif event["type"] == "search":
+                    matches = await loop.run_in_executor(None, channel.search, event["query"])
+                    await socket.send_json({"type": "search_results", "query": event["query"], "matches": matches})
+                else:
+                    channel.submit_event({**event, "viewer_id": viewer_id})
+            elif message.type == WSMsgType.BINARY:
+                await socket.send_json(error_message("binary messages are not part of the protocol; send JSON text"))
+            elif message.type == WSMsgType.ERROR:
+                logger.info("socket of viewer %s closed with %s", viewer_id, socket.exception())
+    finally:
+        channel.messages.remove(socket)
     return socket
 
 
@@ -248,7 +282,21 @@ async def view_info(request: web.Request) -> web.Response:
     )
 
 
+async def _publish_status(app: web.Application) -> None:
+    channel = app[CHANNEL_KEY]
+    while True:
+        await asyncio.sleep(STATUS_INTERVAL_S)
+        if channel.messages.socket_count:
+            channel.messages.publish({"type": "status", **channel.status()})
+
+
+async def _on_startup(app: web.Application) -> None:
+    app[CHANNEL_KEY].messages.attach(asyncio.get_running_loop())
+    app[STATUS_TASK_KEY] = asyncio.create_task(_publish_status(app))
+
+
 async def _on_shutdown(app: web.Application) -> None:
+    app[STATUS_TASK_KEY].cancel()
     app[CLOSING_KEY].set()
     for socket in list(app[SOCKETS_KEY]):
         await socket.close(code=1001, message=b"server shutting down")
@@ -282,9 +330,11 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_post("/offer", offer)
     app.router.add_get("/mjpeg", mjpeg)
     app.router.add_get("/frame.jpg", snapshot)
+    app.router.add_get("/screenshot.png", screenshot)
     app.router.add_get("/ws", interaction_socket)
     app.router.add_get("/view.json", view_info)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIRECTORY)
+    app.on_startup.append(_on_startup)
     app.on_shutdown.append(_on_shutdown)
     return app

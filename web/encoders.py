@@ -88,3 +88,15 @@ class JpegEncoder:
         video_frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")
         packets = codec.encode(video_frame) + codec.encode(None)
         return b"".join(bytes(packet) for packet in packets)
+
+
+def encode_png(pixels: np.ndarray) -> bytes:
+    """Lossless PNG bytes of an (height, width, 3) uint8 RGB picture (FFmpeg's PNG encoder)."""
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    codec = av.CodecContext.create("png", "w")
+    codec.width, codec.height = width, height
+    codec.pix_fmt = "rgb24"
+    codec.time_base = Fraction(1, 1)
+    packets = codec.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")) + codec.encode(None)
+    return b"".join(bytes(packet) for packet in packets)

@@ -18,9 +18,11 @@ TRANSPORTS = ("webrtc", "mjpeg")
 MAX_MESSAGE_BYTES = 4096
 
 # Field kinds: "unit" is a float in [0, 1], "number" any finite float, "bool", "size" an int pixel
-# count in [MIN_SIZE_PX, MAX_SIZE_PX], or a tuple of allowed strings.
+# count in [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int >= 0, "text" a string of at most MAX_TEXT_LENGTH
+# characters, or a tuple of allowed strings.
 MIN_SIZE_PX = 64
 MAX_SIZE_PX = 3840
+MAX_TEXT_LENGTH = 200
 MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "pointer": {
         "action": ("down", "move", "up"),
@@ -32,7 +34,10 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     },
     "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
     "resize": {"width": "size", "height": "size"},
+    "double_click": {"x": "unit", "y": "unit"},
     "reset_camera": {},
+    "search": {"query": "text"},
+    "focus": {"node": "index"},
     "ping": {"sent_ms": "number"},
 }
 
@@ -50,6 +55,16 @@ def _check_field(message_type: str, name: str, kind: Any, value: Any) -> Any:
     if kind == "bool":
         if not isinstance(value, bool):
             raise ProtocolError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ProtocolError(f"{where} must be a string, got {value!r}")
+        if len(value) > MAX_TEXT_LENGTH:
+            raise ProtocolError(f"{where} must be at most {MAX_TEXT_LENGTH} characters, got {len(value)}")
+        return value
+    if kind == "index":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ProtocolError(f"{where} must be a non-negative integer, got {value!r}")
         return value
     if kind == "size":
         if isinstance(value, bool) or not isinstance(value, int):

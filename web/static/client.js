@@ -13,9 +13,14 @@ const image = document.getElementById("mjpeg");
 const statusLine = document.getElementById("status");
 const titleLine = document.getElementById("title");
 const messageLine = document.getElementById("message");
+const hud = document.getElementById("hud");
+const info = document.getElementById("info");
+const searchInput = document.getElementById("search-input");
+const searchResults = document.getElementById("search-results");
 
 // State the tests and probes read.
-const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null};
+const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
+                                 selection: null, status: null, searchResults: null};
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -42,6 +47,16 @@ function connectSocket() {
     } else if (message.type === "error") {
       state.errors.push(message.message);
       console.warn("helios:", message.message);
+    } else if (message.type === "status") {
+      state.status = message;
+      const layout = message.layout || {};
+      hud.textContent = `${message.fps} fps · layout ${layout.state} (${layout.iteration} it.) · ` +
+        `${message.nodes} nodes · ${message.edges} edges · ${message.viewers} viewer${message.viewers === 1 ? "" : "s"}`;
+    } else if (message.type === "selection") {
+      state.selection = message.node;
+      showInfo(message.node);
+    } else if (message.type === "search_results") {
+      if (message.query === searchInput.value) showResults(message.matches);
     }
   };
   socket.onclose = () => { setTimeout(connectSocket, 1000); };
@@ -51,6 +66,58 @@ function send(type, fields) {
   socket.send(makeMessage(type, fields));
   state.messagesSent++;
 }
+
+// ---- info panel and search ---------------------------------------------------------------------
+function showInfo(node) {
+  info.hidden = !node;
+  if (!node) return;
+  document.getElementById("info-title").textContent = node.label;
+  const fields = document.getElementById("info-fields");
+  fields.replaceChildren();
+  const rows = [["id", node.id], ["degree", node.degree], ...Object.entries(node.attributes || {})];
+  for (const [name, value] of rows) {
+    const term = document.createElement("dt"), detail = document.createElement("dd");
+    term.textContent = name;
+    detail.textContent = value === null ? "—" : String(value);
+    fields.append(term, detail);
+  }
+}
+document.getElementById("info-close").addEventListener("click", () => { info.hidden = true; });
+
+function showResults(matches) {
+  state.searchResults = matches;
+  searchResults.replaceChildren();
+  for (const match of matches) {
+    const item = document.createElement("li");
+    item.textContent = match.label;
+    const detail = document.createElement("small");
+    detail.textContent = `degree ${match.degree}`;
+    item.append(detail);
+    item.addEventListener("mousedown", (event) => { event.preventDefault(); focusNode(match); });
+    searchResults.append(item);
+  }
+  searchResults.hidden = matches.length === 0;
+}
+function focusNode(match) {
+  send("focus", {node: match.node});
+  searchInput.value = match.label;
+  searchResults.hidden = true;
+}
+let searchTimer = null;
+searchInput.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  if (!searchInput.value.trim()) { searchResults.hidden = true; return; }
+  searchTimer = setTimeout(() => send("search", {query: searchInput.value}), 150);
+});
+searchInput.addEventListener("blur", () => setTimeout(() => { searchResults.hidden = true; }, 150));
+document.getElementById("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (state.searchResults && state.searchResults.length) focusNode(state.searchResults[0]);
+});
+
+document.getElementById("screenshot").addEventListener("click", (event) => {
+  event.currentTarget.href = endpoint("screenshot.png");
+});
 
 // ---- video transports ---------------------------------------------------------------------------
 function showMjpeg(reason) {
@@ -154,7 +221,7 @@ for (const element of [video, image]) {
     const scale = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 800 : 1;
     send("wheel", {delta_y: event.deltaY * scale, ...normalised(event)});
   }, {passive: false});
-  element.addEventListener("dblclick", () => send("reset_camera", {}));
+  element.addEventListener("dblclick", (event) => send("double_click", normalised(event)));
 }
 image.addEventListener("error", () => { messageLine.textContent = "the stream stopped; reload to reconnect"; });
 

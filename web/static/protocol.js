@@ -5,7 +5,10 @@ export const MESSAGE_FIELDS = {
               "x": "unit", "y": "unit", "shift": "bool", "ctrl": "bool"},
   "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
   "resize": {"width": "size", "height": "size"},
+  "double_click": {"x": "unit", "y": "unit"},
   "reset_camera": {},
+  "search": {"query": "text"},
+  "focus": {"node": "index"},
   "ping": {"sent_ms": "number"}
 };
 
