@@ -23,53 +23,89 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _look_options() -> argparse.ArgumentParser:
+    """Options shared by every command that draws a graph: layout and encodings."""
     from helios_app.session import LAYOUTS, THEME_CHOICES
 
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
+    options.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
+    options.add_argument("--seed", type=int, default=0, help="seed of the initial layout (default: %(default)s)")
+    options.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
+    options.add_argument("--color-by", default="degree", metavar="ATTR",
+                         help="node colour: degree, community or a node attribute (default: degree)")
+    options.add_argument("--size-by", default="degree", metavar="ATTR",
+                         help="node size: degree, uniform or a numeric node attribute (default: degree)")
+    options.add_argument("--theme", default="dark", choices=THEME_CHOICES, help="colour theme (default: dark)")
+    options.add_argument("--no-labels", dest="labels", action="store_false", help="draw no node labels")
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helios", description="Live force-directed views of networks.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    look = _look_options()
 
-    view = commands.add_parser("view", help="lay out a graph and serve a live, shared view of it")
-    view.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
+    view = commands.add_parser("view", parents=[look], help="lay out a graph and serve a live, shared view of it")
     view.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     view.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
-    view.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
-    view.add_argument("--seed", type=int, default=0, help="seed of the initial layout (default: %(default)s)")
-    view.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
     view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
-    view.add_argument("--color-by", default="degree", metavar="ATTR",
-                      help="node colour: degree, community or a node attribute (default: degree)")
-    view.add_argument("--size-by", default="degree", metavar="ATTR",
-                      help="node size: degree, uniform or a numeric node attribute (default: degree)")
-    view.add_argument("--theme", default="dark", choices=THEME_CHOICES, help="colour theme (default: dark)")
-    view.add_argument("--no-labels", dest="labels", action="store_false", help="draw no node labels")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
+
+    render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
+    render.add_argument("-o", "--output", metavar="OUT.png", help="PNG file of the settled layout")
+    render.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the layout settling")
+    render.add_argument("--seconds", type=float, default=20.0, help="video length (default: %(default)s)")
+    render.add_argument("--size", type=_size, default=(1920, 1080), help="picture size WxH (default: 1920x1080)")
     return parser
 
 
-def run_view(arguments: argparse.Namespace) -> int:
-    from helios_app.io import read_graph
-    from helios_app.session import ViewConfig, ViewSession, is_loopback
+def _config(arguments: argparse.Namespace, **server_options):
+    from helios_app.session import ViewConfig
 
-    config = ViewConfig(
+    return ViewConfig(
         layout=arguments.layout,
         seed=arguments.seed,
         dimensions=arguments.dimensions,
         width=arguments.size[0],
         height=arguments.size[1],
-        max_fps=arguments.max_fps,
-        host=arguments.host,
-        port=arguments.port,
-        token=arguments.token,
-        stamp_frames=arguments.stamp_frames,
         color_by=arguments.color_by,
         size_by=arguments.size_by,
         theme=arguments.theme,
         labels=arguments.labels,
+        **server_options,
+    )
+
+
+def run_render(arguments: argparse.Namespace) -> int:
+    from helios_app.io import read_graph
+    from helios_app.output import render_picture, render_video
+
+    if not arguments.output and not arguments.video:
+        raise HeliosError("render needs -o OUT.png, --video OUT.mp4, or both")
+    config = _config(arguments)
+    graph = read_graph(arguments.path)
+    if arguments.output:
+        result = render_picture(graph, config, arguments.output)
+        print(f"helios: wrote {arguments.output} after {result['iterations']} layout iterations "
+              f"({result['seconds']:.1f} s)", flush=True)
+    if arguments.video:
+        result = render_video(graph, config, arguments.video, arguments.seconds)
+        print(f"helios: wrote {arguments.video}: {result['frames']} frames", flush=True)
+    return 0
+
+
+def run_view(arguments: argparse.Namespace) -> int:
+    from helios_app.io import read_graph
+    from helios_app.session import ViewSession, is_loopback
+
+    config = _config(
+        arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
+        stamp_frames=arguments.stamp_frames,
     )
     graph = read_graph(arguments.path)
     stop_requested = threading.Event()
@@ -105,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "view":
             return run_view(arguments)
+        if arguments.command == "render":
+            return run_render(arguments)
     except HeliosError as error:
         if arguments.verbose:
             traceback.print_exc()

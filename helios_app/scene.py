@@ -45,7 +45,7 @@ CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a 
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
 FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
-FOCUS_HALF_HEIGHT = 0.2  # the visible half-height (view units) after flying to a node, if zoomed out
+FOCUS_HALF_HEIGHT = 0.35  # the visible half-height (view units) after flying to a node, if zoomed out
 
 # A flat disc with a soft spherical shading and a dark rim, drawn in each splat's square.
 NODE_SPLAT_SHADER = """
@@ -132,6 +132,7 @@ class GraphScene:
         self.node_count = node_count
         self.dimensions = dimensions
         self.theme = THEMES[theme]
+        self._text_scale = max(1.0, height / 540.0)  # text grows with big renders (a 4K PNG), never shrinks
         self._edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
         degree = np.bincount(self._edges.ravel(), minlength=node_count)
         if encoding is None:
@@ -242,7 +243,7 @@ class GraphScene:
         return actor
 
     def _style_text(self, text_property, size: int, bold: bool = False) -> None:
-        text_property.SetFontSize(size)
+        text_property.SetFontSize(int(round(size * self._text_scale)))
         text_property.SetColor(*self.theme.text)
         text_property.SetBold(bold)
         text_property.SetShadow(self.theme is THEMES["dark"])
@@ -292,9 +293,9 @@ class GraphScene:
             legend.BorderOff()
             self._style_text(legend.GetEntryTextProperty(), 12)
             legend.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-            legend.GetPositionCoordinate().SetValue(0.82, 0.98 - 0.035 * len(encoding.legend))
+            legend.GetPositionCoordinate().SetValue(0.84, 0.98 - 0.032 * len(encoding.legend))
             legend.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
-            legend.GetPosition2Coordinate().SetValue(0.17, 0.035 * len(encoding.legend))
+            legend.GetPosition2Coordinate().SetValue(0.15, 0.032 * len(encoding.legend))
             self.renderer.AddViewProp(legend)
         if encoding.colorbar is not None:
             title, low, high = encoding.colorbar

@@ -1,0 +1,115 @@
+"""Headless output: a PNG of the settled layout, or a video of the layout settling.
+
+Both use the same scene, encodings and layouts as the live view; nothing is served.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from helios_app.encodings import degree_encoding, encode_nodes
+from helios_app.errors import HeliosError
+from helios_app.graph import Graph
+from helios_app.session import LAYOUTS, ViewConfig
+from layouts import LayoutWorker, PositionBuffer
+from web.encoders import encode_png
+
+logger = logging.getLogger(__name__)
+
+SETTLE_TIMEOUT_S = 600.0  # a PNG render gives up waiting for the layout to settle after this long
+VIDEO_CODEC = "libx264"
+
+
+def _scene(graph: Graph, config: ViewConfig):
+    from helios_app.scene import GraphScene
+
+    edges = graph.layout_edges()
+    if config.color_by == "degree" and config.size_by == "degree":
+        encoding = degree_encoding(edges, graph.node_count)
+    else:
+        encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
+    labels = [str(text) for text in (graph.labels or graph.node_ids)] if config.labels else None
+    return GraphScene(edges, graph.node_count, config.dimensions, config.width, config.height,
+                      encoding=encoding, labels=labels, theme=config.theme)
+
+
+def _layout(graph: Graph, config: ViewConfig):
+    return LAYOUTS[config.layout](graph.layout_edges(), graph.node_count, dimensions=config.dimensions,
+                                  seed=config.seed)
+
+
+def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
+    """Lay the graph out until it settles, render it once and write a PNG.
+
+    Returns
+    -------
+    dict
+        ``iterations`` and ``seconds`` spent on the layout.
+    """
+    started = time.monotonic()
+    with PositionBuffer(graph.node_count, config.dimensions) as buffer:
+        with LayoutWorker(_layout(graph, config), buffer, background_nice=0) as worker:
+            while not worker.state.settled and time.monotonic() - started < SETTLE_TIMEOUT_S:
+                time.sleep(0.05)
+            iterations = worker.state.iteration
+        _, positions = buffer.read_latest()
+    layout_seconds = time.monotonic() - started
+    scene = _scene(graph, config)
+    try:
+        scene.set_positions(positions)
+        pixels = scene.render()
+    finally:
+        scene.close()
+    _write(path, encode_png(pixels))
+    return {"iterations": iterations, "seconds": layout_seconds}
+
+
+def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: float, fps: int = 30) -> dict:
+    """Write an H.264 video of the layout settling: one layout iteration per frame.
+
+    Returns
+    -------
+    dict
+        ``frames`` written and layout ``iterations`` done.
+    """
+    if not 0 < seconds <= 3600:
+        raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
+    layout = _layout(graph, config)
+    scene = _scene(graph, config)
+    frame_count = max(1, int(round(seconds * fps)))
+    width, height = config.width - config.width % 2, config.height - config.height % 2
+    try:
+        container = av.open(str(path), mode="w")
+    except (OSError, av.FFmpegError) as error:
+        raise HeliosError(f"{path}: cannot write the video: {error}") from None
+    try:
+        stream = container.add_stream(VIDEO_CODEC, rate=fps)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": "20", "preset": "veryfast"}
+        stream.codec_context.time_base = Fraction(1, fps)
+        for index in range(frame_count):
+            if index:
+                layout.step()
+            scene.set_positions(np.asarray(layout.positions, dtype=np.float32))
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(scene.render()[:height, :width]), format="rgb24")
+            frame.pts = index
+            container.mux(stream.encode(frame.reformat(format="yuv420p")))
+        container.mux(stream.encode(None))
+    finally:
+        container.close()
+        scene.close()
+    return {"frames": frame_count, "iterations": frame_count - 1}
+
+
+def _write(path: str | Path, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise HeliosError(f"{path}: cannot write: {error.strerror}") from None
