@@ -44,6 +44,9 @@ DIMMED_MIX = 0.78  # how far a node or edge outside the selection fades toward t
 CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a press is a click
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
+LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switches on level of detail in motion
+LOD_EDGES = 100_000  # edges drawn while the camera moves (a fixed random sample), when there are more
+LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
 FOCUS_HALF_HEIGHT = 0.35  # the visible half-height (view units) after flying to a node, if zoomed out
 
@@ -172,6 +175,15 @@ class GraphScene:
         self._node_actor = self._make_node_actor(encoding.size_factors)
         self.renderer.AddActor(self._edge_actor)
         self.renderer.AddActor(self._node_actor)
+        self._lod_node_actor = self._make_lod_node_actor()
+        self._lod_edge_actor = self._make_lod_edge_actor()
+        for actor in (self._lod_node_actor, self._lod_edge_actor):
+            actor.SetVisibility(False)
+            self.renderer.AddActor(actor)
+        self._full_frame_s = 0.0  # how long the last full-quality render took
+        self._moving_until_s = 0.0  # level of detail may be used until then
+        self._showing_lod = False
+        self._label_actor = None
         self._label_points: np.ndarray | None = None
         self._label_nodes = np.zeros(0, dtype=np.int64)
         if labels is not None and node_count:
@@ -241,6 +253,71 @@ class GraphScene:
         if self.dimensions == 2:
             actor.SetPosition(0.0, 0.0, 0.01)  # nodes in front of edges drawn in the same plane
         return actor
+
+    def _make_lod_node_actor(self) -> _vtk.vtkActor:
+        """Nodes as shaded GL points of one pixel size: about a third of the cost of splats on llvmpipe."""
+        polydata = _vtk.vtkPolyData()
+        polydata.SetPoints(self._points)
+        vertices = _vtk.vtkCellArray()
+        vertices.SetData(
+            numpy_to_vtk_keep(np.arange(self.node_count + 1, dtype=np.int64), self, id_type=True),
+            numpy_to_vtk_keep(np.arange(self.node_count, dtype=np.int64), self, id_type=True),
+        )
+        polydata.SetVerts(vertices)
+        polydata.GetPointData().SetScalars(self._node_color_array)
+        mapper = _vtk.vtkPolyDataMapper()
+        mapper.SetInputData(polydata)
+        mapper.SetColorModeToDirectScalars()
+        actor = _vtk.vtkActor()
+        actor.SetMapper(mapper)
+        actor.GetProperty().RenderPointsAsSpheresOn()
+        actor.SetPosition(*self._node_actor.GetPosition())
+        return actor
+
+    def _make_lod_edge_actor(self) -> _vtk.vtkActor:
+        """A fixed random sample of :data:`LOD_EDGES` edges (all of them if there are fewer)."""
+        edge_count = len(self._edges)
+        sample = np.sort(np.random.default_rng(0).permutation(edge_count)[:LOD_EDGES]) if edge_count > LOD_EDGES \
+            else np.arange(edge_count)
+        polydata = _vtk.vtkPolyData()
+        polydata.SetPoints(self._points)
+        lines = _vtk.vtkCellArray()
+        lines.SetData(
+            numpy_to_vtk_keep(np.arange(0, 2 * len(sample) + 1, 2, dtype=np.int64), self, id_type=True),
+            numpy_to_vtk_keep(self._edges[sample].ravel().copy(), self, id_type=True),
+        )
+        polydata.SetLines(lines)
+        polydata.GetCellData().SetScalars(numpy_to_vtk_keep(self._base_edge_colors[sample].copy(), self))
+        mapper = _vtk.vtkPolyDataMapper()
+        mapper.SetInputData(polydata)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUseCellData()
+        actor = _vtk.vtkActor()
+        actor.SetMapper(mapper)
+        actor.GetProperty().LightingOff()
+        return actor
+
+    def _use_level_of_detail(self, on: bool) -> None:
+        """Swap the full-quality actors for the cheap ones (or back)."""
+        self._showing_lod = on
+        self._node_actor.SetVisibility(not on and self.node_count > 0)
+        self._edge_actor.SetVisibility(not on and len(self._edges) > 0)
+        self._lod_node_actor.SetVisibility(on and self.node_count > 0)
+        self._lod_edge_actor.SetVisibility(on and len(self._edges) > 0)
+        if self._label_actor is not None:
+            self._label_actor.SetVisibility(not on)
+        if on:
+            pixels_per_unit = self.render_window.GetSize()[1] / (2.0 * self._visible_half_height())
+            diameter_px = 2.0 * float(np.median(self._radii)) * pixels_per_unit if self.node_count else 2.0
+            self._lod_node_actor.GetProperty().SetPointSize(min(max(diameter_px, 2.0), 12.0))
+
+    @property
+    def showing_level_of_detail(self) -> bool:
+        """True if the last picture was the cheap one drawn while the camera moves."""
+        return self._showing_lod
+
+    def _camera_moved(self) -> None:
+        self._moving_until_s = time.monotonic() + LOD_SETTLE_S
 
     def _style_text(self, text_property, size: int, bold: bool = False) -> None:
         text_property.SetFontSize(int(round(size * self._text_scale)))
@@ -431,6 +508,7 @@ class GraphScene:
             return self._pointer(viewer, event)
         if kind == "wheel":
             self._flight = None
+            self._camera_moved()
             self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
             return True
         if kind == "double_click":
@@ -478,6 +556,7 @@ class GraphScene:
         if drag.node is not None:
             self._move_node(drag.node, x, y)
             return True
+        self._camera_moved()
         if self.dimensions == 3 and drag.button == "left" and not drag.shift:
             self._rotate(delta_x, delta_y)
         else:
@@ -557,9 +636,11 @@ class GraphScene:
         )
 
     def needs_render(self) -> bool:
-        """Advance a running camera flight; True while one is under way."""
+        """Advance a running camera flight; True while one is under way, or when the full-quality
+        picture is due after a cheap one drawn in motion."""
         if self._flight is None:
-            return False
+            return self._showing_lod and time.monotonic() >= self._moving_until_s
+        self._camera_moved()
         flight = self._flight
         progress = min(1.0, (time.monotonic() - flight.start_s) / FOCUS_DURATION_S)
         eased = progress * progress * (3.0 - 2.0 * progress)
@@ -600,7 +681,13 @@ class GraphScene:
             pixel_x, pixel_y = self.node_pixels()[self.selected]
             height = self.render_window.GetSize()[1]
             self._selection_label.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
+        in_motion = time.monotonic() < self._moving_until_s and self._full_frame_s > LOD_FRAME_BUDGET_S
+        if in_motion != self._showing_lod:
+            self._use_level_of_detail(in_motion)
+        started_s = time.perf_counter()
         self.render_window.Render()
+        if not in_motion:
+            self._full_frame_s = time.perf_counter() - started_s
         width, height = self.render_window.GetSize()
         pixels = _vtk.vtkUnsignedCharArray()
         self.render_window.GetPixelData(0, 0, width - 1, height - 1, 0, pixels, 0)

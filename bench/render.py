@@ -1,0 +1,107 @@
+"""Rendering speed of the live view at 1280x720 on this machine (llvmpipe when there is no GPU).
+
+For each size, a graph whose edges join near neighbours (as in a settled layout) is rendered
+while the camera rotates (3D) and pans (2D), with and without level of detail, and the time for
+the full-quality picture after the camera stops is measured.
+
+Usage: python bench/render.py [--sizes 10000:50000,100000:1000000] [--frames 30]
+Writes a Markdown table to stdout and to bench/results/render.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from helios_app.scene import GraphScene
+
+WIDTH, HEIGHT = 1280, 720
+
+
+def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: int = 0):
+    """Points in a ball, each joined to some of its nearest neighbours: edges as short as a real layout's."""
+    rng = np.random.default_rng(seed)
+    positions = rng.normal(size=(node_count, dimensions)).astype(np.float32)
+    neighbours = max(2, int(round(2 * edge_count / node_count)) + 1)
+    _, nearest = cKDTree(positions).query(positions, k=neighbours)
+    sources = np.repeat(np.arange(node_count), neighbours - 1)
+    edges = np.c_[sources, nearest[:, 1:].ravel()]
+    edges = np.unique(np.sort(edges, axis=1), axis=0)
+    edges = edges[rng.permutation(len(edges))[:edge_count]].astype(np.int32)
+    return edges, positions
+
+
+def measure(node_count: int, edge_count: int, dimensions: int, frames: int) -> dict:
+    edges, positions = layout_like_graph(node_count, edge_count, dimensions)
+    scene = GraphScene(edges, node_count, dimensions, WIDTH, HEIGHT, labels=[str(i) for i in range(node_count)])
+    try:
+        scene.set_positions(positions)
+        scene.render()
+        drag = {"type": "pointer", "button": "left", "shift": False, "ctrl": False, "viewer_id": "bench"}
+        scene.apply_event({**drag, "action": "down", "x": 0.01, "y": 0.01})
+        started = time.perf_counter()
+        for index in range(frames):
+            scene.apply_event({**drag, "action": "move", "x": 0.01 + 0.004 * (index + 1), "y": 0.01})
+            scene.needs_render()
+            scene.render()
+        moving_fps = frames / (time.perf_counter() - started)
+        used_level_of_detail = scene.showing_level_of_detail
+        scene.apply_event({**drag, "action": "up", "x": 0.01 + 0.004 * frames, "y": 0.01})
+        started = time.perf_counter()
+        while scene.showing_level_of_detail:  # poll as the render loop does, at its frame interval
+            if scene.needs_render():
+                scene.render()
+            else:
+                time.sleep(1 / 30)
+        full_quality_s = time.perf_counter() - started
+        idle_started = time.perf_counter()
+        for _ in range(3):
+            scene.render()
+        full_frame_s = (time.perf_counter() - idle_started) / 3
+        return {"moving_fps": moving_fps, "full_quality_s": full_quality_s, "full_frame_ms": full_frame_s * 1000,
+                "level_of_detail": used_level_of_detail}
+    finally:
+        scene.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000:50000,100000:1000000")
+    parser.add_argument("--frames", type=int, default=30)
+    arguments = parser.parse_args()
+    rows = []
+    for size in arguments.sizes.split(","):
+        node_count, edge_count = (int(part) for part in size.split(":"))
+        for dimensions in (3, 2):
+            result = measure(node_count, edge_count, dimensions, arguments.frames)
+            action = "rotating" if dimensions == 3 else "panning"
+            rows.append(
+                f"| {node_count:,} / {edge_count:,} | {dimensions}D, {action} | {result['moving_fps']:.1f} | "
+                f"{'yes' if result['level_of_detail'] else 'no'} | "
+                f"{result['full_frame_ms']:.0f} | {result['full_quality_s']:.2f} |"
+            )
+            print(rows[-1], flush=True)
+    table = "\n".join(
+        [
+            f"Rendering at {WIDTH}x{HEIGHT} on {platform.processor() or platform.machine()}, "
+            "off-screen (EGL, Mesa llvmpipe when there is no GPU).",
+            "",
+            "| nodes / edges | camera | frames/s while moving | level of detail | full-quality frame (ms) "
+            "| full quality after stop (s) |",
+            "|---|---|---:|---|---:|---:|",
+            *rows,
+        ]
+    )
+    print(table)
+    output = Path(__file__).parent / "results" / "render.md"
+    output.parent.mkdir(exist_ok=True)
+    output.write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
