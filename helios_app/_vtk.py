@@ -16,6 +16,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401,E402 - registers the OpenGL render window factories
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy  # noqa: E402
 import vtkmodules.vtkRenderingFreeType  # noqa: F401,E402 - text rendering for labels and legends
+import vtkmodules.vtkRenderingUI  # noqa: F401,E402 - registers the X11 window interactor
 from vtkmodules.vtkCommonCore import (  # noqa: E402
     vtkFloatArray,
     vtkIntArray,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
-import threading
 import traceback
 import webbrowser
 
@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
+    view.add_argument("--no-window", dest="window", action="store_false",
+                      help="no desktop window even when a display is available")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
 
     render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
@@ -103,15 +105,16 @@ def run_view(arguments: argparse.Namespace) -> int:
     from helios_app.io import read_graph
     from helios_app.session import ViewSession, is_loopback
 
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     config = _config(
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
-        stamp_frames=arguments.stamp_frames,
+        stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
     )
     graph = read_graph(arguments.path)
-    stop_requested = threading.Event()
+    session = ViewSession(graph, config)
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop_requested.set())
-    session = ViewSession(graph, config).start()
+        signal.signal(signal_number, lambda *_: session.stop_requested.set())
+    session.start()
     try:
         print(
             f"helios: {graph.node_count} nodes, {len(graph.layout_edges())} edges from {arguments.path}",
@@ -123,7 +126,9 @@ def run_view(arguments: argparse.Namespace) -> int:
         print("helios: press Ctrl-C to stop", flush=True)
         if arguments.open:
             webbrowser.open(session.url)
-        while not stop_requested.wait(0.5):
+        if config.window:
+            print("helios: the view is also in a desktop window; closing it stops helios", flush=True)
+        while not session.stop_requested.wait(0.5):
             pass
     finally:
         session.stop(timeout_s=1.5)

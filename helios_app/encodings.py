@@ -28,9 +28,10 @@ CATEGORY_PALETTE = np.array(
     dtype=np.uint8,
 )
 OTHER_CATEGORY_RGB = (110, 110, 110)  # categories beyond the palette share one grey ("other")
-# Sequential colormap stops (viridis), interpolated linearly.
+# Sequential colormap stops, interpolated linearly: blue to teal to orange to red, every stop
+# bright enough to stand out on the dark theme and dark enough on the light one.
 COLORMAP_STOPS = np.array(
-    [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], dtype=np.float64
+    [(69, 117, 180), (67, 182, 172), (230, 200, 90), (244, 128, 60), (215, 48, 39)], dtype=np.float64
 )
 MAX_CATEGORIES_FOR_INTEGERS = 20  # integer attributes with at most this many values are categories
 COLOR_CHOICES = ("degree", "community")

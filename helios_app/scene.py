@@ -114,6 +114,14 @@ class GraphScene:
         Text per node (labels or ids); none drawn if omitted.
     theme : str
         ``"dark"`` or ``"light"``.
+    title : str
+        Window title, when ``offscreen`` is False.
+
+    Notes
+    -----
+    With ``offscreen=False`` the scene opens a desktop window (X11). Its mouse input is turned into
+    the same interaction messages the browser sends, so the window and every browser tab steer
+    one shared view; :meth:`needs_render` processes the window's events.
     """
 
     def __init__(
@@ -127,6 +135,7 @@ class GraphScene:
         encoding: NodeEncoding | None = None,
         labels: list[str] | None = None,
         theme: str = "dark",
+        title: str = "Helios",
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
@@ -166,6 +175,13 @@ class GraphScene:
         self.renderer = _vtk.vtkRenderer()
         self.renderer.SetBackground(*self.theme.background)
         self.render_window.AddRenderer(self.renderer)
+        self.window_closed = False
+        self._window_events: list[dict] = []
+        self._window_button: str | None = None
+        self._interactor = None
+        if not offscreen:
+            self.render_window.SetWindowName(title)
+            self._open_window()
 
         self._base_node_colors = np.ascontiguousarray(encoding.colors[:node_count], dtype=np.uint8)
         self._node_colors = self._base_node_colors.copy()
@@ -194,6 +210,58 @@ class GraphScene:
         self.renderer.AddViewProp(self._selection_label)
         self._add_legend(encoding)
         self.reset_camera()
+
+    # ---- desktop window ------------------------------------------------------------------------
+    def _open_window(self) -> None:
+        """Show the render window and translate its mouse input into interaction messages."""
+        interactor = _vtk.vtkRenderWindowInteractor()
+        interactor.SetRenderWindow(self.render_window)
+        interactor.SetInteractorStyle(None)  # we interpret the input ourselves, as for the browser
+        interactor.Initialize()
+        for button in ("Left", "Middle", "Right"):
+            interactor.AddObserver(f"{button}ButtonPressEvent", self._on_window_input)
+            interactor.AddObserver(f"{button}ButtonReleaseEvent", self._on_window_input)
+        for name in ("MouseMoveEvent", "MouseWheelForwardEvent", "MouseWheelBackwardEvent", "ExposeEvent",
+                     "ConfigureEvent", "ExitEvent"):
+            interactor.AddObserver(name, self._on_window_input)
+        self._interactor = interactor
+
+    def _on_window_input(self, interactor, event_name: str) -> None:
+        width, height = self.render_window.GetSize()
+        x, y = interactor.GetEventPosition()
+        where = {"x": min(max(x / max(width, 1), 0.0), 1.0), "y": min(max(1.0 - y / max(height, 1), 0.0), 1.0)}
+        modifiers = {"shift": bool(interactor.GetShiftKey()), "ctrl": bool(interactor.GetControlKey())}
+        events = self._window_events
+        if event_name.endswith("ButtonPressEvent"):
+            self._window_button = event_name[: -len("ButtonPressEvent")].lower()
+            if self._window_button == "left" and interactor.GetRepeatCount() > 0:
+                events.append({"type": "double_click", **where})
+            else:
+                events.append({"type": "pointer", "action": "down", "button": self._window_button, **where,
+                               **modifiers})
+        elif event_name.endswith("ButtonReleaseEvent") and self._window_button is not None:
+            events.append({"type": "pointer", "action": "up", "button": self._window_button, **where, **modifiers})
+            self._window_button = None
+        elif event_name == "MouseMoveEvent" and self._window_button is not None:
+            events.append({"type": "pointer", "action": "move", "button": self._window_button, **where, **modifiers})
+        elif event_name.startswith("MouseWheel"):
+            events.append({"type": "wheel", "delta_y": -120.0 if "Forward" in event_name else 120.0, **where})
+        elif event_name in ("ExposeEvent", "ConfigureEvent"):
+            events.append({"type": "render"})
+        elif event_name == "ExitEvent" and not self.window_closed:
+            self.window_closed = True
+            self._notices.append({"type": "window_closed"})
+
+    def _process_window_events(self) -> bool:
+        """Handle what the desktop window received since the last call; True if the picture changes."""
+        if self._interactor is None:
+            return False
+        self._interactor.ProcessEvents()
+        events, self._window_events = self._window_events, []
+        changed = False
+        for event in events:
+            changed = self.apply_event({**event, "viewer_id": "desktop"}) or event["type"] == "render" or changed
+        return changed
 
     # ---- construction --------------------------------------------------------------------------
     def _edge_colors_from_endpoints(self) -> np.ndarray:
@@ -638,8 +706,9 @@ class GraphScene:
     def needs_render(self) -> bool:
         """Advance a running camera flight; True while one is under way, or when the full-quality
         picture is due after a cheap one drawn in motion."""
+        window_changed = self._process_window_events()
         if self._flight is None:
-            return self._showing_lod and time.monotonic() >= self._moving_until_s
+            return window_changed or (self._showing_lod and time.monotonic() >= self._moving_until_s)
         self._camera_moved()
         flight = self._flight
         progress = min(1.0, (time.monotonic() - flight.start_s) / FOCUS_DURATION_S)
@@ -695,8 +764,12 @@ class GraphScene:
         return np.ascontiguousarray(array[::-1])
 
     def close(self) -> None:
-        """Release the OpenGL context and every VTK object of this scene."""
+        """Release the OpenGL context, the window if any, and every VTK object of this scene."""
         self.renderer.RemoveAllViewProps()
+        if self._interactor is not None:
+            self._interactor.RemoveAllObservers()
+            self._interactor.TerminateApp()
+            self._interactor = None
         self.render_window.Finalize()
         self._drags.clear()
 

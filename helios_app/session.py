@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ class ViewConfig:
         ``dark`` or ``light``.
     labels : bool
         Label the most connected nodes (and the picked one).
+    window : bool
+        Also show the view in a desktop window (needs a display); closing it ends the session.
     """
 
     layout: str = "fr"
@@ -78,6 +81,7 @@ class ViewConfig:
     size_by: str = "degree"
     theme: str = "dark"
     labels: bool = True
+    window: bool = False
 
     def __post_init__(self) -> None:
         if self.theme not in THEME_CHOICES:
@@ -125,6 +129,7 @@ class ViewSession:
         self.config = config or ViewConfig()
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self.messages = MessageHub()
+        self.stop_requested = threading.Event()  # set when the desktop window is closed
         self._degrees = degrees(graph)
         self._display_labels = [str(text) for text in (graph.labels or graph.node_ids)]
         self._buffer: PositionBuffer | None = None
@@ -156,7 +161,8 @@ class ViewSession:
             self._render_loop = RenderLoop(
                 lambda: GraphScene(
                     edges, graph.node_count, config.dimensions, config.width, config.height,
-                    encoding=encoding, labels=labels, theme=config.theme,
+                    offscreen=not config.window, encoding=encoding, labels=labels, theme=config.theme,
+                    title=f"Helios: {Path(graph.source).name or 'graph'}",
                 ),
                 self._buffer,
                 self.frames.publish,
@@ -252,6 +258,8 @@ class ViewSession:
             self._worker.pin(notice["node"], notice["position"])
         elif kind == "unpin" and self._worker is not None:
             self._worker.unpin(notice["node"])
+        elif kind == "window_closed":
+            self.stop_requested.set()
 
     def node_info(self, node: int) -> dict[str, Any]:
         """What the info panel shows about one node: id, label, degree and attributes."""
