@@ -1,15 +1,17 @@
 """Every VTK import of Helios lives here; the rest of the code imports VTK names from this module.
 
 Importing only the VTK modules we use keeps start-up fast (``import vtk`` loads them all). With
-no display, VTK is asked for an EGL window up front, which renders off-screen through Mesa
-without first failing (and warning) on X.
+no reachable display, VTK is asked for an EGL window up front, which renders off-screen through
+Mesa without first failing (and warning) on X.
 """
 
 from __future__ import annotations
 
 import os
 
-if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+from helios_app.display import display_available
+
+if not display_available():
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 # isort: off

@@ -105,7 +105,11 @@ def run_view(arguments: argparse.Namespace) -> int:
     from helios_app.io import read_graph
     from helios_app.session import ViewSession, is_loopback
 
-    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    from helios_app.display import display_available
+
+    if arguments.window and os.environ.get("DISPLAY") and not display_available():
+        print(f"helios: no X server answers at DISPLAY={os.environ['DISPLAY']}; showing no window", flush=True)
+    has_display = display_available()
     config = _config(
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,

@@ -143,7 +143,10 @@ class RenderLoop:
                     changed = scene.apply_event(event) or event["type"] == "render" or changed
                 for notice in scene.take_notices():
                     if self._on_notice is not None:
-                        self._on_notice(notice)
+                        try:
+                            self._on_notice(notice)
+                        except Exception:  # a failing listener must not stop the view
+                            logger.exception("handling the scene notice %s failed", notice.get("type"))
                 if self._positions.version != shown_version:
                     shown_version, positions = self._positions.read_latest(positions)
                     if shown_version > 0:

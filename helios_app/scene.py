@@ -197,6 +197,7 @@ class GraphScene:
             actor.SetVisibility(False)
             self.renderer.AddActor(actor)
         self._full_frame_s = 0.0  # how long the last full-quality render took
+        self._full_renders = 0
         self._moving_until_s = 0.0  # level of detail may be used until then
         self._showing_lod = False
         self._label_actor = None
@@ -756,7 +757,9 @@ class GraphScene:
         started_s = time.perf_counter()
         self.render_window.Render()
         if not in_motion:
-            self._full_frame_s = time.perf_counter() - started_s
+            # The first full render compiles shaders: it says nothing about the cost of the next ones.
+            self._full_frame_s = (time.perf_counter() - started_s) if self._full_renders else 0.0
+            self._full_renders += 1
         width, height = self.render_window.GetSize()
         pixels = _vtk.vtkUnsignedCharArray()
         self.render_window.GetPixelData(0, 0, width - 1, height - 1, 0, pixels, 0)

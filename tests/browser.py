@@ -164,13 +164,14 @@ def wait_for(page, expression: str, timeout_s: float = 30.0):
 
 
 def drag_in_circles(page, selector: str, seconds: float, each_step=None) -> int:
-    """Hold the left button and circle over the element for ``seconds`` (as a user exploring the view).
+    """Hold the left button and circle for ``seconds`` (as a user exploring the view), in the empty
+    margin left of a centred graph, so the drag moves the camera rather than a node.
 
     Calls ``each_step()`` after every move; returns the number of moves.
     """
     box = page.locator(selector).bounding_box()
-    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    radius = min(box["width"], box["height"]) / 6
+    radius = min(box["width"], box["height"]) / 12
+    centre_x, centre_y = box["x"] + radius + 4, box["y"] + box["height"] / 2
     page.mouse.move(centre_x + radius, centre_y)
     page.mouse.down()
     moves, deadline = 0, time.monotonic() + seconds
