@@ -209,6 +209,11 @@ class GraphScene:
         self._style_text(self._selection_label.GetTextProperty(), 15, bold=True)
         self._selection_label.SetVisibility(False)
         self.renderer.AddViewProp(self._selection_label)
+        self.hovered: int | None = None
+        self._hover_label = _vtk.vtkTextActor()
+        self._style_text(self._hover_label.GetTextProperty(), 14, bold=True)
+        self._hover_label.SetVisibility(False)
+        self.renderer.AddViewProp(self._hover_label)
         self._add_legend(encoding)
         self.reset_camera()
 
@@ -580,6 +585,8 @@ class GraphScene:
             self._camera_moved()
             self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
             return True
+        if kind == "hover":
+            return self._hover(self.pick(event["x"], event["y"]))
         if kind == "double_click":
             node = self.pick(event["x"], event["y"])
             if node is None:
@@ -630,6 +637,17 @@ class GraphScene:
             self._rotate(delta_x, delta_y)
         else:
             self._shift_camera(-delta_x, -delta_y)
+        return True
+
+    def _hover(self, node: int | None) -> bool:
+        """Label the node under the pointer (the picked node keeps its own label)."""
+        if node == self.hovered:
+            return False
+        self.hovered = node
+        visible = node is not None and node != self.selected and self._labels is not None
+        if visible:
+            self._hover_label.SetInput(str(self._labels[node]))
+        self._hover_label.SetVisibility(visible)
         return True
 
     def pick(self, x: float, y: float) -> int | None:
@@ -747,10 +765,11 @@ class GraphScene:
 
     def render(self) -> np.ndarray:
         """Render and return the picture as (height, width, 3) uint8 RGB, top row first."""
-        if self.selected is not None and self._selection_label.GetVisibility():
-            pixel_x, pixel_y = self.node_pixels()[self.selected]
-            height = self.render_window.GetSize()[1]
-            self._selection_label.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
+        for node, text_actor in ((self.selected, self._selection_label), (self.hovered, self._hover_label)):
+            if node is not None and text_actor.GetVisibility():
+                pixel_x, pixel_y = self.node_pixels()[node]
+                height = self.render_window.GetSize()[1]
+                text_actor.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
         in_motion = time.monotonic() < self._moving_until_s and self._full_frame_s > LOD_FRAME_BUDGET_S
         if in_motion != self._showing_lod:
             self._use_level_of_detail(in_motion)

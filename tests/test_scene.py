@@ -159,6 +159,13 @@ def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(ka
             x, y = pixels[node] / (640, 400)
             assert scene.pick(x, y) == node
         assert scene.pick(0.01, 0.01) is None
+        # Hovering a node labels it; leaving it hides the label.
+        x, y = pixels[11] / (640, 400)
+        assert scene.apply_event({"type": "hover", "x": float(x), "y": float(y), "viewer_id": "a"})
+        assert scene.hovered == 11 and scene._hover_label.GetInput() == "node 11"
+        assert not scene.apply_event({"type": "hover", "x": float(x), "y": float(y), "viewer_id": "a"})
+        assert scene.apply_event({"type": "hover", "x": 0.01, "y": 0.01, "viewer_id": "a"})
+        assert not scene._hover_label.GetVisibility()
         x, y = pixels[0] / (640, 400)
         press(scene, x, y)
         assert press(scene, x, y, "up")

@@ -34,6 +34,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     },
     "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
     "resize": {"width": "size", "height": "size"},
+    "hover": {"x": "unit", "y": "unit"},
     "double_click": {"x": "unit", "y": "unit"},
     "reset_camera": {},
     "search": {"query": "text"},

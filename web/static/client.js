@@ -194,6 +194,7 @@ function normalised(event) {
   return {x: clamp((event.clientX - box.left) / box.width), y: clamp((event.clientY - box.top) / box.height)};
 }
 let pendingMove = null;
+let lastHoverMs = 0;
 function pointer(action, event) {
   send("pointer", {action, button: BUTTONS[event.button] || "left", ...normalised(event),
                    shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey});
@@ -206,7 +207,11 @@ for (const element of [video, image]) {
     pointer("down", event);
   });
   element.addEventListener("pointermove", (event) => {
-    if (!element.hasPointerCapture(event.pointerId)) return;
+    if (!element.hasPointerCapture(event.pointerId)) {
+      const now = performance.now();                          // hover: at most 10 messages a second
+      if (now - lastHoverMs > 100) { lastHoverMs = now; send("hover", normalised(event)); }
+      return;
+    }
     if (pendingMove === null) {
       requestAnimationFrame(() => { if (pendingMove !== null) pointer("move", pendingMove); pendingMove = null; });
     }

@@ -5,6 +5,7 @@ export const MESSAGE_FIELDS = {
               "x": "unit", "y": "unit", "shift": "bool", "ctrl": "bool"},
   "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
   "resize": {"width": "size", "height": "size"},
+  "hover": {"x": "unit", "y": "unit"},
   "double_click": {"x": "unit", "y": "unit"},
   "reset_camera": {},
   "search": {"query": "text"},
