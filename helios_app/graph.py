@@ -1,13 +1,19 @@
-"""The graph model: node ids, an edge array and optional weights and node attributes.
+"""The graph model: node ids, an edge array and optional weights, attributes, positions and encodings.
 
 A :class:`Graph` is immutable. Its arrays are validated and made read-only when it is built, so a layout,
 the render loop and a file reader can share one without copying. Node indices are ``0 .. node_count - 1``;
 ``node_ids[index]`` is the id the node had in its source (a file, a networkx graph).
+
+Besides the model, this module converts from Python objects (:func:`graph_from_networkx`,
+:func:`graph_from_scipy`, :meth:`Graph.from_edges`) and computes :func:`graph_fingerprint`, the identity a
+session file uses to check that its positions belong to the graph it is opened with.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +25,9 @@ from helios_app.errors import HeliosError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Graph", "graph_from_networkx"]
+__all__ = ["Graph", "graph_fingerprint", "graph_from_networkx", "graph_from_scipy"]
+
+DEFAULT_NODE_RGB = (153, 153, 153)  # the colour of a node a file gives no colour (Gephi's default grey)
 
 
 def _field_error(name: str, problem: str) -> HeliosError:
@@ -76,9 +84,98 @@ def _validated_weights(weights: Any, edge_count: int) -> np.ndarray | None:
     return result
 
 
+def _validated_columns(name: str, columns: Any, count: int, what: str) -> dict[str, list]:
+    """Return ``columns`` as a dict of lists, each ``count`` long, or raise HeliosError naming ``name``."""
+    if not isinstance(columns, Mapping):
+        raise _field_error(name, f"expected a dict of lists, got {type(columns).__name__}")
+    result: dict[str, list] = {}
+    for key, values in columns.items():
+        if not isinstance(key, str):
+            raise _field_error(name, f"key {key!r} is not a str")
+        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+            raise _field_error(f"{name}[{key!r}]", f"expected a list, got {type(values).__name__}")
+        if len(values) != count:
+            raise _field_error(
+                f"{name}[{key!r}]", f"has {len(values)} items, expected one per {what} ({count})"
+            )
+        result[key] = list(values)
+    return result
+
+
+def _validated_positions(positions: Any, node_count: int) -> np.ndarray | None:
+    """Return initial positions as a read-only float64 ``(n, 2|3)`` array (or None), or raise HeliosError.
+
+    A row is either all finite (a placed node) or all NaN (a node the source gave no position).
+    """
+    if positions is None:
+        return None
+    try:
+        array = np.array(positions, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as error:
+        raise _field_error("initial_positions", f"expected numbers ({error})") from None
+    if array.ndim != 2 or array.shape[0] != node_count or array.shape[1] not in (2, 3):
+        raise _field_error(
+            "initial_positions", f"expected shape ({node_count}, 2) or ({node_count}, 3), got {array.shape}"
+        )
+    finite = np.isfinite(array)
+    unplaced = np.isnan(array).all(axis=1)
+    bad = ~(finite.all(axis=1) | unplaced)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise _field_error(
+            "initial_positions",
+            f"row {row} is {array[row].tolist()}; a row must be all finite, or all NaN for an unplaced node",
+        )
+    array.flags.writeable = False
+    return array
+
+
+def _validated_colors(colors: Any, node_count: int) -> np.ndarray | None:
+    """Return node colours as a read-only uint8 ``(n, 3)`` RGB array (or None), or raise HeliosError."""
+    if colors is None:
+        return None
+    array = np.asarray(colors)
+    if array.shape != (node_count, 3):
+        raise _field_error(
+            "node_colors", f"expected shape ({node_count}, 3) (RGB per node), got {array.shape}"
+        )
+    if array.dtype != np.uint8:
+        if not np.issubdtype(array.dtype, np.integer) or (
+            array.size and (int(array.min()) < 0 or int(array.max()) > 255)
+        ):
+            raise _field_error("node_colors", f"expected integers in 0 .. 255, got dtype {array.dtype}")
+    result = np.array(array, dtype=np.uint8, copy=True)
+    result.flags.writeable = False
+    return result
+
+
+def _validated_sizes(sizes: Any, node_count: int) -> np.ndarray | None:
+    """Return node sizes as a read-only float32 ``(n,)`` array (or None), or raise HeliosError.
+
+    A size is finite and not negative, or NaN for a node the source gave no size.
+    """
+    if sizes is None:
+        return None
+    try:
+        array = np.array(sizes, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise _field_error("node_sizes", f"expected numbers ({error})") from None
+    if array.shape != (node_count,):
+        raise _field_error("node_sizes", f"expected shape ({node_count},) (one per node), got {array.shape}")
+    bad = ~(np.isnan(array) | (np.isfinite(array) & (array >= 0)))
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        raise _field_error(
+            "node_sizes", f"size of node {index} is {array[index]}; sizes must be finite and >= 0"
+        )
+    result = array.astype(np.float32)
+    result.flags.writeable = False
+    return result
+
+
 @dataclass(frozen=True, eq=False)
 class Graph:
-    """An immutable graph: node ids, an edge array and optional weights and node attributes.
+    """An immutable graph: node ids, an edge array and optional weights, attributes and encodings.
 
     Parameters
     ----------
@@ -98,6 +195,21 @@ class Graph:
         Other per-node attributes, each a list of length ``node_count`` with None where a node has no value.
     source : str, default ""
         Where the graph came from (a path or a description).
+    multigraph : bool, default False
+        Whether the source declared parallel edges allowed (GML ``multigraph 1``, a networkx multigraph,
+        node-link ``"multigraph": true``). Parallel edges are kept in ``edges`` either way.
+    edge_attributes : dict of str to list, default {}
+        Other per-edge attributes, each a list of length ``edge_count`` with None where an edge has no value.
+    initial_positions : numpy.ndarray or None, default None
+        Positions the source gave (GEXF ``viz:position``, GML ``graphics``, GraphML ``x``/``y``, Pajek
+        coordinates), stored as a read-only float64 ``(n, 2)`` or ``(n, 3)`` array; a node with no position
+        has a row of NaN. None when the source has no positions.
+    node_colors : numpy.ndarray or None, default None
+        RGB per node from the source (GEXF ``viz:color``, GML ``fill``), read-only uint8 ``(n, 3)``; a node
+        with no colour has :data:`DEFAULT_NODE_RGB`. None when the source has no colours.
+    node_sizes : numpy.ndarray or None, default None
+        Size per node from the source (GEXF ``viz:size``, GML ``w``), read-only float32 ``(n,)``; NaN for a
+        node with no size. None when the source has no sizes.
 
     Raises
     ------
@@ -112,14 +224,20 @@ class Graph:
     labels: list[str] | None = None
     node_attributes: dict[str, list] = field(default_factory=dict)
     source: str = ""
+    multigraph: bool = False
+    edge_attributes: dict[str, list] = field(default_factory=dict)
+    initial_positions: np.ndarray | None = None
+    node_colors: np.ndarray | None = None
+    node_sizes: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.node_ids, (str, bytes)) or not isinstance(self.node_ids, Iterable):
             raise _field_error("node_ids", f"expected a list of strings, got {type(self.node_ids).__name__}")
         node_ids = list(self.node_ids)
-        for index, node_id in enumerate(node_ids):
-            if not isinstance(node_id, str):
-                raise _field_error("node_ids", f"item {index} is {node_id!r}, expected a str")
+        if set(map(type, node_ids)) - {str}:
+            for index, node_id in enumerate(node_ids):
+                if not isinstance(node_id, str):
+                    raise _field_error("node_ids", f"item {index} is {node_id!r}, expected a str")
         if len(set(node_ids)) != len(node_ids):
             seen: dict[str, int] = {}
             for index, node_id in enumerate(node_ids):
@@ -142,28 +260,16 @@ class Graph:
             labels = list(labels)
             if len(labels) != node_count:
                 raise _field_error("labels", f"has {len(labels)} items, expected one per node ({node_count})")
-            for index, label in enumerate(labels):
-                if not isinstance(label, str):
-                    raise _field_error("labels", f"item {index} is {label!r}, expected a str")
+            if set(map(type, labels)) - {str}:
+                for index, label in enumerate(labels):
+                    if not isinstance(label, str):
+                        raise _field_error("labels", f"item {index} is {label!r}, expected a str")
 
-        if not isinstance(self.node_attributes, Mapping):
-            raise _field_error(
-                "node_attributes", f"expected a dict of lists, got {type(self.node_attributes).__name__}"
-            )
-        node_attributes: dict[str, list] = {}
-        for name, values in self.node_attributes.items():
-            if not isinstance(name, str):
-                raise _field_error("node_attributes", f"key {name!r} is not a str")
-            if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-                raise _field_error(
-                    f"node_attributes[{name!r}]", f"expected a list, got {type(values).__name__}"
-                )
-            if len(values) != node_count:
-                raise _field_error(
-                    f"node_attributes[{name!r}]",
-                    f"has {len(values)} items, expected one per node ({node_count})",
-                )
-            node_attributes[name] = list(values)
+        node_attributes = _validated_columns("node_attributes", self.node_attributes, node_count, "node")
+        edge_attributes = _validated_columns("edge_attributes", self.edge_attributes, len(edges), "edge")
+        initial_positions = _validated_positions(self.initial_positions, node_count)
+        node_colors = _validated_colors(self.node_colors, node_count)
+        node_sizes = _validated_sizes(self.node_sizes, node_count)
 
         object.__setattr__(self, "node_ids", node_ids)
         object.__setattr__(self, "edges", edges)
@@ -172,11 +278,19 @@ class Graph:
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "node_attributes", node_attributes)
         object.__setattr__(self, "source", str(self.source))
+        object.__setattr__(self, "multigraph", bool(self.multigraph))
+        object.__setattr__(self, "edge_attributes", edge_attributes)
+        object.__setattr__(self, "initial_positions", initial_positions)
+        object.__setattr__(self, "node_colors", node_colors)
+        object.__setattr__(self, "node_sizes", node_sizes)
         object.__setattr__(self, "_layout_edges", None)
+        object.__setattr__(self, "_fingerprint", None)
 
     def __repr__(self) -> str:
         weighted = "weighted" if self.weights is not None else "unweighted"
         kind = "directed" if self.directed else "undirected"
+        if self.multigraph:
+            kind += " multigraph"
         return (
             f"Graph({self.node_count} nodes, {self.edge_count} edges, {kind}, {weighted}, "
             f"source={self.source!r})"
@@ -226,6 +340,7 @@ class Graph:
         labels: list[str] | None = None,
         node_attributes: dict[str, list] | None = None,
         source: str = "",
+        **optional: Any,
     ) -> Graph:
         """Build a graph from an ``(m, 2)`` array of integer node indices.
 
@@ -247,6 +362,9 @@ class Graph:
             Other per-node attributes.
         source : str, default ""
             Where the graph came from.
+        **optional
+            Other fields of :class:`Graph`: ``multigraph``, ``edge_attributes``, ``initial_positions``,
+            ``node_colors``, ``node_sizes``.
 
         Returns
         -------
@@ -261,6 +379,12 @@ class Graph:
         array = np.asarray(edges)
         if array.size == 0:
             array = array.reshape(0, 2)
+        unknown = sorted(set(optional) - _OPTIONAL_FIELDS)
+        if unknown:
+            raise HeliosError(
+                f"Graph.from_edges: unknown argument(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(sorted(_OPTIONAL_FIELDS))}"
+            )
         if node_count is None:
             if node_ids is not None:
                 node_count = len(node_ids)
@@ -284,10 +408,98 @@ class Graph:
             labels=labels,
             node_attributes=dict(node_attributes or {}),
             source=source,
+            **optional,
         )
 
 
+_OPTIONAL_FIELDS = {"multigraph", "edge_attributes", "initial_positions", "node_colors", "node_sizes"}
 _SCALAR_TYPES = (str, int, float, bool, np.generic)
+_FINGERPRINT_VERSION = "helios-graph-v1"
+
+
+def graph_fingerprint(graph: Graph) -> str:
+    """Return a short, stable identity of a graph's structure.
+
+    The fingerprint covers what positions depend on: the node ids in order, the edge records in order and
+    whether the graph is directed. Weights, labels, attributes and encodings are left out, so re-saving a
+    graph with other attributes keeps its sessions valid. Computed once per graph and cached.
+
+    Parameters
+    ----------
+    graph : Graph
+
+    Returns
+    -------
+    str
+        ``"sha256:"`` followed by 32 hex digits, e.g. ``"sha256:3f9a..."``.
+
+    Examples
+    --------
+    >>> graph_fingerprint(Graph.from_edges([[0, 1]])) == graph_fingerprint(Graph.from_edges([[0, 1]]))
+    True
+    """
+    cached = graph._fingerprint  # type: ignore[attr-defined]
+    if cached is not None:
+        return cached
+    digest = hashlib.sha256()
+    header = f"{_FINGERPRINT_VERSION}\n{graph.node_count}\n{graph.edge_count}\n{int(graph.directed)}\n"
+    digest.update(header.encode())
+    for start in range(0, graph.node_count, 65536):
+        chunk = graph.node_ids[start : start + 65536]
+        digest.update("\x00".join(chunk).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    digest.update(graph.edges.astype("<i4", copy=False).tobytes())
+    result = "sha256:" + digest.hexdigest()[:32]
+    object.__setattr__(graph, "_fingerprint", result)
+    return result
+
+
+def _scalar_columns(records: list[Mapping], skip: set[str]) -> dict[str, list]:
+    """Columns of the scalar values in ``records`` (dicts), None where a record has no (scalar) value."""
+    names: dict[str, None] = {}
+    for data in records:
+        for name, value in data.items():
+            if name not in skip and isinstance(value, _SCALAR_TYPES):
+                names.setdefault(str(name), None)
+    columns = {}
+    for name in names:
+        values = [data.get(name) for data in records]
+        columns[name] = [value.item() if isinstance(value, np.generic) else value for value in values]
+        columns[name] = [value if isinstance(value, _SCALAR_TYPES) else None for value in columns[name]]
+    return columns
+
+
+def _networkx_positions(node_data: list[Mapping]) -> np.ndarray | None:
+    """Initial positions from a ``pos`` (a 2- or 3-sequence) or a GEXF ``viz`` position on the nodes."""
+    rows: list[Any] = []
+    dimensions = 2
+    found = False
+    for data in node_data:
+        position = data.get("pos")
+        if position is None and isinstance(data.get("viz"), Mapping):
+            viz_position = data["viz"].get("position")
+            if isinstance(viz_position, Mapping):
+                position = [viz_position.get(axis, 0.0) for axis in ("x", "y", "z")]
+        try:
+            row = [float(value) for value in position] if position is not None else None
+        except (TypeError, ValueError):
+            row = None
+        if row is None or len(row) not in (2, 3) or not all(math.isfinite(value) for value in row):
+            rows.append(None)
+            continue
+        found = True
+        if len(row) == 3 and row[2] != 0.0:
+            dimensions = 3
+        rows.append(row)
+    if not found:
+        return None
+    positions = np.full((len(rows), dimensions), np.nan)
+    for index, row in enumerate(rows):
+        if row is not None:
+            positions[index, : min(len(row), dimensions)] = row[:dimensions]
+            if len(row) < dimensions:
+                positions[index, 2] = 0.0
+    return positions
 
 
 def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
@@ -297,9 +509,10 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     ----------
     nx_graph : networkx.Graph
         The graph. Node ids become ``str(node)``; a node ``'label'`` attribute becomes the label (the id
-        where a node has none); other scalar node attributes go to ``node_attributes``; an edge
-        ``'weight'`` attribute becomes the weight (1.0 where an edge has none). Parallel edges of a
-        multigraph are kept.
+        where a node has none); a node ``'pos'`` (or a ``read_gexf`` ``'viz'`` position) becomes the initial
+        position; other scalar node attributes go to ``node_attributes``; an edge ``'weight'`` attribute
+        becomes the weight (1.0 where an edge has none) and other scalar edge attributes go to
+        ``edge_attributes``. Parallel edges of a multigraph are kept and ``multigraph`` is set.
     source : str, default ""
         Where the graph came from; by default a description of ``nx_graph``.
 
@@ -328,15 +541,7 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     labels = None
     if any("label" in data for data in node_data):
         labels = [str(data.get("label", node_id)) for data, node_id in zip(node_data, node_ids)]
-    attribute_names: dict[str, None] = {}
-    for data in node_data:
-        for name, value in data.items():
-            if name != "label" and isinstance(value, _SCALAR_TYPES):
-                attribute_names.setdefault(str(name), None)
-    node_attributes = {}
-    for name in attribute_names:
-        values = [data.get(name) for data in node_data]
-        node_attributes[name] = [value if isinstance(value, _SCALAR_TYPES) else None for value in values]
+    node_attributes = _scalar_columns(node_data, {"label"})
 
     edge_rows = list(nx_graph.edges(data=True))
     edges = np.array([(index_of[u], index_of[v]) for u, v, _ in edge_rows], dtype=np.int64).reshape(-1, 2)
@@ -346,12 +551,16 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
         for u, v, data in edge_rows:
             value = data.get("weight", 1.0)
             try:
-                weight_values.append(float(value))
+                weight = float(value)
             except (TypeError, ValueError):
+                weight = math.nan
+            if not math.isfinite(weight):
                 raise HeliosError(
-                    f"networkx graph: edge ({u!r}, {v!r}) has weight {value!r}, which is not a number"
-                ) from None
+                    f"networkx graph: edge ({u!r}, {v!r}) has weight {value!r}, which is not a finite number"
+                )
+            weight_values.append(weight)
         weights = np.array(weight_values, dtype=np.float64)
+    edge_attributes = _scalar_columns([data for _, _, data in edge_rows], {"weight"})
     description = source or f"networkx {type(nx_graph).__name__}"
     return Graph(
         node_ids=node_ids,
@@ -361,4 +570,82 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
         labels=labels,
         node_attributes=node_attributes,
         source=description,
+        multigraph=bool(nx_graph.is_multigraph()),
+        edge_attributes=edge_attributes,
+        initial_positions=_networkx_positions(node_data),
+    )
+
+
+def graph_from_scipy(
+    matrix: Any, *, directed: bool | None = None, node_ids: Sequence[str] | None = None, source: str = ""
+) -> Graph:
+    """Convert a square scipy sparse (or dense numpy) adjacency matrix to a :class:`Graph`.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix or array, or numpy.ndarray
+        ``matrix[i, j] != 0`` is an edge ``i -> j`` with that weight. Explicitly stored zeros are dropped.
+    directed : bool, optional
+        By default the graph is directed exactly when the matrix is not symmetric. An undirected graph keeps
+        one record per pair (the upper triangle, diagonal included); a directed one keeps every entry.
+    node_ids : sequence of str, optional
+        Ids of the rows; by default ``"0"`` .. ``str(n - 1)``.
+    source : str, default ""
+        Where the matrix came from.
+
+    Returns
+    -------
+    Graph
+        Weighted unless every stored value is 1.
+
+    Raises
+    ------
+    HeliosError
+        If the matrix is not square, not numeric, or holds a value that is not finite.
+    """
+    import scipy.sparse
+
+    if not scipy.sparse.issparse(matrix):
+        try:
+            array = np.asarray(matrix)
+        except (TypeError, ValueError) as error:
+            raise HeliosError(
+                f"graph_from_scipy: expected a sparse matrix, got {type(matrix).__name__}"
+            ) from error
+        if array.ndim != 2:
+            raise HeliosError(f"graph_from_scipy: expected a 2-D matrix, got shape {array.shape}")
+        matrix = scipy.sparse.coo_array(array)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise HeliosError(f"graph_from_scipy: an adjacency matrix must be square, got shape {matrix.shape}")
+    if not (np.issubdtype(matrix.dtype, np.number) or matrix.dtype == np.bool_) or np.issubdtype(
+        matrix.dtype, np.complexfloating
+    ):
+        raise HeliosError(f"graph_from_scipy: expected real numbers, got dtype {matrix.dtype}")
+    coo = scipy.sparse.coo_array(matrix)
+    coo.sum_duplicates()
+    keep = coo.data != 0
+    rows, columns = coo.coords[0][keep].astype(np.int64), coo.coords[1][keep].astype(np.int64)
+    values = coo.data[keep].astype(np.float64)
+    if not np.all(np.isfinite(values)):
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise HeliosError(
+            f"graph_from_scipy: entry ({rows[bad]}, {columns[bad]}) is {values[bad]}; weights must be finite"
+        )
+    if directed is None:
+        transposed = scipy.sparse.coo_array((values, (columns, rows)), shape=coo.shape).tocsr()
+        straight = scipy.sparse.coo_array((values, (rows, columns)), shape=coo.shape).tocsr()
+        directed = (straight != transposed).nnz > 0
+    if not directed:
+        upper = rows <= columns
+        rows, columns, values = rows[upper], columns[upper], values[upper]
+    order = np.lexsort((columns, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    weights = None if np.all(values == 1.0) else values
+    return Graph.from_edges(
+        np.stack([rows, columns], axis=1),
+        node_count=int(coo.shape[0]),
+        weights=weights,
+        directed=bool(directed),
+        node_ids=node_ids,
+        source=source or f"scipy {type(matrix).__name__} {coo.shape[0]}x{coo.shape[1]}",
     )

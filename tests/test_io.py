@@ -158,8 +158,12 @@ BROKEN = [
     ("junk.bin", b"1 2\n3 4\n\x00\x01\x02\xff\xfe junk", r"junk\.bin:3: binary data"),
     ("latin1.txt", b"a b\nb caf\xe9\n", r"latin1\.txt:2: byte 0xe9 at column 6 is not UTF-8"),
     ("truncated.txt.gz", _gzip_truncated(), r"truncated\.txt\.gz: the gzip data is truncated or corrupt"),
-    ("graph.graphml", b'<?xml version="1.0"?>\n<graphml>\n', r"graph\.graphml: looks like XML"),
-    ("graph.net", b"*Vertices 3\n*Edges\n1 2\n", r"graph\.net: looks like a Pajek file"),
+    (
+        "graph.graphml",
+        b'<?xml version="1.0"?>\n<graphml>\n',
+        r"graph\.graphml:3:1: not well-formed XML: no element found; the file may be empty or cut short",
+    ),
+    ("graph.net", b"*Vertices 3\n*Edges\n1 4\n", r"graph\.net:3: expected a vertex number in 1 \.\. 3"),
 ]
 
 

@@ -1,0 +1,128 @@
+"""One module per graph file format, and the detection that picks one from a file's content.
+
+Each reader takes the (decompressed) bytes and the path to name in messages, and returns a
+:class:`~helios_app.graph.Graph` or raises :class:`GraphFileError` (a
+:class:`~helios_app.errors.HeliosError`) whose message starts ``PATH:LINE[:COLUMN]:``.
+:func:`helios_app.io.read_graph` is the entry point that reads files, decompresses and dispatches here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from helios_app.formats._common import GraphFileError, check_text
+from helios_app.formats.edgelist import read_edge_list
+from helios_app.formats.gexf import read_gexf
+from helios_app.formats.gml import looks_like_gml, read_gml
+from helios_app.formats.graphml import read_graphml
+from helios_app.formats.matrix_market import read_matrix_market
+from helios_app.formats.node_link import read_node_link
+from helios_app.formats.pajek import read_pajek
+from helios_app.graph import Graph
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FORMATS", "FORMAT_ALIASES", "GraphFileError", "detect_format", "read_bytes_as"]
+
+FORMATS: dict[str, str] = {
+    "gml": "GML",
+    "graphml": "GraphML",
+    "gexf": "GEXF",
+    "pajek": "Pajek (.net, .paj)",
+    "edgelist": "edge list (whitespace, CSV or TSV)",
+    "matrix-market": "Matrix Market (.mtx)",
+    "node-link": "networkx node-link JSON",
+}
+FORMAT_ALIASES = {
+    "net": "pajek", "paj": "pajek", "edge-list": "edgelist", "edges": "edgelist", "csv": "edgelist",
+    "tsv": "edgelist", "txt": "edgelist", "mtx": "matrix-market", "matrixmarket": "matrix-market",
+    "json": "node-link", "nodelink": "node-link",
+}  # fmt: skip
+_XML_FORMATS = {"graphml", "gexf"}
+_SUFFIX_FORMATS = {".graphml": "graphml", ".gexf": "gexf"}
+_ROOT_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_XML_PREAMBLE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>|\s)*", re.DOTALL)
+_HEAD_BYTES = 65536
+
+
+def _readers() -> dict[str, Callable[..., Graph]]:
+    return {
+        "gml": lambda raw, path, suffix: read_gml(raw, path),
+        "graphml": lambda raw, path, suffix: read_graphml(raw, path),
+        "gexf": lambda raw, path, suffix: read_gexf(raw, path),
+        "pajek": lambda raw, path, suffix: read_pajek(raw, path),
+        "edgelist": read_edge_list,
+        "matrix-market": lambda raw, path, suffix: read_matrix_market(raw, path),
+        "node-link": lambda raw, path, suffix: read_node_link(raw, path),
+    }
+
+
+def _xml_root(raw: bytes, path: str, suffix: str) -> str:
+    """``graphml`` or ``gexf`` from the root element of an XML text."""
+    head = raw[:_HEAD_BYTES]
+    preamble = _XML_PREAMBLE.match(head)
+    match = _ROOT_ELEMENT.match(head, preamble.end() if preamble else 0)
+    if match is None:
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]  # the XML reader will say what is wrong, with the line
+        raise GraphFileError(
+            path, "looks like XML, but no root element was found at its start; expected <graphml> or <gexf>"
+        )
+    root = match.group(1).decode("ascii", "replace")
+    local = root.rpartition(":")[2].lower()
+    if local in _XML_FORMATS:
+        return local
+    raise GraphFileError(
+        path,
+        f"an XML file whose root element is <{root}>: neither GraphML (<graphml>) nor GEXF (<gexf>); "
+        f"Helios reads {', '.join(FORMATS.values())}",
+    )
+
+
+def _significant_lines(raw: bytes, count: int = 20) -> list[str]:
+    """The first non-blank lines that are not ``#`` or ``%`` comments."""
+    lines: list[str] = []
+    for line in raw[:_HEAD_BYTES].decode("utf-8", errors="replace").split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#%":
+            continue
+        lines.append(stripped)
+        if len(lines) == count:
+            break
+    return lines
+
+
+def detect_format(raw: bytes, path: str, suffix: str) -> str:
+    """Return the format (a key of :data:`FORMATS`) of decompressed bytes, from their content.
+
+    The suffix only decides where the content cannot: an XML file with no readable root element.
+    """
+    stripped = raw.lstrip()
+    if stripped.startswith(b"<"):
+        return _xml_root(stripped, path, suffix)
+    if stripped[:1] in (b"{", b"["):
+        return "node-link"
+    if raw.startswith(b"%%MatrixMarket"):
+        return "matrix-market"
+    significant = _significant_lines(raw)
+    if significant and significant[0].startswith("*"):
+        return "pajek"
+    if looks_like_gml(significant):
+        return "gml"
+    if suffix == ".gml":
+        logger.warning("%s: the name ends in .gml, but the text is not GML; reading it as an edge list", path)
+    return "edgelist"
+
+
+def read_bytes_as(kind: str, raw: bytes, path: str, suffix: str) -> Graph:
+    """Check the bytes as text where the format is a text format, then read them as ``kind``."""
+    if kind not in _XML_FORMATS:
+        check_text(raw, path)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\r" in raw:
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    logger.debug("%s: read as %s", path, FORMATS[kind])
+    return _readers()[kind](raw, path, suffix)

@@ -1,0 +1,308 @@
+"""Pajek networks (``.net``, ``.paj``): ``*Vertices``, ``*Arcs``, ``*Edges``, their list forms, ``*Matrix``.
+
+Vertex ``k`` (1-based) becomes node index ``k - 1`` with id ``str(k)``; ``*Vertices N`` alone (no vertex
+lines, as in jazz.net) declares ``N`` nodes. A vertex line ``k "label" [x y [z]] [options]`` gives the label
+and the initial position. An arc or edge line ``u v [weight] [options]`` gives one edge record; records
+repeated within a section are collapsed to the first (``u v`` and ``v u`` are the same edge under
+``*Edges``). Any ``*Arcs`` record makes the graph directed. What follows the first network in a project
+file (``*Partition``, ``*Vector``, a second ``*Network``) is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+
+from helios_app.formats._common import GraphFileError, NodeEncodings, finite_float, implied_node_limit
+from helios_app.formats.edgelist import split_whitespace
+from helios_app.graph import Graph
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["read_pajek"]
+
+_SECTION = re.compile(rb"^[ \t]*\*([A-Za-z]+)[^\n]*", re.MULTILINE)
+_VERTEX_TOKEN = re.compile(r'"[^"]*"|\S+')
+_EDGE_SECTIONS = {"arcs": "arcs", "edges": "edges", "arcslist": "arcs", "edgeslist": "edges"}
+_STOP_SECTIONS = {"partition", "vector", "permutation", "cluster", "hierarchy", "network"}
+KNOWN_SECTIONS = {"vertices", "matrix", *_EDGE_SECTIONS, *_STOP_SECTIONS}
+
+
+class _Section:
+    def __init__(self, kind: str, header: str, line: int, body_start: int, body_end: int) -> None:
+        self.kind = kind  # lower-case section word
+        self.header = header
+        self.line = line  # line number of the '*' line
+        self.body_start = body_start  # byte offsets of the lines after the header
+        self.body_end = body_end
+
+
+def _sections(raw: bytes) -> list[_Section]:
+    matches = list(_SECTION.finditer(raw))
+    sections = []
+    line = 1
+    previous = 0
+    for number, match in enumerate(matches):
+        line += raw.count(b"\n", previous, match.start())
+        previous = match.start()
+        body_start = match.end() + 1
+        body_end = matches[number + 1].start() if number + 1 < len(matches) else len(raw)
+        header = match.group(0).decode("utf-8").strip()
+        kind = match.group(1).decode().lower()
+        sections.append(_Section(kind, header, line, body_start, max(body_end, body_start)))
+    return sections
+
+
+def read_pajek(raw: bytes, path: str) -> Graph:
+    """Read the first network of a Pajek file.
+
+    Raises
+    ------
+    GraphFileError
+        ``PATH:LINE: ...`` for a missing or bad ``*Vertices`` count, a vertex number out of range, a bad
+        weight, an unknown section or a malformed ``*Matrix`` row.
+    """
+    sections = _sections(raw)
+    kinds = [section.kind for section in sections]
+    vertices_at = kinds.index("vertices") if "vertices" in kinds else None
+    if vertices_at is None:
+        raise GraphFileError(path, "no '*Vertices N' line: a Pajek network starts with its vertex count")
+    for section in sections[:vertices_at]:
+        if section.kind != "network":
+            raise GraphFileError(
+                path, f"{section.header!r} before '*Vertices N'; the vertex count comes first", section.line
+            )
+    vertices = sections[vertices_at]
+    words = vertices.header.split()
+    try:
+        node_count = int(words[1])
+    except (IndexError, ValueError):
+        raise GraphFileError(
+            path,
+            f"expected '*Vertices N' with N the number of vertices, found {vertices.header!r}",
+            vertices.line,
+        ) from None
+    limit = implied_node_limit(len(raw))
+    if node_count < 0 or node_count > limit:
+        raise GraphFileError(
+            path,
+            f"'*Vertices {node_count}' is more than a file of {len(raw)} bytes can describe "
+            f"(at most {limit}); is the number damaged?",
+            vertices.line,
+        )
+
+    labels: list[str | None] = [None] * node_count
+    encodings = NodeEncodings(node_count)
+    has_labels = _read_vertices(raw, vertices, node_count, labels, encodings, path)
+
+    records: dict[str, list[tuple[np.ndarray, np.ndarray | None]]] = {"arcs": [], "edges": []}
+    for section in sections[vertices_at + 1 :]:
+        if section.kind in _STOP_SECTIONS:
+            logger.info(
+                "%s:%d: %s and what follows is not part of the first network; skipped",
+                path, section.line, section.header,
+            )  # fmt: skip
+            break
+        if section.kind in ("arcs", "edges"):
+            records[section.kind].append(_read_pairs(raw, section, node_count, path))
+        elif section.kind in ("arcslist", "edgeslist"):
+            records[_EDGE_SECTIONS[section.kind]].append(_read_lists(raw, section, node_count, path))
+        elif section.kind == "matrix":
+            records["arcs"].append(_read_matrix(raw, section, node_count, path))
+        else:
+            raise GraphFileError(
+                path,
+                f"unknown Pajek section {section.header!r}; "
+                "expected *Arcs, *Edges, *Arcslist, *Edgeslist or *Matrix",
+                section.line,
+            )
+
+    directed = any(len(pairs) for pairs, _ in records["arcs"])
+    all_pairs: list[np.ndarray] = []
+    all_weights: list[np.ndarray] = []
+    weighted = any(weights is not None for kind in records.values() for _, weights in kind)
+    for kind in ("arcs", "edges"):
+        if not records[kind]:
+            continue
+        pairs = np.concatenate([pairs for pairs, _ in records[kind]])
+        weights = np.concatenate([w if w is not None else np.ones(len(p)) for p, w in records[kind]])
+        pairs, weights = _collapse(pairs, weights, node_count, undirected=kind == "edges")
+        all_pairs.append(pairs)
+        all_weights.append(weights)
+    edges = np.concatenate(all_pairs) if all_pairs else np.zeros((0, 2), dtype=np.int64)
+    weights = np.concatenate(all_weights) if weighted and all_weights else None
+    return Graph(
+        node_ids=[str(number) for number in range(1, node_count + 1)],
+        edges=edges,
+        weights=weights,
+        directed=directed,
+        labels=[label if label is not None else str(index + 1) for index, label in enumerate(labels)]
+        if has_labels
+        else None,
+        source=path,
+        **encodings.fields(),
+    )
+
+
+def _collapse(
+    pairs: np.ndarray, weights: np.ndarray, node_count: int, undirected: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drop repeated records (the same ordered pair, or unordered under ``*Edges``), keeping the first."""
+    if not len(pairs):
+        return pairs, weights
+    first, second = pairs[:, 0], pairs[:, 1]
+    if undirected:
+        first, second = np.minimum(first, second), np.maximum(first, second)
+    keys = first * max(node_count, 1) + second
+    _, first_index = np.unique(keys, return_index=True)
+    if len(first_index) == len(pairs):
+        return pairs, weights
+    keep = np.sort(first_index)
+    logger.info("collapsed %d repeated edge records", len(pairs) - len(keep))
+    return pairs[keep], weights[keep]
+
+
+def _read_vertices(
+    raw: bytes, section: _Section, node_count: int, labels: list, encodings: NodeEncodings, path: str
+) -> bool:
+    """Read the vertex lines; return whether any gave a label."""
+    body = raw[section.body_start : section.body_end].decode("utf-8")
+    has_labels = False
+    seen = np.zeros(node_count, dtype=bool)
+    for offset, line in enumerate(body.split("\n"), start=1):
+        text = line.strip()
+        if not text or text[0] == "%":
+            continue
+        tokens = _VERTEX_TOKEN.findall(text)
+        line_number = section.line + offset
+        try:
+            number = int(tokens[0])
+        except ValueError:
+            raise GraphFileError(
+                path, f"expected a vertex number in 1 .. {node_count}, found {tokens[0]!r}", line_number
+            ) from None
+        if not 1 <= number <= node_count:
+            raise GraphFileError(
+                path, f"vertex {number} is not in 1 .. {node_count} (the '*Vertices' count)", line_number
+            )
+        if seen[number - 1]:
+            raise GraphFileError(path, f"vertex {number} is listed twice", line_number)
+        seen[number - 1] = True
+        if len(tokens) > 1:
+            label = tokens[1]
+            quoted = len(label) > 1 and label[0] == '"' and label[-1] == '"'
+            labels[number - 1] = label[1:-1] if quoted else label
+            has_labels = True
+        coordinates = []
+        for token in tokens[2:5]:
+            value = finite_float(token)
+            if value is None:
+                break
+            coordinates.append(value)
+        if len(coordinates) >= 2:
+            encodings.positions[number - 1, : len(coordinates)] = coordinates
+    return has_labels
+
+
+def _vertex_indices(tokens: list, line_numbers: np.ndarray, node_count: int, path: str) -> np.ndarray:
+    """Vertex numbers (1-based tokens) as 0-based indices; raise for the first that is not in range."""
+    try:
+        values = np.fromiter(map(int, tokens), dtype=np.int64, count=len(tokens))
+    except (ValueError, OverflowError):
+        values = np.zeros(len(tokens), dtype=np.int64)
+    bad = np.flatnonzero((values < 1) | (values > node_count))
+    if len(bad):
+        position = int(bad[0])
+        token = tokens[position]
+        text = token.decode("utf-8", "replace") if isinstance(token, bytes) else str(token)
+        raise GraphFileError(
+            path,
+            f"expected a vertex number in 1 .. {node_count}, found {text!r}",
+            int(line_numbers[position]),
+        )
+    return values - 1
+
+
+def _read_pairs(
+    raw: bytes, section: _Section, node_count: int, path: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read ``u v [weight] [options]`` lines."""
+    split = split_whitespace(raw[section.body_start : section.body_end], None)
+    if not len(split.counts):
+        return np.zeros((0, 2), dtype=np.int64), None
+    line_numbers = split.line_numbers + section.line
+    short = np.flatnonzero(split.counts < 2)
+    if len(short):
+        raise GraphFileError(
+            path,
+            f"expected 'from to [weight]' under {section.header.split()[0]}, found one number",
+            int(line_numbers[short[0]]),
+        )
+    starts = np.concatenate([[0], np.cumsum(split.counts)[:-1]])
+    tokens = np.array(split.tokens, dtype=object)
+    end_tokens = tokens[np.stack([starts, starts + 1], axis=1).ravel()].tolist()
+    endpoints = _vertex_indices(end_tokens, np.repeat(line_numbers, 2), node_count, path)
+    weights = None
+    has_weight = split.counts >= 3
+    if has_weight.any():
+        weight_tokens = tokens[starts[has_weight] + 2].tolist()
+        values = np.array(
+            [None if _is_option(token) else finite_float(token) for token in weight_tokens], dtype=object
+        )
+        missing = np.array([value is None for value in values], dtype=bool)
+        if missing.any():
+            position = int(np.flatnonzero(missing)[0])
+            token = weight_tokens[position]
+            if not _is_option(token):
+                raise GraphFileError(
+                    path, f"weight {token.decode('utf-8', 'replace')!r} (column 3) is not a finite number",
+                    int(line_numbers[has_weight][position]),
+                )
+        if not missing.all():
+            weights = np.ones(len(starts), dtype=np.float64)
+            weights[np.flatnonzero(has_weight)[~missing]] = values[~missing].astype(np.float64)
+    return endpoints.reshape(-1, 2), weights
+
+
+def _is_option(token: bytes) -> bool:
+    """Whether a token after ``u v`` is a Pajek drawing option (``c``, ``w``, ``p``...), not a weight."""
+    return token[:1].isalpha() and token.lower() not in (b"nan", b"inf", b"infinity")
+
+
+def _read_lists(raw: bytes, section: _Section, node_count: int, path: str) -> tuple[np.ndarray, None]:
+    """Read ``u v1 v2 ...`` lines (``*Arcslist``, ``*Edgeslist``)."""
+    split = split_whitespace(raw[section.body_start : section.body_end], None)
+    line_numbers = np.repeat(split.line_numbers + section.line, split.counts)
+    indices = _vertex_indices(split.tokens, line_numbers, node_count, path)
+    starts = np.concatenate([[0], np.cumsum(split.counts)[:-1]]).astype(np.int64)
+    sources = np.repeat(indices[starts], split.counts - 1)
+    is_target = np.ones(len(indices), dtype=bool)
+    is_target[starts] = False
+    return np.stack([sources, indices[is_target]], axis=1), None
+
+
+def _read_matrix(raw: bytes, section: _Section, node_count: int, path: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read an ``N x N`` adjacency matrix: a non-zero entry ``(i, j)`` is the arc ``i -> j``, weighted."""
+    split = split_whitespace(raw[section.body_start : section.body_end], None)
+    line_numbers = split.line_numbers + section.line
+    if len(split.counts) != node_count or np.any(split.counts != node_count):
+        odd = np.flatnonzero(split.counts != node_count)
+        line = int(line_numbers[odd[0]]) if len(odd) else section.line
+        raise GraphFileError(
+            path,
+            f"*Matrix needs {node_count} rows of {node_count} numbers; this row or the row count differs",
+            line,
+        )
+    values = np.array([finite_float(token) for token in split.tokens], dtype=object)
+    missing = np.array([value is None for value in values], dtype=bool)
+    if missing.any():
+        position = int(np.flatnonzero(missing)[0])
+        text = split.tokens[position].decode("utf-8", "replace")
+        raise GraphFileError(
+            path, f"matrix entry {text!r} is not a finite number", int(line_numbers[position // node_count])
+        )
+    matrix = values.astype(np.float64).reshape(node_count, node_count)
+    rows, columns = np.nonzero(matrix)
+    return np.stack([rows, columns], axis=1).astype(np.int64), matrix[rows, columns]
