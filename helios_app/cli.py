@@ -83,14 +83,22 @@ def _config(arguments: argparse.Namespace, **server_options):
     )
 
 
-def run_render(arguments: argparse.Namespace) -> int:
+def _read(path: str):
+    """Read a graph file, with a progress bar on a terminal for big files."""
     from helios_app.io import read_graph
+    from helios_app.progress import TerminalProgress
+
+    with TerminalProgress(f"reading {path}") as progress:
+        return read_graph(path, progress=progress)
+
+
+def run_render(arguments: argparse.Namespace) -> int:
     from helios_app.output import render_picture, render_video
 
     if not arguments.output and not arguments.video:
         raise HeliosError("render needs -o OUT.png, --video OUT.mp4, or both")
     config = _config(arguments)
-    graph = read_graph(arguments.path)
+    graph = _read(arguments.path)
     if arguments.output:
         result = render_picture(graph, config, arguments.output)
         print(f"helios: wrote {arguments.output} after {result['iterations']} layout iterations "
@@ -102,7 +110,6 @@ def run_render(arguments: argparse.Namespace) -> int:
 
 
 def run_view(arguments: argparse.Namespace) -> int:
-    from helios_app.io import read_graph
     from helios_app.session import ViewSession, is_loopback
 
     from helios_app.display import display_available
@@ -114,7 +121,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
     )
-    graph = read_graph(arguments.path)
+    graph = _read(arguments.path)
     session = ViewSession(graph, config)
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: session.stop_requested.set())

@@ -12,11 +12,10 @@ from __future__ import annotations
 import atexit
 import html
 import os
-from pathlib import Path
 from typing import Any
 
 from helios_app.errors import HeliosError
-from helios_app.graph import Graph, graph_from_networkx
+from helios_app.io import as_graph
 from helios_app.session import ViewConfig, ViewSession
 
 _running_views: list[View] = []
@@ -59,26 +58,12 @@ class View:
             _running_views.remove(self)
 
 
-def _as_graph(graph_or_path: Any) -> Graph:
-    if isinstance(graph_or_path, Graph):
-        return graph_or_path
-    if isinstance(graph_or_path, (str, os.PathLike)):
-        from helios_app.io import read_graph
-
-        return read_graph(Path(graph_or_path))
-    if hasattr(graph_or_path, "adj") and hasattr(graph_or_path, "nodes"):
-        return graph_from_networkx(graph_or_path)
-    raise HeliosError(
-        f"show() takes a Graph, a networkx graph or a file path, got {type(graph_or_path).__name__}"
-    )
-
-
 def show(graph_or_path: Any, proxy: bool | None = None, **options: Any) -> View:
     """Start a live view of a graph in this kernel and return it for display.
 
     Parameters
     ----------
-    graph_or_path : Graph, networkx.Graph, str or path
+    graph_or_path : Graph, networkx.Graph, scipy sparse matrix, (m, 2) edge array, str or path
         What to show.
     proxy : bool, optional
         Route the iframe through jupyter-server-proxy; by default only when
@@ -97,7 +82,7 @@ def show(graph_or_path: Any, proxy: bool | None = None, **options: Any) -> View:
     if unknown:
         raise HeliosError(f"unknown option(s) {', '.join(unknown)}; choose from {', '.join(sorted(allowed))}")
     config = ViewConfig(**options)
-    session = ViewSession(_as_graph(graph_or_path), config).start()
+    session = ViewSession(as_graph(graph_or_path), config).start()
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
     if proxy and not prefix:
         prefix = "/"
