@@ -42,6 +42,8 @@ def _look_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from helios_app.session import LAYOUTS
+
     parser = argparse.ArgumentParser(prog="helios", description="Live force-directed views of networks.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -54,9 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
+    view.add_argument("--session", default="", metavar="FILE",
+                      help="restore a saved view (positions, pins, camera, encodings) of this graph")
     view.add_argument("--no-window", dest="window", action="store_false",
                       help="no desktop window even when a display is available")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
+
+    layout = commands.add_parser("layout", help="lay a graph out headless and write the positions")
+    layout.add_argument("path", metavar="PATH", help="graph file")
+    layout.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="positions file: .csv (id,x,y[,z]), .gexf, .graphml, .gml or .json (optionally .gz)")
+    layout.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
+    layout.add_argument("--iterations", type=int, default=None, help="run exactly N iterations (default: until settled)")
+    layout.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    layout.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
 
     render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
     render.add_argument("-o", "--output", metavar="OUT.png", help="PNG file of the settled layout")
@@ -92,6 +105,28 @@ def _read(path: str):
         return read_graph(path, progress=progress)
 
 
+def run_layout_command(arguments: argparse.Namespace) -> int:
+    from helios_app.writers import write_positions
+    from layouts import layout_quality, run_layout
+
+    if arguments.iterations is not None and arguments.iterations < 0:
+        raise HeliosError(f"--iterations must be at least 0, got {arguments.iterations}")
+    graph = _read(arguments.path)
+    edges = graph.layout_edges()
+    positions, iterations, seconds = run_layout(
+        edges, graph.node_count, arguments.layout, arguments.dimensions, arguments.seed, arguments.iterations
+    )
+    write_positions(graph, positions, arguments.output)
+    quality = layout_quality(edges, graph.node_count, positions, seed=arguments.seed)
+    print(
+        f"helios: {arguments.layout} layout of {graph.node_count} nodes, {len(edges)} edges: {iterations} iterations "
+        f"in {seconds:.2f} s; normalised stress {quality['stress']:.4f}, "
+        f"neighbourhood preservation {quality['neighbourhood_preservation']:.3f}; wrote {arguments.output}",
+        flush=True,
+    )
+    return 0
+
+
 def run_render(arguments: argparse.Namespace) -> int:
     from helios_app.output import render_picture, render_video
 
@@ -120,6 +155,7 @@ def run_view(arguments: argparse.Namespace) -> int:
     config = _config(
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
+        session_file=arguments.session,
     )
     graph = _read(arguments.path)
     session = ViewSession(graph, config)
@@ -159,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_view(arguments)
         if arguments.command == "render":
             return run_render(arguments)
+        if arguments.command == "layout":
+            return run_layout_command(arguments)
     except HeliosError as error:
         if arguments.verbose:
             traceback.print_exc()

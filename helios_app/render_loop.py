@@ -36,6 +36,8 @@ class Scene(Protocol):
 
     def take_notices(self) -> list[dict]: ...
 
+    def camera_state(self) -> dict: ...
+
     def render(self) -> np.ndarray: ...
 
     def close(self) -> None: ...
@@ -81,6 +83,7 @@ class RenderLoop:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.frames_rendered = 0
+        self.camera_state: dict | None = None  # a snapshot after each render, for other threads
         self._frame_times_s: list[float] = []
         self.events_applied = 0
         self.events_dropped = 0
@@ -158,6 +161,7 @@ class RenderLoop:
                     continue
                 last_render_s = time.monotonic()
                 self._publish_frame(scene.render())
+                self.camera_state = scene.camera_state()
                 self.frames_rendered += 1
                 self._frame_times_s = [t for t in self._frame_times_s if t > last_render_s - 1.0] + [last_render_s]
         except BaseException as error:  # noqa: BLE001 - re-raised by stop()

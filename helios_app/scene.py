@@ -162,6 +162,10 @@ class GraphScene:
         self.selected: int | None = None
         self._centre = np.zeros(dimensions)
         self._half_extent = 1.0
+        # While auto-framing, each new layout is centred and scaled into the unit view space, so the
+        # picture stays framed as the layout grows. Any camera move or node drag by a user stops it
+        # (pinned nodes then stay where they were put on screen); resetting the camera resumes it.
+        self._auto_frame = True
 
         # One float32 (n, 3) array backs the vtkPoints shared by nodes and edges.
         self._view_positions = np.zeros((max(node_count, 1), 3), dtype=np.float32)
@@ -392,6 +396,7 @@ class GraphScene:
 
     def _camera_moved(self) -> None:
         self._moving_until_s = time.monotonic() + LOD_SETTLE_S
+        self._auto_frame = False
 
     def _style_text(self, text_property, size: int, bold: bool = False) -> None:
         text_property.SetFontSize(int(round(size * self._text_scale)))
@@ -479,9 +484,10 @@ class GraphScene:
         if positions.shape[0] != self.node_count:
             raise ValueError(f"positions have {positions.shape[0]} rows; the scene has {self.node_count} nodes")
         columns = min(positions.shape[1], 3)
-        low, high = positions.min(axis=0), positions.max(axis=0)
-        self._centre = ((low + high) / 2.0)[:columns]
-        self._half_extent = float(np.max(high - low)) / 2.0 or 1.0
+        if self._auto_frame or len(self._centre) != columns:
+            low, high = positions.min(axis=0), positions.max(axis=0)
+            self._centre = ((low + high) / 2.0)[:columns]
+            self._half_extent = float(np.max(high - low)) / 2.0 or 1.0
         view = self._view_positions
         view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
@@ -498,8 +504,9 @@ class GraphScene:
 
     # ---- camera --------------------------------------------------------------------------------
     def reset_camera(self) -> None:
-        """Frame the unit view space: from the front in 2D, at an angle in 3D."""
+        """Frame the unit view space (from the front in 2D, at an angle in 3D) and resume auto-framing."""
         self._flight = None
+        self._auto_frame = True
         camera = self.renderer.GetActiveCamera()
         camera.SetFocalPoint(0.0, 0.0, 0.0)
         camera.SetViewUp(0.0, 1.0, 0.0)
@@ -630,6 +637,7 @@ class GraphScene:
         if delta_x == 0 and delta_y == 0:
             return False
         if drag.node is not None:
+            self._auto_frame = False
             self._move_node(drag.node, x, y)
             return True
         self._camera_moved()
@@ -711,6 +719,7 @@ class GraphScene:
     def focus(self, node: int) -> None:
         """Select ``node`` and fly the camera to it."""
         self.select(node)
+        self._auto_frame = False
         camera = self.renderer.GetActiveCamera()
         offset = np.array(self._node_actor.GetPosition())
         half_height = self._visible_half_height()

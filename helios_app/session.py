@@ -8,8 +8,10 @@ those frames and hands interaction messages to the render loop's bounded queue.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
+import tempfile
 import socket
 import threading
 from dataclasses import dataclass
@@ -22,13 +24,14 @@ from helios_app.encodings import degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
-from layouts import ForceDirectedLayout, LayoutWorker, PositionBuffer
+from helios_app.writers import load_session, save_session
+from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
 
 logger = logging.getLogger(__name__)
 
-LAYOUTS = {"fr": ForceDirectedLayout}
+LAYOUTS = LAYOUT_ALGORITHMS
 THEME_CHOICES = ("dark", "light")
 SEARCH_RESULTS = 20  # matches returned for one search
 
@@ -65,6 +68,9 @@ class ViewConfig:
         Label the most connected nodes (and the picked one).
     window : bool
         Also show the view in a desktop window (needs a display); closing it ends the session.
+    session_file : str
+        A session file (see :func:`helios_app.writers.save_session`) whose positions, pins, camera,
+        encodings, layout and seed this view starts from; its graph must be this graph.
     """
 
     layout: str = "fr"
@@ -82,6 +88,7 @@ class ViewConfig:
     theme: str = "dark"
     labels: bool = True
     window: bool = False
+    session_file: str = ""
 
     def __post_init__(self) -> None:
         if self.theme not in THEME_CHOICES:
@@ -127,6 +134,10 @@ class ViewSession:
     def __init__(self, graph: Graph, config: ViewConfig | None = None) -> None:
         self.graph = graph
         self.config = config or ViewConfig()
+        self._restored: dict[str, Any] | None = None
+        if self.config.session_file:
+            self._restored = load_session(self.config.session_file, graph)
+            self.config = _restored_config(self.config, self._restored)
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self.messages = MessageHub()
         self.stop_requested = threading.Event()  # set when the desktop window is closed
@@ -152,18 +163,32 @@ class ViewSession:
         else:
             encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
         labels = self._display_labels if config.labels else None
+        restored = self._restored or {}
+        initial_positions = restored.get("positions")
+        if initial_positions is None and graph.initial_positions is not None:
+            initial_positions = _fit_dimensions(graph.initial_positions, config.dimensions)
+
+        def make_scene() -> GraphScene:
+            scene = GraphScene(
+                edges, graph.node_count, config.dimensions, config.width, config.height,
+                offscreen=not config.window, encoding=encoding, labels=labels, theme=config.theme,
+                title=f"Helios: {Path(graph.source).name or 'graph'}",
+            )
+            if restored.get("camera"):
+                scene.set_camera_state(restored["camera"])
+            return scene
+
         try:
             self._buffer = PositionBuffer(graph.node_count, config.dimensions)
             layout = LAYOUTS[config.layout](
-                edges, graph.node_count, dimensions=config.dimensions, seed=config.seed
+                edges, graph.node_count, dimensions=config.dimensions, seed=config.seed,
+                initial_positions=initial_positions, **restored.get("parameters", {}),
             )
+            if len(restored.get("pins", ())):
+                layout.set_pins(restored["pins"])
             self._worker = LayoutWorker(layout, self._buffer)
             self._render_loop = RenderLoop(
-                lambda: GraphScene(
-                    edges, graph.node_count, config.dimensions, config.width, config.height,
-                    offscreen=not config.window, encoding=encoding, labels=labels, theme=config.theme,
-                    title=f"Helios: {Path(graph.source).name or 'graph'}",
-                ),
+                make_scene,
                 self._buffer,
                 self.frames.publish,
                 max_fps=config.max_fps,
@@ -173,7 +198,7 @@ class ViewSession:
             self._render_loop.start()
             channel = ViewChannel(
                 self.frames, self._render_loop.submit_event, self.describe,
-                status=self.status, search=self.search, messages=self.messages,
+                status=self.status, search=self.search, messages=self.messages, export_session=self.session_bytes,
             )
             self._server = BackgroundServer(
                 lambda: create_app(channel, self._server_config), config.host, config.port
@@ -248,6 +273,30 @@ class ViewSession:
             Path(path).write_bytes(encode_png(frame.pixels))
         return np.array(frame.pixels)
 
+    def save_session(self, path: str | Path) -> Path:
+        """Write this view (positions, pins, camera, encodings, layout, seed) to a session file."""
+        if self._worker is None or self._buffer is None:
+            raise HeliosError("the view is not running; start it before saving its session")
+        config = self.config
+        _, positions = self._buffer.read_latest()
+        layout = self._worker.layout
+        parameters = getattr(layout, "parameters", None)
+        return save_session(
+            path, self.graph, positions,
+            pins=np.flatnonzero(getattr(layout, "pinned", np.zeros(0, dtype=bool))),
+            camera=self._render_loop.camera_state if self._render_loop is not None else None,
+            encodings={"color_by": config.color_by, "size_by": config.size_by, "theme": config.theme,
+                       "labels": config.labels},
+            layout=config.layout,
+            parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
+            seed=config.seed,
+        )
+
+    def session_bytes(self) -> bytes:
+        """This view's session file as bytes (for a download)."""
+        with tempfile.TemporaryDirectory(prefix="helios-session-") as directory:
+            return self.save_session(Path(directory) / "view.helios.json").read_bytes()
+
     def _on_notice(self, notice: dict[str, Any]) -> None:
         """React to the scene (render thread): tell viewers of selections, pin and release nodes."""
         kind = notice["type"]
@@ -295,9 +344,11 @@ class ViewSession:
         """Live figures for the viewers' HUD."""
         state = self._worker.state if self._worker is not None else None
         layout_state = "stopped" if state is None else "settled" if state.settled else "running"
+        pinned = getattr(self._worker.layout, "pinned", None) if self._worker is not None else None
         return {
             "fps": self._render_loop.frames_per_second if self._render_loop is not None else 0.0,
-            "layout": {"state": layout_state, "iteration": getattr(state, "iteration", 0)},
+            "layout": {"state": layout_state, "iteration": getattr(state, "iteration", 0),
+                       "pinned": int(np.count_nonzero(pinned)) if pinned is not None else 0},
             "nodes": self.graph.node_count,
             "edges": int(len(self.graph.layout_edges())),
             "viewers": self.messages.socket_count,
@@ -317,6 +368,35 @@ class ViewSession:
                 "settled": bool(getattr(state, "settled", False)),
             },
         }
+
+
+def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig:
+    """The view settings a session file fixes (layout, seed, dimensions, encodings) over the given ones."""
+    encodings = restored.get("encodings") or {}
+    changes = {
+        "layout": restored.get("layout") or config.layout,
+        "seed": config.seed if restored.get("seed") is None else int(restored["seed"]),
+        "dimensions": int(restored["dimensions"]),
+        **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels") if name in encodings},
+    }
+    return dataclasses.replace(config, **changes)
+
+
+def _fit_dimensions(positions: np.ndarray, dimensions: int) -> np.ndarray | None:
+    """File positions (e.g. GEXF viz:position) as a starting layout of ``dimensions`` columns."""
+    positions = np.asarray(positions, dtype=np.float64)
+    if positions.shape[1] >= dimensions:
+        positions = positions[:, :dimensions].copy()
+    else:
+        positions = np.c_[positions, np.zeros((len(positions), dimensions - positions.shape[1]))]
+    missing = ~np.isfinite(positions).all(axis=1)
+    if missing.all():
+        return None
+    if missing.any():  # nodes the file did not place start scattered over the placed ones
+        placed = positions[~missing]
+        spread = placed.std(axis=0) + 1e-9
+        positions[missing] = placed.mean(axis=0) + np.random.default_rng(0).normal(size=(missing.sum(), dimensions)) * spread
+    return positions
 
 
 def _json_value(value: Any) -> Any:

@@ -49,6 +49,20 @@ def test_search_focus_info_panel_hud_and_screenshot():
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         wait_for(page, "window.__helios.selection && window.__helios.selection.label === 'Valjean'", timeout_s=10)
 
+        # Dragging the selected node pins it (for every viewer's HUD); double-clicking it unpins it.
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        target = (centre[0] + 0.15 * box["width"], centre[1])
+        page.mouse.move(*centre)
+        page.mouse.down()
+        for step in range(1, 11):
+            page.mouse.move(centre[0] + (target[0] - centre[0]) * step / 10, centre[1])
+            page.wait_for_timeout(20)
+        page.mouse.up()
+        wait_for(other, "window.__helios.status && window.__helios.status.layout.pinned === 1", timeout_s=10)
+        page.mouse.dblclick(*target)
+        wait_for(other, "window.__helios.status && window.__helios.status.layout.pinned === 0", timeout_s=10)
+        assert page.evaluate("window.__helios.selection.label") == "Valjean"
+
         # The screenshot link downloads a PNG of the current picture.
         png = urllib.request.urlopen(helios.url.replace("/?", "/screenshot.png?"), timeout=10).read()
         assert png.startswith(b"\x89PNG")

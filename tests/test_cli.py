@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from browser import HeliosProcess, remaining, shared_memory_segments
@@ -84,3 +85,19 @@ def test_signals_stop_everything_within_two_seconds(signal_number, graph, extra)
     assert elapsed < 2.0, f"stopped after {elapsed:.2f} s"
     assert not remaining(segments)
     assert "Traceback" not in "".join(process.output)
+
+
+@pytest.mark.parametrize("algorithm, suffix, extra", [("fr", "csv", []), ("fa2", "gexf", ["--3d"])])
+def test_layout_command_writes_positions_and_reports_quality(tmp_path, algorithm, suffix, extra):
+    out = tmp_path / f"positions.{suffix}"
+    result = helios("layout", str(SHARED_DATA / "lesmis.gml"), "-o", str(out), "--layout", algorithm, *extra)
+    assert result.returncode == 0, result.stderr
+    assert "iterations in" in result.stdout and "normalised stress" in result.stdout
+    assert "neighbourhood preservation" in result.stdout
+    from helios_app.io import read_graph, read_positions
+
+    positions = read_positions(out, read_graph(SHARED_DATA / "lesmis.gml"))
+    assert positions.shape == (77, 3 if extra else 2) and np.isfinite(positions).all()
+    again = tmp_path / f"again.{suffix}"
+    helios("layout", str(SHARED_DATA / "lesmis.gml"), "-o", str(again), "--layout", algorithm, *extra)
+    assert np.array_equal(read_positions(again, read_graph(SHARED_DATA / "lesmis.gml")), positions), "same seed"

@@ -253,3 +253,24 @@ def test_labels_and_legend_are_drawn(karate):
     finally:
         plain.close()
         labelled.close()
+
+
+def test_auto_framing_follows_the_layout_until_the_user_moves_the_camera(karate):
+    edges, positions = karate
+    scene = GraphScene(edges, len(positions), dimensions=2, width=640, height=400)
+    try:
+        scene.set_positions(positions)
+        framed = scene.node_pixels()
+        scene.set_positions(positions * 2 + 5)  # the layout grows and drifts: the picture stays framed
+        assert np.allclose(scene.node_pixels(), framed, atol=0.5)
+        press(scene, 0.02, 0.5)
+        press(scene, 0.05, 0.5, "move")
+        press(scene, 0.05, 0.5, "up")
+        panned = scene.node_pixels()
+        scene.set_positions((positions * 2 + 5) * 2)  # now the nodes move on screen, pins would stay put
+        assert not np.allclose(scene.node_pixels(), panned, atol=5)
+        scene.apply_event({"type": "reset_camera"})
+        scene.set_positions(positions * 3)
+        assert np.allclose(scene.node_pixels(), framed, atol=0.5)
+    finally:
+        scene.close()

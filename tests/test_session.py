@@ -1,10 +1,13 @@
 """A ViewSession in this process: it starts, serves, and leaves nothing behind when stopped."""
 
+import json
 import os
 import socket
 import threading
+import time
 import urllib.request
 
+import numpy as np
 import pytest
 
 from browser import remaining, shared_memory_segments
@@ -13,6 +16,7 @@ from helios_app import HeliosError
 from helios_app.io import read_graph
 from helios_app.render_loop import RenderLoop
 from helios_app.session import ViewConfig, ViewSession
+from helios_app.writers import load_session
 
 
 def helios_threads() -> set[str]:
@@ -73,3 +77,39 @@ def test_a_flood_of_events_is_bounded():
     for _ in range(100):
         loop.submit_event({"type": "wheel", "delta_y": 1.0, "x": 0.5, "y": 0.5})
     assert loop.events_dropped == 92
+
+
+def test_a_saved_session_restores_positions_pins_camera_and_encodings(karate, tmp_path):
+    config = ViewConfig(port=0, layout="fa2", seed=3, color_by="community", theme="light")
+    with ViewSession(karate, config).start() as session:
+        session._worker.pin([0, 33])
+        deadline = time.monotonic() + 10
+        while session.status()["layout"]["pinned"] != 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        session._render_loop.submit_event({"type": "wheel", "delta_y": -300.0, "x": 0.5, "y": 0.5, "viewer_id": "t"})
+        time.sleep(0.5)
+        path = session.save_session(tmp_path / "view.helios.json")
+        saved = load_session(path, karate)
+        downloaded = urllib.request.urlopen(session.url.replace("/?", "/session.json?"), timeout=10).read()
+        assert json.loads(downloaded)["graph"]["fingerprint"] == saved["fingerprint"]
+    restored = ViewSession(karate, ViewConfig(port=0, session_file=str(path)))
+    assert (restored.config.layout, restored.config.seed, restored.config.color_by, restored.config.theme) == (
+        "fa2", 3, "community", "light")
+    with restored.start():
+        _, first = restored._buffer.read_latest()
+        pinned = np.flatnonzero(restored._worker.layout.pinned)
+        assert list(pinned) == [0, 33]
+        assert np.allclose(first[[0, 33]], saved["positions"][[0, 33]], atol=1e-4), "pinned nodes stay put"
+        deadline = time.monotonic() + 10
+        while restored._render_loop.camera_state is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert restored._render_loop.camera_state["parallel_scale"] == pytest.approx(
+            saved["camera"]["parallel_scale"])
+
+
+def test_a_session_of_another_graph_is_refused(karate, tmp_path):
+    with ViewSession(karate, ViewConfig(port=0)).start() as session:
+        path = session.save_session(tmp_path / "karate.helios.json")
+    other = read_graph(SHARED_DATA / "lesmis.gml")
+    with pytest.raises(HeliosError, match="karate.helios.json"):
+        ViewSession(other, ViewConfig(session_file=str(path)))

@@ -86,6 +86,8 @@ class ViewChannel:
         ``search(query)`` returns matching nodes as JSON-able dicts; runs in an executor.
     messages : MessageHub
         Where the view publishes messages for every viewer (selection, notices).
+    export_session : callable, optional
+        Returns the view's session file (bytes) for ``/session.json``; runs in an executor.
     """
 
     frames: LatestFrameSlot
@@ -94,6 +96,7 @@ class ViewChannel:
     status: Callable[[], dict[str, Any]] = dict
     search: Callable[[str], list[dict[str, Any]]] = lambda query: []
     messages: MessageHub = field(default_factory=MessageHub)
+    export_session: Callable[[], bytes] | None = None
 
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
@@ -237,6 +240,18 @@ async def screenshot(request: web.Request) -> web.Response:
     )
 
 
+async def session_file(request: web.Request) -> web.Response:
+    """The view as a session file that `helios view --session FILE` restores."""
+    export = request.app[CHANNEL_KEY].export_session
+    if export is None:
+        raise web.HTTPNotFound(text="this view cannot be saved\n")
+    data = await asyncio.get_running_loop().run_in_executor(None, export)
+    return web.Response(
+        body=data, content_type="application/json",
+        headers={"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="view.helios.json"'},
+    )
+
+
 async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
     socket = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES * 4, heartbeat=20.0)
@@ -331,6 +346,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_get("/mjpeg", mjpeg)
     app.router.add_get("/frame.jpg", snapshot)
     app.router.add_get("/screenshot.png", screenshot)
+    app.router.add_get("/session.json", session_file)
     app.router.add_get("/ws", interaction_socket)
     app.router.add_get("/view.json", view_info)
     app.router.add_get("/favicon.ico", favicon)

@@ -50,7 +50,8 @@ function connectSocket() {
     } else if (message.type === "status") {
       state.status = message;
       const layout = message.layout || {};
-      hud.textContent = `${message.fps} fps · layout ${layout.state} (${layout.iteration} it.) · ` +
+      hud.textContent = `${message.fps} fps · layout ${layout.state} (${layout.iteration} it.` +
+        `${layout.pinned ? ", " + layout.pinned + " pinned" : ""}) · ` +
         `${message.nodes} nodes · ${message.edges} edges · ${message.viewers} viewer${message.viewers === 1 ? "" : "s"}`;
     } else if (message.type === "selection") {
       state.selection = message.node;
@@ -117,6 +118,9 @@ document.getElementById("search").addEventListener("submit", (event) => {
 
 document.getElementById("screenshot").addEventListener("click", (event) => {
   event.currentTarget.href = endpoint("screenshot.png");
+});
+document.getElementById("save-view").addEventListener("click", (event) => {
+  event.currentTarget.href = endpoint("session.json");
 });
 
 // ---- video transports ---------------------------------------------------------------------------
