@@ -183,7 +183,7 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
         colors, colorbar = _numeric(node_degrees.astype(np.float64), "degree", logarithmic=True)
     elif color_by == "community":
         colors, legend = _categorical([int(c) + 1 for c in communities(graph, seed)], "community")
-        legend = [(f"community {name}" if name[0].isdigit() else name, rgb) for name, rgb in legend]
+        legend = [(f"community {name}" if name.isdigit() else name, rgb) for name, rgb in legend]
     else:
         values = _attribute_values(graph, color_by, "--color-by")
         numbers = _as_numbers(values)
