@@ -247,6 +247,16 @@ def test_labels_and_legend_are_drawn(karate):
         white = lambda image: (image.min(axis=2) > 200).sum()  # noqa: E731
         plain_image, labelled_image = plain.render(), labelled.render()
         assert white(labelled_image) > white(plain_image) + 200
+        # Colours by category land on the right nodes: a node's centre pixel has its category's colour
+        # (unless a label or an overlapping node covers it).
+        right = [np.abs(labelled_image[y, x].astype(int) - colors[node]).sum() < 40
+                 for node, (x, y) in enumerate(np.round(labelled.node_pixels()).astype(int))]
+        assert sum(right) >= 0.85 * len(right), f"{right.count(False)} nodes show another colour"
+        # The top-degree node carries a label: text pixels appear in the box around it.
+        degree = np.bincount(edges.ravel(), minlength=len(positions))
+        x, y = np.round(labelled.node_pixels()[int(np.argmax(degree))]).astype(int)
+        around = (slice(max(y - 30, 0), y + 30), slice(max(x - 80, 0), x + 80))
+        assert white(labelled_image[around]) > white(plain_image[around]) + 10
         # The legend sits in the top-right corner, where the graph itself never reaches.
         corner = labelled_image[:60, -110:]
         assert (np.abs(corner.astype(int) - (225, 87, 89)).sum(axis=2) < 40).any()

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,6 +39,8 @@ def test_session_serves_and_cleans_up(karate):
         jpeg = urllib.request.urlopen(session.url.replace("/?", "/frame.jpg?"), timeout=10).read()
         assert jpeg.startswith(b"\xff\xd8")
         assert session.describe()["node_count"] == 34
+        picture = session.screenshot(Path(os.environ.get("TMPDIR", "/tmp")) / f"helios-test-{os.getpid()}.png")
+        assert picture.shape == (540, 960, 3) and picture.std() > 1
         port = session.port
     finally:
         session.stop()
