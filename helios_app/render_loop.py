@@ -17,6 +17,12 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
+LAYOUT_RENDER_RATIO = 6.0
+"""When only the layout moved, wait this many times the last frame's render time before the next
+frame: following the layout then takes at most about a sixth of the time (and of the cores,
+which llvmpipe uses all of while rendering), so the layout keeps most of the machine. Input,
+camera flights and the first frame are rendered at once, up to ``max_fps``."""
+
 
 class PositionSource(Protocol):
     """What the loop reads positions from (a ``layouts.PositionBuffer``)."""
@@ -129,6 +135,7 @@ class RenderLoop:
         positions: np.ndarray | None = None
         shown_version = -1
         last_render_s = -1.0
+        render_cost_s = 0.0
         force_render = True
         try:
             while not self._stopping.is_set():
@@ -150,17 +157,19 @@ class RenderLoop:
                             self._on_notice(notice)
                         except Exception:  # a failing listener must not stop the view
                             logger.exception("handling the scene notice %s failed", notice.get("type"))
-                if self._positions.version != shown_version:
+                layout_due_s = last_render_s + max(self._min_interval_s, render_cost_s * LAYOUT_RENDER_RATIO)
+                if self._positions.version != shown_version and (changed or time.monotonic() >= layout_due_s):
                     shown_version, positions = self._positions.read_latest(positions)
                     if shown_version > 0:
                         scene.set_positions(positions)
                         changed = True
                 if not changed:
-                    self._wake.wait(self._min_interval_s)
+                    self._wake.wait(min(self._min_interval_s, max(layout_due_s - time.monotonic(), 0.001)))
                     self._wake.clear()
                     continue
                 last_render_s = time.monotonic()
                 self._publish_frame(scene.render())
+                render_cost_s = time.monotonic() - last_render_s
                 self.camera_state = scene.camera_state()
                 self.frames_rendered += 1
                 self._frame_times_s = [t for t in self._frame_times_s if t > last_render_s - 1.0] + [last_render_s]

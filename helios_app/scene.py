@@ -47,6 +47,7 @@ LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (place
 LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switches on level of detail in motion
 LOD_EDGES = 100_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
+LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
 FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
 FOCUS_HALF_HEIGHT = 0.35  # the visible half-height (view units) after flying to a node, if zoomed out
 
@@ -492,6 +493,8 @@ class GraphScene:
         view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
         self._points.Modified()
+        # A moving layout is drawn like a moving camera: with level of detail on big graphs.
+        self._moving_until_s = max(self._moving_until_s, time.monotonic() + LAYOUT_LOD_SETTLE_S)
         if self._label_points is not None:
             self._label_points[:] = view[self._label_nodes]
             self._label_polydata.GetPoints().Modified()
