@@ -1,284 +1,333 @@
-"""Fruchterman-Reingold (spring-electrical) force-directed layout with numba kernels.
+"""Fruchterman-Reingold (spring-electrical) layout with Barnes-Hut repulsion, in 2D and 3D.
 
-Model (all lengths in units of the ideal edge length ``k``; here ``k = 1``):
+Model (lengths in units of the ideal edge length ``k``):
 
-- every pair of nodes repels with a force of magnitude ``k**2 / d``
-  (:func:`repulsive_forces`, exact O(n^2) for now; a Barnes-Hut kernel with the
-  same signature can replace it);
-- every edge attracts its two ends with magnitude ``weight * d**2 / k``
-  (:func:`attractive_forces`); the two balance at ``d = k`` for a lone edge;
-- a weak linear gravity ``-gravity * x`` pulls every node toward the origin
-  (:func:`gravity_forces`) so disconnected components and isolated nodes stay at
-  a bounded distance instead of drifting away;
-- each iteration moves a node along its net force by at most the current
-  *temperature* (:func:`displace_nodes`), and the temperature then cools slowly,
-  so the layout keeps improving for a few hundred iterations and then freezes.
+- every pair of nodes repels with magnitude ``k**2 * m_i * m_j / d`` (masses are 1 on the graph
+  itself and group sizes on coarse levels), evaluated by Barnes-Hut in O(n log n)
+  (:mod:`layouts.barnes_hut`; ``theta = 0`` is the exact sum); distances are clipped to
+  ``MINIMUM_DISTANCE * k`` so nearly coincident nodes get a large but finite push;
+- every edge pulls its ends together with magnitude ``weight * d**2 / k``; a lone edge relaxes to ``k``;
+- gravity ``-gravity * m_i * (x_i - c)`` pulls every node toward ``c``: the centroid of its own
+  component when components are packed (the default), the origin otherwise;
+- each iteration moves a node along its net force by at most the *temperature*, which then cools by
+  ``cooling_factor``; pinned nodes never move.
 
-All kernels are plain functions of arrays, compiled with ``nogil=True, cache=True``
-so a layout thread never holds the GIL while it computes.
+Schedule: a fresh layout starts at ``initial_temperature_ratio`` times the side of its box and cools by
+``cooling_factor`` (0.99: 1 % of the start after 460 iterations, whatever the size). After a multilevel
+hand-down the positions are already right at large scale, so refinement starts at
+``REFINEMENT_TEMPERATURE`` (in ``k``) and cools by ``REFINEMENT_COOLING_FACTOR``.
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 from numba import prange
 
+from .barnes_hut import PARALLEL_LAUNCH_LOCK, repulsive_forces
+from .base import ForceLayout, _Level, weighted_centroids
+
 __all__ = [
     "ForceDirectedLayout",
+    "FruchtermanReingoldParameters",
     "attractive_forces",
     "compute_forces",
-    "displace_nodes",
-    "gravity_forces",
-    "repulsive_forces",
+    "move_nodes",
 ]
 
-logger = logging.getLogger(__name__)
-
-IDEAL_EDGE_LENGTH = 1.0
-"""``k``: the length an edge relaxes to; every other length below is a multiple of it."""
-
-GRAVITY = 0.1
-"""Strength of the linear pull ``-GRAVITY * x`` toward the origin (dimensionless).
-
-At the rim of a layout of n nodes the outward repulsion is about ``k * sqrt(pi * n)``
-and the gravity about ``GRAVITY * k * sqrt(n / pi)``: a ratio of ``GRAVITY / pi``,
-about 3 %, so it barely compresses a connected graph, while an isolated node
-settles at roughly ``k * sqrt(n / GRAVITY)`` from the centre instead of flying off.
-"""
-
 MINIMUM_DISTANCE = 0.01
-"""Distances are clipped to ``MINIMUM_DISTANCE * k`` (networkx uses 0.01) so
-nearly coincident nodes get a large but finite push."""
-
-INITIAL_TEMPERATURE_RATIO = 0.1
-"""Initial temperature = this times the side of the initial box (networkx uses 0.1
-of the domain width): early iterations can move a node a tenth of the layout."""
-
-COOLING_FACTOR = 0.99
-"""Temperature is multiplied by this every iteration: after 300 iterations it is
-5 % of the start, after 460 iterations 1 %, so the layout keeps improving for a
-few hundred iterations whatever the graph size (start and size both scale with
-the box side)."""
+"""Distances are clipped to ``MINIMUM_DISTANCE * k`` in the repulsion (networkx uses 0.01)."""
 
 MINIMUM_TEMPERATURE = 1e-4
-"""Temperature floor, in units of ``k``: a cooled layout can still follow a small
-change (a dragged node), but never visibly jitters."""
+"""Temperature floor, in units of ``k``: a cooled layout can still follow a small change."""
 
 REHEAT_RATIO = 0.1
-""":meth:`ForceDirectedLayout.reheat` raises the temperature to this fraction of
-the initial one: enough to settle a local change, not enough to scramble the layout."""
+""":meth:`ForceDirectedLayout.reheat` raises the temperature to this fraction of the level's starting
+temperature: enough to settle a local change, not enough to scramble the layout."""
 
-_ROW_BLOCK = 64  # rows of the repulsion matrix per parallel task: amortises the scratch row
-_FASTMATH = {"nsz", "arcp", "contract", "reassoc"}  # lets LLVM vectorise the sums; no nnan/ninf
+REFINEMENT_TEMPERATURE = 2.0
+"""Starting temperature (in ``k``) of a level after a multilevel hand-down."""
 
-# numba's "workqueue" threading layer (used when neither TBB nor OpenMP is available) aborts
-# the process if two threads launch parallel kernels at once; serialise our launches. The
-# kernel uses every core anyway, so two layouts gain nothing from running it concurrently.
-_PARALLEL_LAUNCH_LOCK = threading.Lock()
+REFINEMENT_COOLING_FACTOR = 0.93
+"""Cooling per iteration while refining a handed-down level (to 10 % after 32 iterations)."""
+
+REFINEMENT_ITERATIONS = 30
+"""Iterations per intermediate level, and on the graph itself before it may settle."""
+
+COARSEST_COOLING_FACTOR = 0.97
+"""Cooling of the coarsest level of a hierarchy (1 % of its start after 150 iterations): it is small."""
+
+_BLOCK = 4096  # reductions sum fixed blocks, then the blocks in order: same result for any thread count
 
 
-# --------------------------------------------------------------------------- kernels
-@numba.njit(nogil=True, cache=True, parallel=True, fastmath=_FASTMATH)
-def repulsive_forces(positions: np.ndarray, ideal_edge_length: float, forces: np.ndarray) -> None:
-    """Overwrite ``forces`` with the exact pairwise repulsion, ``k**2 / d`` per pair.
+@dataclass(frozen=True)
+class FruchtermanReingoldParameters:
+    """Parameters of :class:`ForceDirectedLayout` (all can change while it runs).
 
-    ``forces[i] = sum_j k**2 * (x_i - x_j) / max(|x_i - x_j|, MINIMUM_DISTANCE * k)**2``.
-
-    Parameters
+    Attributes
     ----------
-    positions : numpy.ndarray
-        ``(n, d)`` float64 node positions.
+    theta : float
+        Barnes-Hut opening angle; 0 computes the exact O(n^2) repulsion.
     ideal_edge_length : float
-        ``k``.
-    forces : numpy.ndarray
-        ``(n, d)`` float64 output, overwritten.
+        ``k``, the rest length of an edge and the unit of every other length.
+    gravity : float
+        Strength of the linear pull toward the component's centre (or the origin). At the rim of a
+        layout of n nodes the outward repulsion is about ``k * sqrt(pi * n)`` and the gravity about
+        ``gravity * k * sqrt(n / pi)``: with 0.1 the ratio is about 3 %, so it barely compresses a
+        connected graph.
+    cooling_factor : float
+        Temperature multiplier per iteration, in (0, 1).
+    initial_temperature_ratio : float
+        Starting temperature as a fraction of the initial box side (networkx uses 0.1).
+    multilevel : bool or None
+        Coarsen-layout-refine; None turns it on from 1,000 nodes.
+    pack_components : bool
+        Lay out components apart and pack the small ones around the big ones.
+    repulsion_exponent : int
+        ``p`` of Hu's spring-electrical model: repulsion ``k**(1 + p) / d**p``. 1 is
+        Fruchterman-Reingold; 2 is shorter-ranged, which spreads the periphery less.
     """
-    node_count, dimensions = positions.shape
-    # Structure-of-arrays copy: the inner loops then run over contiguous memory and vectorise.
-    coordinates = np.empty((dimensions, node_count))
-    for node in range(node_count):
-        for dimension in range(dimensions):
-            coordinates[dimension, node] = positions[node, dimension]
-    squared_length = ideal_edge_length * ideal_edge_length
-    minimum_squared_distance = (MINIMUM_DISTANCE * ideal_edge_length) ** 2
-    block_count = (node_count + _ROW_BLOCK - 1) // _ROW_BLOCK
-    for block in prange(block_count):
-        factors = np.empty(node_count)  # one scratch row per task
-        for node in range(block * _ROW_BLOCK, min(node_count, (block + 1) * _ROW_BLOCK)):
-            for other in range(node_count):
-                factors[other] = 0.0
-            for dimension in range(dimensions):
-                row = coordinates[dimension]
-                own = row[node]
-                for other in range(node_count):
-                    difference = own - row[other]
-                    factors[other] += difference * difference
-            for other in range(node_count):
-                factors[other] = squared_length / max(factors[other], minimum_squared_distance)
-            # The node's own term has difference 0 and adds nothing: no branch needed.
-            for dimension in range(dimensions):
-                row = coordinates[dimension]
-                own = row[node]
-                total = 0.0
-                for other in range(node_count):
-                    total += (own - row[other]) * factors[other]
-                forces[node, dimension] = total
+
+    theta: float = 1.0
+    ideal_edge_length: float = 1.0
+    gravity: float = 0.1
+    cooling_factor: float = 0.99
+    initial_temperature_ratio: float = 0.1
+    multilevel: bool | None = None
+    pack_components: bool = True
+    repulsion_exponent: int = 1
+
+    def __post_init__(self) -> None:
+        checks = {
+            "repulsion_exponent": self.repulsion_exponent in (1, 2),
+            "theta": 0.0 <= self.theta <= 2.0,
+            "ideal_edge_length": self.ideal_edge_length > 0.0 and math.isfinite(self.ideal_edge_length),
+            "gravity": self.gravity >= 0.0 and math.isfinite(self.gravity),
+            "cooling_factor": 0.0 < self.cooling_factor < 1.0,
+            "initial_temperature_ratio": self.initial_temperature_ratio > 0.0
+            and math.isfinite(self.initial_temperature_ratio),
+        }
+        for name, valid in checks.items():
+            if not valid:
+                raise ValueError(
+                    f"FruchtermanReingoldParameters: {name}={getattr(self, name)!r} is out of range "
+                    "(theta in [0, 2], cooling_factor in (0, 1), the others finite and > 0; gravity >= 0)"
+                )
 
 
-@numba.njit(nogil=True, cache=True)
+# --------------------------------------------------------------------------------- kernels
+@numba.njit(nogil=True, cache=True, parallel=True, error_model="numpy")
 def attractive_forces(
     positions: np.ndarray,
-    edges: np.ndarray,
-    weights: np.ndarray,
+    neighbour_start: np.ndarray,
+    neighbours: np.ndarray,
+    neighbour_weights: np.ndarray,
     ideal_edge_length: float,
     forces: np.ndarray,
 ) -> None:
-    """Add the spring attraction of every edge, ``weight * d**2 / k``, to ``forces``.
+    """Add the spring pull of every edge, ``weight * d**2 / k`` toward the neighbour, to ``forces``.
+
+    Parallel over nodes: each node sums its own edge ends (adjacency lists), in a fixed order.
 
     Parameters
     ----------
     positions : numpy.ndarray
-        ``(n, d)`` float64 node positions.
-    edges : numpy.ndarray
-        ``(m, 2)`` int32 node indices.
-    weights : numpy.ndarray
-        ``(m,)`` float64 edge weights.
+        ``(n, d)`` float64.
+    neighbour_start, neighbours, neighbour_weights : numpy.ndarray
+        Adjacency lists (see :class:`~layouts.graph.GraphStructure`).
     ideal_edge_length : float
         ``k``.
     forces : numpy.ndarray
         ``(n, d)`` float64, added to.
     """
-    dimensions = positions.shape[1]
-    difference = np.empty(dimensions)
-    for edge in range(edges.shape[0]):
-        source = edges[edge, 0]
-        target = edges[edge, 1]
-        squared_distance = 0.0
-        for dimension in range(dimensions):
-            difference[dimension] = positions[source, dimension] - positions[target, dimension]
-            squared_distance += difference[dimension] * difference[dimension]
-        factor = weights[edge] * math.sqrt(squared_distance) / ideal_edge_length
-        for dimension in range(dimensions):
-            forces[source, dimension] -= factor * difference[dimension]
-            forces[target, dimension] += factor * difference[dimension]
-
-
-@numba.njit(nogil=True, cache=True)
-def gravity_forces(positions: np.ndarray, gravity: float, forces: np.ndarray) -> None:
-    """Add the linear pull toward the origin, ``-gravity * x``, to ``forces``."""
     node_count, dimensions = positions.shape
-    for node in range(node_count):
-        for dimension in range(dimensions):
-            forces[node, dimension] -= gravity * positions[node, dimension]
+    inverse_length = 1.0 / ideal_edge_length
+    for node in prange(node_count):
+        for slot in range(neighbour_start[node], neighbour_start[node + 1]):
+            other = neighbours[slot]
+            squared_distance = 0.0
+            for dimension in range(dimensions):
+                difference = positions[other, dimension] - positions[node, dimension]
+                squared_distance += difference * difference
+            factor = neighbour_weights[slot] * math.sqrt(squared_distance) * inverse_length
+            for dimension in range(dimensions):
+                forces[node, dimension] += factor * (positions[other, dimension] - positions[node, dimension])
 
 
-@numba.njit(nogil=True, cache=True)
-def displace_nodes(positions: np.ndarray, forces: np.ndarray, temperature: float) -> float:
-    """Move every node along its force by ``min(|force|, temperature)``.
+@numba.njit(nogil=True, cache=True, parallel=True, error_model="numpy")
+def move_nodes(
+    positions: np.ndarray,
+    forces: np.ndarray,
+    masses: np.ndarray,
+    labels: np.ndarray,
+    centers: np.ndarray,
+    gravity: float,
+    temperature: float,
+    pinned: np.ndarray,
+) -> tuple[float, float]:
+    """Add gravity to ``forces``, then move every free node by ``min(|force|, temperature)`` along it.
 
     Parameters
     ----------
     positions : numpy.ndarray
-        ``(n, d)`` float64, updated in place.
+        ``(n, d)`` float64, updated in place (pinned nodes excepted).
     forces : numpy.ndarray
-        ``(n, d)`` float64 net forces.
+        ``(n, d)`` float64 repulsion + attraction; gravity is added in place.
+    masses : numpy.ndarray
+        ``(n,)`` node masses (gravity is proportional to them).
+    labels : numpy.ndarray
+        ``(n,)`` index into ``centers`` of each node's centre of gravity.
+    centers : numpy.ndarray
+        ``(c, d)`` centres of gravity.
+    gravity : float
+        Gravity constant.
     temperature : float
         Largest distance a node may move.
+    pinned : numpy.ndarray
+        ``(n,)`` bool, or empty for no pins.
 
     Returns
     -------
-    float
-        Mean distance the nodes moved (0 for no nodes).
+    tuple of float
+        Mean distance moved over all nodes, and the energy (sum of squared net forces on free nodes).
     """
     node_count, dimensions = positions.shape
+    block_count = (node_count + _BLOCK - 1) // _BLOCK
+    displacement_sums = np.zeros(block_count)
+    energy_sums = np.zeros(block_count)
+    has_pins = pinned.shape[0] > 0
+    for block in prange(block_count):
+        displacement_sum = 0.0
+        energy_sum = 0.0
+        for node in range(block * _BLOCK, min(node_count, (block + 1) * _BLOCK)):
+            label = labels[node]
+            squared_magnitude = 0.0
+            for dimension in range(dimensions):
+                force = forces[node, dimension] - gravity * masses[node] * (
+                    positions[node, dimension] - centers[label, dimension]
+                )
+                forces[node, dimension] = force
+                squared_magnitude += force * force
+            if has_pins and pinned[node]:
+                continue
+            energy_sum += squared_magnitude
+            magnitude = math.sqrt(squared_magnitude)
+            if magnitude == 0.0:
+                continue
+            length = min(magnitude, temperature)
+            scale = length / magnitude
+            for dimension in range(dimensions):
+                positions[node, dimension] += forces[node, dimension] * scale
+            displacement_sum += length
+        displacement_sums[block] = displacement_sum
+        energy_sums[block] = energy_sum
     total_displacement = 0.0
-    for node in range(node_count):
-        squared_magnitude = 0.0
-        for dimension in range(dimensions):
-            squared_magnitude += forces[node, dimension] * forces[node, dimension]
-        magnitude = math.sqrt(squared_magnitude)
-        if magnitude == 0.0:
-            continue
-        length = min(magnitude, temperature)
-        scale = length / magnitude
-        for dimension in range(dimensions):
-            positions[node, dimension] += forces[node, dimension] * scale
-        total_displacement += length
+    total_energy = 0.0
+    for block in range(block_count):
+        total_displacement += displacement_sums[block]
+        total_energy += energy_sums[block]
     if node_count == 0:
-        return 0.0
-    return total_displacement / node_count
+        return 0.0, 0.0
+    return total_displacement / node_count, total_energy
 
 
 def compute_forces(
     positions: np.ndarray,
-    edges: np.ndarray,
-    weights: np.ndarray,
-    ideal_edge_length: float,
-    gravity: float,
-    forces: np.ndarray,
+    edges_or_graph,
+    weights: np.ndarray | None = None,
+    ideal_edge_length: float = 1.0,
+    gravity: float = 0.0,
+    forces: np.ndarray | None = None,
+    theta: float = 0.0,
+    masses: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Overwrite ``forces`` with the net force on every node and return it.
+    """Net Fruchterman-Reingold force on every node (gravity toward the origin), for tests and tools.
 
     Parameters
     ----------
     positions : numpy.ndarray
-        ``(n, d)`` float64 node positions.
-    edges : numpy.ndarray
-        ``(m, 2)`` int32 node indices.
-    weights : numpy.ndarray
-        ``(m,)`` float64 edge weights.
-    ideal_edge_length : float
+        ``(n, d)`` float64.
+    edges_or_graph : numpy.ndarray or GraphStructure
+        ``(m, 2)`` edges, or a built graph.
+    weights : numpy.ndarray, optional
+        ``(m,)`` weights (with an edge array).
+    ideal_edge_length : float, optional
         ``k``.
-    gravity : float
-        Strength of the pull toward the origin.
-    forces : numpy.ndarray
-        ``(n, d)`` float64 output.
+    gravity : float, optional
+        Linear pull toward the origin.
+    forces : numpy.ndarray, optional
+        Output array.
+    theta : float, optional
+        Barnes-Hut opening angle (0: exact).
+    masses : numpy.ndarray, optional
+        ``(n,)`` masses (all 1 if omitted).
 
     Returns
     -------
     numpy.ndarray
-        ``forces``.
+        ``(n, d)`` forces.
     """
-    with _PARALLEL_LAUNCH_LOCK:
-        repulsive_forces(positions, ideal_edge_length, forces)
-    attractive_forces(positions, edges, weights, ideal_edge_length, forces)
-    gravity_forces(positions, gravity, forces)
+    from .graph import GraphStructure, validate_edges, validate_weights
+
+    positions = np.ascontiguousarray(positions, dtype=np.float64)
+    node_count = positions.shape[0]
+    if isinstance(edges_or_graph, GraphStructure):
+        graph = edges_or_graph
+    else:
+        edges = validate_edges(edges_or_graph, node_count, "compute_forces")
+        graph = GraphStructure(edges, validate_weights(weights, len(edges), "compute_forces"), node_count)
+    if forces is None:
+        forces = np.empty_like(positions)
+    if masses is None:
+        masses = np.ones(node_count)
+    length = float(ideal_edge_length)
+    repulsive_forces(positions, masses, theta, length * length, forces, (MINIMUM_DISTANCE * length) ** 2)
+    with PARALLEL_LAUNCH_LOCK:
+        attractive_forces(
+            positions, graph.neighbour_start, graph.neighbours, graph.neighbour_weights, length, forces
+        )
+    forces -= gravity * masses[:, None] * positions
     return forces
 
 
-# ---------------------------------------------------------------------------- layout
-class ForceDirectedLayout:
-    """Fruchterman-Reingold layout of an undirected graph, one iteration per :meth:`step`.
+# ---------------------------------------------------------------------------------- layout
+class ForceDirectedLayout(ForceLayout):
+    """Fruchterman-Reingold layout with Barnes-Hut repulsion; one iteration per :meth:`step`.
 
-    Not thread-safe: one thread (the layout worker) calls :meth:`step`; others read
-    positions through a :class:`~layouts.buffer.PositionBuffer`.
+    See the module docstring for the model and :class:`~layouts.base.ForceLayout` for the shared
+    behaviour (multilevel, components, pins, live edits).
 
     Parameters
     ----------
     edges : numpy.ndarray
-        ``(m, 2)`` integer node indices, undirected, unique, without self-loops.
+        ``(m, 2)`` integer node indices, undirected, without self-loops.
     node_count : int
         Number of nodes, ``>= 0``.
     dimensions : int, optional
-        2 or 3 (any ``>= 1`` works).
+        1, 2 or 3.
     seed : int, optional
-        Seed of the random initial positions: the same seed gives the same layout.
+        Seed of every random choice: the same seed (and thread count) gives the same layout.
     weights : numpy.ndarray, optional
         ``(m,)`` positive edge weights (spring strengths); all 1 if omitted.
     initial_positions : numpy.ndarray, optional
-        ``(n, dimensions)`` start positions instead of random ones; coincident
-        nodes get a tiny seeded jitter so they can separate.
+        ``(n, dimensions)`` start positions instead of random ones.
+    **parameters
+        Fields of :class:`FruchtermanReingoldParameters`.
 
-    Raises
-    ------
-    ValueError
-        If an argument has the wrong shape or an edge names a missing node.
+    Examples
+    --------
+    >>> layout = ForceDirectedLayout(np.array([[0, 1], [1, 2]]), node_count=3, seed=1)
+    >>> for _ in range(100):
+    ...     _ = layout.step()
+    >>> layout.positions.shape
+    (3, 2)
     """
+
+    name = "fr"
+    parameters_type = FruchtermanReingoldParameters
 
     def __init__(
         self,
@@ -288,135 +337,96 @@ class ForceDirectedLayout:
         seed: int = 0,
         weights: np.ndarray | None = None,
         initial_positions: np.ndarray | None = None,
+        **parameters: object,
     ) -> None:
-        node_count = int(node_count)
-        dimensions = int(dimensions)
-        if node_count < 0:
-            raise ValueError(f"ForceDirectedLayout: node_count must be >= 0, got {node_count}")
-        if dimensions < 1:
-            raise ValueError(f"ForceDirectedLayout: dimensions must be >= 1, got {dimensions}")
-        edges = np.asarray(edges)
-        if edges.size == 0:
-            edges = np.empty((0, 2), dtype=np.int32)
-        if edges.ndim != 2 or edges.shape[1] != 2 or not np.issubdtype(edges.dtype, np.integer):
-            raise ValueError(
-                f"ForceDirectedLayout: edges must be an (m, 2) integer array, got {edges.dtype} {edges.shape}"
-            )
-        if edges.size and (edges.min() < 0 or edges.max() >= node_count):
-            raise ValueError(
-                f"ForceDirectedLayout: edge node indices must lie in [0, {node_count}), "
-                f"got [{edges.min()}, {edges.max()}]"
-            )
-        self._edges = np.ascontiguousarray(edges, dtype=np.int32)
-        if weights is None:
-            self._weights = np.ones(len(self._edges), dtype=np.float64)
-        else:
-            self._weights = np.ascontiguousarray(weights, dtype=np.float64).reshape(-1)
-            if self._weights.shape != (len(self._edges),):
-                raise ValueError(
-                    f"ForceDirectedLayout: weights must have one value per edge ({len(self._edges)}), "
-                    f"got shape {np.shape(weights)}"
-                )
-            if not np.all(np.isfinite(self._weights)) or np.any(self._weights <= 0):
-                raise ValueError("ForceDirectedLayout: weights must be finite and > 0")
-        self._node_count = node_count
-        self._dimensions = dimensions
-        self._seed = seed
-        self._ideal_edge_length = IDEAL_EDGE_LENGTH
-        self._gravity = GRAVITY
-        # Each node gets about k**d of room: a box of side k * n**(1/d) (sqrt(n) in 2D).
-        box_side = self._ideal_edge_length * max(node_count, 1) ** (1.0 / dimensions)
-        random = np.random.default_rng(seed)
-        if initial_positions is None:
-            positions = (random.random((node_count, dimensions)) - 0.5) * box_side
-        else:
-            positions = np.array(initial_positions, dtype=np.float64, order="C", copy=True)
-            if positions.shape != (node_count, dimensions):
-                raise ValueError(
-                    f"ForceDirectedLayout: initial_positions must have shape ({node_count}, {dimensions}), "
-                    f"got {positions.shape}"
-                )
-            if not np.all(np.isfinite(positions)):
-                raise ValueError("ForceDirectedLayout: initial_positions must be finite")
-            if node_count > 1 and len(np.unique(positions, axis=0)) < node_count:
-                # Coincident nodes feel no force between them and would stay stuck together.
-                jitter_scale = MINIMUM_DISTANCE * self._ideal_edge_length
-                positions += (random.random(positions.shape) - 0.5) * jitter_scale
-        self._positions = positions
-        self._forces = np.zeros_like(positions)
-        self._initial_temperature = INITIAL_TEMPERATURE_RATIO * box_side
-        self._temperature = self._initial_temperature
-        self._iteration = 0
+        self._temperature = 0.0
+        self._level_start_temperature = 0.0
+        self._cooling_factor = 0.99
+        super().__init__(edges, node_count, dimensions, seed, weights, initial_positions, **parameters)
 
-    # ------------------------------------------------------------------ properties
-    @property
-    def positions(self) -> np.ndarray:
-        """``(n, d)`` float64 positions, owned and updated in place by :meth:`step`."""
-        return self._positions
-
-    @property
-    def edges(self) -> np.ndarray:
-        """``(m, 2)`` int32 edges."""
-        return self._edges
-
-    @property
-    def weights(self) -> np.ndarray:
-        """``(m,)`` float64 edge weights."""
-        return self._weights
-
-    @property
-    def node_count(self) -> int:
-        """Number of nodes."""
-        return self._node_count
-
-    @property
-    def dimensions(self) -> int:
-        """Coordinates per node."""
-        return self._dimensions
-
-    @property
-    def seed(self) -> int:
-        """Seed of the initial positions."""
-        return self._seed
-
-    @property
-    def iteration(self) -> int:
-        """Number of :meth:`step` calls so far."""
-        return self._iteration
-
+    # ------------------------------------------------------------------------ properties
     @property
     def temperature(self) -> float:
         """Largest distance a node may move in the next step."""
         return self._temperature
 
     @property
-    def ideal_edge_length(self) -> float:
-        """``k``, the layout's unit of length."""
-        return self._ideal_edge_length
-
-    @property
     def gravity(self) -> float:
-        """Strength of the pull toward the origin."""
-        return self._gravity
+        """Strength of the pull toward the centre."""
+        return self._parameters.gravity
 
-    # --------------------------------------------------------------------- methods
-    def step(self) -> float:
-        """Run one iteration: compute forces, move the nodes, cool down.
+    # ----------------------------------------------------------------------------- hooks
+    def _length_unit(self) -> float:
+        return float(self._parameters.ideal_edge_length)
 
-        Returns
-        -------
-        float
-            Mean distance the nodes moved in this iteration.
-        """
-        compute_forces(
-            self._positions, self._edges, self._weights, self._ideal_edge_length, self._gravity, self._forces
-        )
-        mean_displacement = float(displace_nodes(self._positions, self._forces, self._temperature))
+    def _coarse_masses(self, masses: np.ndarray) -> np.ndarray:
+        # Coarse levels are plain spring-electrical graphs (unit masses and springs, as in sfdp): their
+        # layout has the shape of the graph, and its scale is fixed at hand-down.
+        return np.ones_like(masses)
+
+    def _hand_down_scale(self, coarse_node_count: int, fine_node_count: int) -> float:
+        # A spring-electrical layout of n nodes spans about k * n**(1/d).
+        return (fine_node_count / max(coarse_node_count, 1)) ** (1.0 / self._dimensions)
+
+    def _start_level(self, level: _Level, fresh: bool) -> None:
+        parameters = self._parameters
+        length = parameters.ideal_edge_length
+        node_count = level.graph.node_count
+        if fresh:
+            box_side = length * max(node_count, 1) ** (1.0 / self._dimensions)
+            self._temperature = parameters.initial_temperature_ratio * box_side
+            coarsest = level is not self._finest
+            self._cooling_factor = COARSEST_COOLING_FACTOR if coarsest else parameters.cooling_factor
+            if coarsest:
+                # To 1 % of the start, then hand down.
+                level.iteration_budget = int(math.ceil(math.log(0.01) / math.log(self._cooling_factor)))
+        else:
+            self._temperature = REFINEMENT_TEMPERATURE * length
+            self._cooling_factor = REFINEMENT_COOLING_FACTOR
+            level.iteration_budget = REFINEMENT_ITERATIONS
+        self._level_start_temperature = self._temperature
+        level.iterations_done = 0
+
+    def _compute_forces(self, level: _Level) -> np.ndarray:
+        parameters = self._parameters
+        length = parameters.ideal_edge_length
+        groups, group_count = self._component_groups(level)
+        exponent = parameters.repulsion_exponent
+        repulsive_forces(
+            level.positions, level.masses, parameters.theta, length ** (1 + exponent), level.forces,
+            (MINIMUM_DISTANCE * length) ** 2, groups, group_count, None, exponent,
+        )  # fmt: skip
+        graph = level.graph
+        # Coarse levels use unit springs (see _coarse_masses); the graph itself its edge weights.
+        weights = graph.neighbour_weights if level is self._finest else np.ones_like(graph.neighbour_weights)
+        with PARALLEL_LAUNCH_LOCK:
+            attractive_forces(
+                level.positions, graph.neighbour_start, graph.neighbours, weights, length, level.forces
+            )
+        return level.forces
+
+    def _move(self, level: _Level) -> tuple[float, float]:
+        graph = level.graph
+        if self._packs_components(level):
+            labels = graph.component_labels
+            centers = weighted_centroids(level.positions, level.masses, labels, graph.component_count)
+        else:
+            labels = np.zeros(graph.node_count, dtype=np.int64)
+            centers = np.zeros((1, self._dimensions))
+        pinned = self._pinned if (level is self._finest and self._pinned.any()) else np.zeros(0, dtype=bool)
+        with PARALLEL_LAUNCH_LOCK:
+            displacement, energy = move_nodes(
+                level.positions, level.forces, level.masses, labels, centers, self._parameters.gravity,
+                self._temperature, pinned,
+            )  # fmt: skip
         self._temperature = max(
-            self._temperature * COOLING_FACTOR, MINIMUM_TEMPERATURE * self._ideal_edge_length
+            self._temperature * self._cooling_factor, MINIMUM_TEMPERATURE * self._parameters.ideal_edge_length
         )
-        self._iteration += 1
-        return mean_displacement
+        return displacement, energy
+
+    def _parameters_changed(self, names: set[str]) -> None:
+        if "cooling_factor" in names and self._current is self._finest:
+            self._cooling_factor = self._parameters.cooling_factor
 
     def reheat(self, temperature: float | None = None) -> None:
         """Raise the temperature so a cooled layout can adapt to a change again.
@@ -424,20 +434,13 @@ class ForceDirectedLayout:
         Parameters
         ----------
         temperature : float, optional
-            New temperature; by default ``REHEAT_RATIO`` of the initial one (never
-            lowers the current temperature).
+            New temperature; by default ``REHEAT_RATIO`` of the current level's starting temperature
+            (never lowers the current one).
         """
         if temperature is None:
-            temperature = max(self._temperature, REHEAT_RATIO * self._initial_temperature)
+            temperature = max(self._temperature, REHEAT_RATIO * self._level_start_temperature)
         if not math.isfinite(temperature) or temperature < 0:
             raise ValueError(
                 f"ForceDirectedLayout.reheat: temperature must be finite and >= 0, got {temperature!r}"
             )
         self._temperature = float(temperature)
-
-    def __repr__(self) -> str:
-        return (
-            f"ForceDirectedLayout(node_count={self._node_count}, edge_count={len(self._edges)}, "
-            f"dimensions={self._dimensions}, iteration={self._iteration}, "
-            f"temperature={self._temperature:.3g})"
-        )

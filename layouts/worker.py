@@ -6,25 +6,35 @@ and copies ``layout.positions`` into a :class:`~layouts.buffer.PositionBuffer`
 after every step (a plain copy of n x d floats, cheap next to a step). When the
 nodes have stopped moving it pauses itself ("settled") so an idle view costs no
 CPU; :meth:`LayoutWorker.wake` starts it again.
+
+Changes from other threads (pins, parameters, graph edits) are queued by
+:meth:`LayoutWorker.pin`, :meth:`~LayoutWorker.set_parameters`, :meth:`~LayoutWorker.edit`
+and friends, applied on the worker thread between two steps (the layout is never
+touched by two threads), and wake a settled worker. A graph edit that changes the
+node count publishes into a new :class:`~layouts.buffer.PositionBuffer` of the new
+size: the worker creates it, exposes it as :attr:`LayoutWorker.buffer` and tells
+``on_buffer_replaced``; buffers it created are closed by :meth:`LayoutWorker.stop`.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import math
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from .buffer import PositionBuffer
 from .timer import IntervalTimerThreading
 
-__all__ = ["Layout", "LayoutState", "LayoutWorker"]
+__all__ = ["Layout", "LayoutState", "LayoutWorker", "SettleDetector"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +50,15 @@ DEFAULT_SETTLE_ITERATIONS = 20
 
 
 class Layout(Protocol):
-    """What the worker needs from a layout (``ForceDirectedLayout`` has it).
+    """What the worker needs from a layout (``ForceDirectedLayout`` and ``ForceAtlas2`` have it).
 
     Optional: ``iteration`` (int), ``ideal_edge_length`` (float, the smallest
-    size used for the relative displacement, default 1) and ``reheat()``
-    (called by :meth:`LayoutWorker.wake`).
+    size used for the relative displacement, default 1), ``reheat()``
+    (called by :meth:`LayoutWorker.wake`), ``energy`` (float), ``can_settle``
+    (bool, False while the layout runs a schedule that must not be cut short,
+    e.g. coarse multilevel levels), and the editing methods the worker forwards
+    (``pin``, ``unpin``, ``set_pins``, ``set_parameters``, ``update_graph``,
+    ``add_nodes``, ``remove_nodes``, ``add_edges``, ``remove_edges``).
     """
 
     @property
@@ -69,6 +83,8 @@ class LayoutState:
         Mean node displacement of the last step, in layout units (nan before one).
     version : int
         Buffer version of the last publish by this worker (0 before start).
+    energy : float
+        The layout's energy after the last step (sum of squared net forces; nan if unknown).
     """
 
     running: bool
@@ -76,6 +92,68 @@ class LayoutState:
     iteration: int
     displacement: float
     version: int = 0
+    energy: float = math.nan
+
+
+class SettleDetector:
+    """Decides when a layout has settled: it moves less than a fraction of its size for a while.
+
+    Parameters
+    ----------
+    tolerance : float
+        Settled when the mean displacement divided by the layout size (diagonal of its
+        bounding box, at least ``minimum_size``) stays below this ...
+    iterations : int
+        ... for this many consecutive steps (one quiet step can be a lull between oscillations).
+    minimum_size : float
+        Smallest layout size used (a layout of one node has size 0).
+    """
+
+    def __init__(
+        self,
+        tolerance: float = DEFAULT_SETTLE_TOLERANCE,
+        iterations: int = DEFAULT_SETTLE_ITERATIONS,
+        minimum_size: float = 1.0,
+    ) -> None:
+        if not (tolerance >= 0.0 and math.isfinite(tolerance)):
+            raise ValueError(f"SettleDetector: tolerance must be finite and >= 0, got {tolerance!r}")
+        if iterations < 1:
+            raise ValueError(f"SettleDetector: iterations must be >= 1, got {iterations!r}")
+        self.tolerance = float(tolerance)
+        self.iterations = int(iterations)
+        self.minimum_size = float(minimum_size)
+        self.quiet_steps = 0
+        self.relative_displacement = math.nan
+
+    def reset(self) -> None:
+        """Forget the quiet steps seen so far (after a change)."""
+        self.quiet_steps = 0
+
+    def update(self, displacement: float, positions: np.ndarray, can_settle: bool = True) -> bool:
+        """Record one step; return True if the layout counts as settled now.
+
+        Parameters
+        ----------
+        displacement : float
+            Mean node displacement of the step.
+        positions : numpy.ndarray
+            ``(n, d)`` positions after the step.
+        can_settle : bool, optional
+            False while the layout must not be stopped (its quiet steps do not count).
+        """
+        if not can_settle:
+            self.quiet_steps = 0
+            return False
+        if len(positions):
+            size = float(np.linalg.norm(np.max(positions, axis=0) - np.min(positions, axis=0)))
+        else:
+            size = 0.0
+        self.relative_displacement = displacement / max(size, self.minimum_size)
+        if self.relative_displacement < self.tolerance:
+            self.quiet_steps += 1
+        else:
+            self.quiet_steps = 0
+        return self.quiet_steps >= self.iterations
 
 
 class LayoutWorker:
@@ -102,6 +180,9 @@ class LayoutWorker:
     background_nice : int, optional
         Nice increment for the worker thread (and the kernel threads it starts) on Linux, so
         that the view never waits for the layout; 0 leaves the priority alone.
+    on_buffer_replaced : callable, optional
+        Called on the worker thread with the new buffer when a graph edit changed the node
+        count (readers must switch to it); the old buffer stays open until :meth:`stop`.
 
     Raises
     ------
@@ -119,6 +200,7 @@ class LayoutWorker:
         settle_iterations: int = DEFAULT_SETTLE_ITERATIONS,
         name: str = "helios-layout",
         background_nice: int = DEFAULT_BACKGROUND_NICE,
+        on_buffer_replaced: Callable[[PositionBuffer], object] | None = None,
     ) -> None:
         shape = np.shape(layout.positions)
         if shape != (buffer.node_count, buffer.dimensions):
@@ -134,17 +216,20 @@ class LayoutWorker:
             raise ValueError(f"LayoutWorker: settle_iterations must be >= 1, got {settle_iterations!r}")
         self._layout = layout
         self._buffer = buffer
-        self._settle_tolerance = float(settle_tolerance)
-        self._settle_iterations = int(settle_iterations)
-        self._minimum_size = float(getattr(layout, "ideal_edge_length", 1.0))
+        self._settle = SettleDetector(
+            settle_tolerance, settle_iterations, float(getattr(layout, "ideal_edge_length", 1.0))
+        )
+        self._on_buffer_replaced = on_buffer_replaced
+        self._created_buffers: list[PositionBuffer] = []
+        self._commands: collections.deque[tuple[str, tuple, dict]] = collections.deque()
         self._timer = IntervalTimerThreading(interval_s, self._tick, name=name)
         self._background_nice = int(background_nice)
         self._priority_lowered = False
         self._lock = threading.Lock()  # guards the fields below
         self._settled = False
-        self._quiet_steps = 0
         self._steps = 0
         self._displacement = math.nan
+        self._energy = math.nan
         self._version = 0
 
     # ------------------------------------------------------------------ properties
@@ -155,8 +240,9 @@ class LayoutWorker:
 
     @property
     def buffer(self) -> PositionBuffer:
-        """The buffer positions are published to."""
-        return self._buffer
+        """The buffer positions are published to (a new one after an edit changed the node count)."""
+        with self._lock:
+            return self._buffer
 
     @property
     def timer(self) -> IntervalTimerThreading:
@@ -176,6 +262,7 @@ class LayoutWorker:
                 iteration=int(iteration),
                 displacement=self._displacement,
                 version=self._version,
+                energy=self._energy,
             )
 
     # --------------------------------------------------------------------- control
@@ -203,7 +290,7 @@ class LayoutWorker:
         with self._lock:
             was_settled = self._settled
             self._settled = False
-            self._quiet_steps = 0
+            self._settle.reset()
             if was_settled:
                 reheat = getattr(self._layout, "reheat", None)
                 if callable(reheat):
@@ -227,7 +314,100 @@ class LayoutWorker:
         BaseException
             Whatever ``layout.step()`` (or publishing) raised.
         """
-        self._timer.stop(timeout_s)
+        try:
+            self._timer.stop(timeout_s)
+        finally:
+            if self._timer.thread is None or not self._timer.thread.is_alive():
+                for buffer in self._created_buffers:
+                    buffer.close()
+                self._created_buffers.clear()
+
+    # ------------------------------------------------------------ changes while running
+    def pin(self, indices: Any, positions: Any = None) -> None:
+        """Pin nodes (optionally moving them there first), on the worker thread; wakes the worker."""
+        self._submit("pin", indices, positions)
+
+    def unpin(self, indices: Any = None) -> None:
+        """Free pinned nodes (all if None), on the worker thread; wakes the worker."""
+        self._submit("unpin", indices)
+
+    def set_pins(self, indices: Any, positions: Any = None) -> None:
+        """Replace the pinned set, on the worker thread; wakes the worker."""
+        self._submit("set_pins", indices, positions)
+
+    def set_parameters(self, **changes: Any) -> None:
+        """Change layout parameters, on the worker thread; wakes the worker.
+
+        The values are checked here first, so a bad one raises in the caller's thread.
+        """
+        make = getattr(type(self._layout), "_make_parameters", None)
+        if callable(make):
+            make(changes, getattr(self._layout, "parameters", None))
+        self._submit("set_parameters", **changes)
+
+    def update_graph(
+        self, edges: Any, node_count: int | None = None, weights: Any = None, positions: Any = None
+    ) -> None:
+        """Replace the graph (see ``ForceLayout.update_graph``), on the worker thread; wakes the worker."""
+        self._submit("update_graph", edges, node_count, weights, positions)
+
+    def add_nodes(self, count: int, positions: Any = None) -> None:
+        """Append nodes (indices ``node_count ..``), on the worker thread; wakes the worker."""
+        self._submit("add_nodes", count, positions)
+
+    def remove_nodes(self, indices: Any) -> None:
+        """Remove nodes and their edges (later nodes shift down), on the worker thread; wakes the worker."""
+        self._submit("remove_nodes", indices)
+
+    def add_edges(self, edges: Any, weights: Any = None) -> None:
+        """Add edges, on the worker thread; wakes the worker."""
+        self._submit("add_edges", edges, weights)
+
+    def remove_edges(self, edges: Any) -> None:
+        """Remove edges, on the worker thread; wakes the worker."""
+        self._submit("remove_edges", edges)
+
+    def edit(self, function: Callable[[Layout], object]) -> None:
+        """Run ``function(layout)`` on the worker thread between two steps; wakes the worker."""
+        self._submit("__call__", function)
+
+    def _submit(self, method: str, *arguments: Any, **keywords: Any) -> None:
+        """Queue a change for the worker thread (a rejected one is logged there, not raised)."""
+        self._commands.append((method, arguments, keywords))
+        self.wake()
+        if self._timer.thread is None:  # not started: apply now, nobody else touches the layout
+            self._apply_commands()
+
+    def _apply_commands(self) -> None:
+        """Run queued changes (worker thread, or before start); publish into a new buffer if resized."""
+        applied = False
+        while self._commands:
+            method, arguments, keywords = self._commands.popleft()
+            try:
+                if method == "__call__":
+                    arguments[0](self._layout)
+                else:
+                    getattr(self._layout, method)(*arguments, **keywords)
+            except (ValueError, TypeError, IndexError) as error:
+                # A stale or malformed request (e.g. a node removed meanwhile) must not stop the layout.
+                logger.error("layout worker: %s(...) rejected: %s", method, error)
+            applied = True
+        if not applied:
+            return
+        self._settle.reset()
+        shape = np.shape(self._layout.positions)
+        if shape != (self._buffer.node_count, self._buffer.dimensions):
+            buffer = PositionBuffer(shape[0], shape[1])
+            self._created_buffers.append(buffer)
+            version = buffer.publish(self._layout.positions)
+            with self._lock:
+                self._buffer = buffer
+                self._version = version
+            logger.debug(
+                "layout worker: graph now has %d nodes; new position buffer %s", shape[0], buffer.name
+            )
+            if self._on_buffer_replaced is not None:
+                self._on_buffer_replaced(buffer)
 
     def __enter__(self) -> LayoutWorker:
         if self._timer.thread is None:
@@ -257,29 +437,24 @@ class LayoutWorker:
         if not self._priority_lowered:
             self._priority_lowered = True
             lower_thread_priority(self._background_nice)
+        self._apply_commands()
         displacement = float(self._layout.step())
         positions = self._layout.positions
         version = self._buffer.publish(positions)
-        if len(positions):
-            size = float(np.linalg.norm(np.max(positions, axis=0) - np.min(positions, axis=0)))
-        else:
-            size = 0.0
-        relative_displacement = displacement / max(size, self._minimum_size)
+        can_settle = bool(getattr(self._layout, "can_settle", True))
+        settled = self._settle.update(displacement, positions, can_settle)
         with self._lock:
             self._steps += 1
             self._displacement = displacement
+            self._energy = float(getattr(self._layout, "energy", math.nan))
             self._version = version
-            if relative_displacement < self._settle_tolerance:
-                self._quiet_steps += 1
-            else:
-                self._quiet_steps = 0
-            if self._quiet_steps >= self._settle_iterations and not self._settled:
+            if settled and not self._settled and not self._commands:
                 self._settled = True
                 self._timer.pause()
                 logger.debug(
                     "layout settled after %d steps (relative displacement %.2g)",
                     self._steps,
-                    relative_displacement,
+                    self._settle.relative_displacement,
                 )
 
 
