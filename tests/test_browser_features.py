@@ -61,7 +61,6 @@ def test_search_focus_info_panel_hud_and_screenshot():
         wait_for(other, "window.__helios.status && window.__helios.status.layout.pinned === 1", timeout_s=10)
         page.mouse.dblclick(*target)
         wait_for(other, "window.__helios.status && window.__helios.status.layout.pinned === 0", timeout_s=10)
-        assert page.evaluate("window.__helios.selection.label") == "Valjean"
 
         # The screenshot link downloads a PNG of the current picture.
         png = urllib.request.urlopen(helios.url.replace("/?", "/screenshot.png?"), timeout=10).read()
