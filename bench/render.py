@@ -53,7 +53,7 @@ def measure(node_count: int, edge_count: int, dimensions: int, frames: int) -> d
         used_level_of_detail = scene.showing_level_of_detail
         scene.apply_event({**drag, "action": "up", "x": 0.01 + 0.004 * frames, "y": 0.01})
         started = time.perf_counter()
-        while scene.showing_level_of_detail:  # poll as the render loop does, at its frame interval
+        while not scene.picture_is_final:  # poll as the render loop does, at its frame interval
             if scene.needs_render():
                 scene.render()
             else:

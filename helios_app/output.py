@@ -62,7 +62,7 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     layout_seconds = time.monotonic() - started
     scene = _scene(graph, config)
     try:
-        scene.set_positions(positions)
+        scene.set_positions(positions, moving=False)
         pixels = scene.render()
     finally:
         scene.close()
@@ -97,7 +97,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
         for index in range(frame_count):
             if index:
                 layout.step()
-            scene.set_positions(np.asarray(layout.positions, dtype=np.float32))
+            scene.set_positions(np.asarray(layout.positions, dtype=np.float32), moving=False)
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(scene.render()[:height, :width]), format="rgb24")
             frame.pts = index
             container.mux(stream.encode(frame.reformat(format="yuv420p")))

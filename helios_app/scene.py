@@ -205,6 +205,7 @@ class GraphScene:
         self._full_renders = 0
         self._moving_until_s = 0.0  # level of detail may be used until then
         self._showing_lod = False
+        self._drawn_in_motion = False  # the last picture was drawn while moving: a final one is due
         self._label_actor = None
         self._label_points: np.ndarray | None = None
         self._label_nodes = np.zeros(0, dtype=np.int64)
@@ -383,8 +384,6 @@ class GraphScene:
         self._edge_actor.SetVisibility(not on and len(self._edges) > 0)
         self._lod_node_actor.SetVisibility(on and self.node_count > 0)
         self._lod_edge_actor.SetVisibility(on and len(self._edges) > 0)
-        if self._label_actor is not None:
-            self._label_actor.SetVisibility(not on)
         if on:
             pixels_per_unit = self.render_window.GetSize()[1] / (2.0 * self._visible_half_height())
             diameter_px = 2.0 * float(np.median(self._radii)) * pixels_per_unit if self.node_count else 2.0
@@ -394,6 +393,11 @@ class GraphScene:
     def showing_level_of_detail(self) -> bool:
         """True if the last picture was the cheap one drawn while the camera moves."""
         return self._showing_lod
+
+    @property
+    def picture_is_final(self) -> bool:
+        """False while the last picture was drawn in motion (no labels, maybe level of detail)."""
+        return not self._drawn_in_motion
 
     def _camera_moved(self) -> None:
         self._moving_until_s = time.monotonic() + LOD_SETTLE_S
@@ -478,8 +482,12 @@ class GraphScene:
             self.renderer.AddViewProp(bar)
 
     # ---- positions -----------------------------------------------------------------------------
-    def set_positions(self, positions: np.ndarray) -> None:
-        """Show new layout positions (n, 2) or (n, 3), centred and scaled into the unit view space."""
+    def set_positions(self, positions: np.ndarray, moving: bool = True) -> None:
+        """Show new layout positions (n, 2) or (n, 3), centred and scaled into the unit view space.
+
+        ``moving``: the layout is still running, so the picture may be drawn as in motion (level
+        of detail, no labels) until it holds still; False for a one-off picture.
+        """
         if self.node_count == 0:
             return
         if positions.shape[0] != self.node_count:
@@ -493,8 +501,8 @@ class GraphScene:
         view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
         self._points.Modified()
-        # A moving layout is drawn like a moving camera: with level of detail on big graphs.
-        self._moving_until_s = max(self._moving_until_s, time.monotonic() + LAYOUT_LOD_SETTLE_S)
+        if moving:  # a moving layout is drawn like a moving camera
+            self._moving_until_s = max(self._moving_until_s, time.monotonic() + LAYOUT_LOD_SETTLE_S)
         if self._label_points is not None:
             self._label_points[:] = view[self._label_nodes]
             self._label_polydata.GetPoints().Modified()
@@ -739,7 +747,7 @@ class GraphScene:
         picture is due after a cheap one drawn in motion."""
         window_changed = self._process_window_events()
         if self._flight is None:
-            return window_changed or (self._showing_lod and time.monotonic() >= self._moving_until_s)
+            return window_changed or (self._drawn_in_motion and time.monotonic() >= self._moving_until_s)
         self._camera_moved()
         flight = self._flight
         progress = min(1.0, (time.monotonic() - flight.start_s) / FOCUS_DURATION_S)
@@ -782,9 +790,13 @@ class GraphScene:
                 pixel_x, pixel_y = self.node_pixels()[node]
                 height = self.render_window.GetSize()[1]
                 text_actor.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
-        in_motion = time.monotonic() < self._moving_until_s and self._full_frame_s > LOD_FRAME_BUDGET_S
+        moving = time.monotonic() < self._moving_until_s
+        in_motion = moving and self._full_frame_s > LOD_FRAME_BUDGET_S
         if in_motion != self._showing_lod:
             self._use_level_of_detail(in_motion)
+        if self._label_actor is not None:  # labels wait until the picture holds still (sigma.js does too)
+            self._label_actor.SetVisibility(not moving)
+        self._drawn_in_motion = moving
         started_s = time.perf_counter()
         self.render_window.Render()
         if not in_motion:

@@ -243,7 +243,7 @@ def test_labels_and_legend_are_drawn(karate):
                           labels=[f"N{i}" for i in range(len(positions))])
     try:
         for scene in (plain, labelled):
-            scene.set_positions(positions)
+            scene.set_positions(positions, moving=False)
         white = lambda image: (image.min(axis=2) > 200).sum()  # noqa: E731
         plain_image, labelled_image = plain.render(), labelled.render()
         assert white(labelled_image) > white(plain_image) + 200
