@@ -1,18 +1,14 @@
 """Every VTK import of Helios lives here; the rest of the code imports VTK names from this module.
 
 Importing only the VTK modules we use keeps start-up fast (``import vtk`` loads them all). With
-no reachable display, VTK is asked for an EGL window up front, which renders off-screen through
-Mesa without first failing (and warning) on X.
+no reachable display, :func:`new_render_window` makes an EGL window, which renders off-screen
+through Mesa without first failing (and warning) on X. (Setting ``VTK_DEFAULT_OPENGL_WINDOW``
+instead would leak into every child process, including one that has a display.)
 """
 
 from __future__ import annotations
 
-import os
-
 from helios_app.display import display_available
-
-if not display_available():
-    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 # isort: off
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401,E402 - registers the OpenGL render window factories
@@ -45,9 +41,18 @@ from vtkmodules.vtkRenderingCore import (  # noqa: E402
 )
 
 
+from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow  # noqa: E402
+
 # isort: on
 
+
+def new_render_window() -> vtkRenderWindow:
+    """An X11 window where a display answers, otherwise an off-screen EGL one."""
+    return vtkRenderWindow() if display_available() else vtkEGLRenderWindow()
+
+
 __all__ = [
+    "new_render_window",
     "vtkActor2D",
     "vtkFloatArray",
     "vtkIntArray",

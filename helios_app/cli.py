@@ -25,7 +25,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def _look_options() -> argparse.ArgumentParser:
     """Options shared by every command that draws a graph: layout and encodings."""
-    from helios_app.session import LAYOUTS, THEME_CHOICES
+    from helios_app.session import LAYOUTS, MARKER_CHOICES, THEME_CHOICES
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
@@ -37,6 +37,8 @@ def _look_options() -> argparse.ArgumentParser:
     options.add_argument("--size-by", default="degree", metavar="ATTR",
                          help="node size: degree, uniform or a numeric node attribute (default: degree)")
     options.add_argument("--theme", default="dark", choices=THEME_CHOICES, help="colour theme (default: dark)")
+    options.add_argument("--marker", default="circle", choices=MARKER_CHOICES,
+                         help="node shape in 2D (default: circle; 3D draws spheres)")
     options.add_argument("--no-labels", dest="labels", action="store_false", help="draw no node labels")
     return options
 
@@ -92,6 +94,7 @@ def _config(arguments: argparse.Namespace, **server_options):
         size_by=arguments.size_by,
         theme=arguments.theme,
         labels=arguments.labels,
+        marker=arguments.marker,
         **server_options,
     )
 

@@ -36,7 +36,7 @@ def _scene(graph: Graph, config: ViewConfig):
         encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
     labels = [str(text) for text in (graph.labels or graph.node_ids)] if config.labels else None
     return GraphScene(edges, graph.node_count, config.dimensions, config.width, config.height,
-                      encoding=encoding, labels=labels, theme=config.theme)
+                      encoding=encoding, labels=labels, theme=config.theme, marker=config.marker)
 
 
 def _layout(graph: Graph, config: ViewConfig):

@@ -51,13 +51,23 @@ LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (it
 FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
 FOCUS_HALF_HEIGHT = 0.35  # the visible half-height (view units) after flying to a node, if zoomed out
 
-# A flat disc with a soft spherical shading and a dark rim, drawn in each splat's square.
+# Node markers drawn in each splat's square ([-1, 1]^2 in offsetVCVSOutput.xy): the shape test
+# discards what lies outside; inside, a soft spherical shading and a dark rim. In 3D only the
+# shaded sphere (the disc) makes sense, so other markers are 2D only.
+MARKER_SHAPES = {
+    "circle": "float edge = dot(offsetVCVSOutput.xy, offsetVCVSOutput.xy);",
+    "square": "vec2 a = abs(offsetVCVSOutput.xy); float edge = max(a.x, a.y) / 0.8; edge *= edge;",
+    "diamond": "vec2 a = abs(offsetVCVSOutput.xy); float edge = (a.x + a.y) / 0.95; edge *= edge;",
+    "triangle": "vec2 p = offsetVCVSOutput.xy; float edge = max(abs(p.x) * 1.7 + p.y * 0.85, -p.y * 1.7) / 0.95;"
+                " edge *= edge;",
+}
 NODE_SPLAT_SHADER = """
 //VTK::Color::Impl
+{shape}
+if (edge > 1.0) {{ discard; }}
 float radius_squared = dot(offsetVCVSOutput.xy, offsetVCVSOutput.xy);
-if (radius_squared > 1.0) { discard; }
-float shade = 0.55 + 0.45 * sqrt(1.0 - radius_squared);
-float rim = smoothstep(0.72, 0.95, radius_squared);
+float shade = 0.55 + 0.45 * sqrt(max(1.0 - radius_squared, 0.0));
+float rim = smoothstep(0.72, 0.95, edge);
 ambientColor = mix(diffuseColor * shade, vec3(0.02), rim * 0.7);
 diffuseColor = vec3(0.0);
 """
@@ -117,6 +127,8 @@ class GraphScene:
         ``"dark"`` or ``"light"``.
     title : str
         Window title, when ``offscreen`` is False.
+    marker : str
+        Node shape in 2D: ``circle``, ``square``, ``diamond`` or ``triangle`` (3D draws shaded spheres).
 
     Notes
     -----
@@ -137,11 +149,16 @@ class GraphScene:
         labels: list[str] | None = None,
         theme: str = "dark",
         title: str = "Helios",
+        marker: str = "circle",
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        if marker not in MARKER_SHAPES or (dimensions == 3 and marker != "circle"):
+            choices = ", ".join(MARKER_SHAPES) if dimensions == 2 else "circle (spheres) in 3D"
+            raise ValueError(f"marker must be one of {choices}, got {marker!r}")
+        self._marker = marker
         self.node_count = node_count
         self.dimensions = dimensions
         self.theme = THEMES[theme]
@@ -173,7 +190,7 @@ class GraphScene:
         self._points = _vtk.vtkPoints()
         self._points.SetData(numpy_to_vtk_keep(self._view_positions, self))
 
-        self.render_window = _vtk.vtkRenderWindow()
+        self.render_window = _vtk.new_render_window()
         self.render_window.SetOffScreenRendering(1 if offscreen else 0)
         self.render_window.SetMultiSamples(0)  # multisampling costs ~2.5x on Mesa's llvmpipe
         self.render_window.SetSize(width, height)
@@ -326,7 +343,7 @@ class GraphScene:
         mapper.SetScaleFactor(1.0)
         mapper.EmissiveOff()
         mapper.SetColorModeToDirectScalars()
-        mapper.SetSplatShaderCode(NODE_SPLAT_SHADER)
+        mapper.SetSplatShaderCode(NODE_SPLAT_SHADER.format(shape=MARKER_SHAPES[self._marker]))
         actor = _vtk.vtkActor()
         actor.SetMapper(mapper)
         actor.SetVisibility(self.node_count > 0)

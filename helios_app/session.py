@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 LAYOUTS = LAYOUT_ALGORITHMS
 THEME_CHOICES = ("dark", "light")
+MARKER_CHOICES = ("circle", "square", "diamond", "triangle")
 SEARCH_RESULTS = 20  # matches returned for one search
 
 
@@ -66,6 +67,8 @@ class ViewConfig:
         ``dark`` or ``light``.
     labels : bool
         Label the most connected nodes (and the picked one).
+    marker : str
+        Node shape in 2D: one of :data:`MARKER_CHOICES`; 3D views draw shaded spheres.
     window : bool
         Also show the view in a desktop window (needs a display); closing it ends the session.
     session_file : str
@@ -87,10 +90,15 @@ class ViewConfig:
     size_by: str = "degree"
     theme: str = "dark"
     labels: bool = True
+    marker: str = "circle"
     window: bool = False
     session_file: str = ""
 
     def __post_init__(self) -> None:
+        if self.marker not in MARKER_CHOICES or (self.dimensions == 3 and self.marker != "circle"):
+            raise HeliosError(
+                f"marker must be one of {', '.join(MARKER_CHOICES)} (3D views draw spheres), got {self.marker!r}"
+            )
         if self.theme not in THEME_CHOICES:
             raise HeliosError(f"theme must be one of {', '.join(THEME_CHOICES)}, got {self.theme!r}")
         if self.layout not in LAYOUTS:
@@ -172,7 +180,7 @@ class ViewSession:
             scene = GraphScene(
                 edges, graph.node_count, config.dimensions, config.width, config.height,
                 offscreen=not config.window, encoding=encoding, labels=labels, theme=config.theme,
-                title=f"Helios: {Path(graph.source).name or 'graph'}",
+                title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
             )
             if restored.get("camera"):
                 scene.set_camera_state(restored["camera"])

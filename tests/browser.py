@@ -163,6 +163,11 @@ def wait_for(page, expression: str, timeout_s: float = 30.0):
     page.wait_for_function(expression, timeout=timeout_s * 1000)
 
 
+def wait_until_settled(page, timeout_s: float = 60.0) -> None:
+    """Wait for the HUD status to report a settled layout, so only interaction changes the picture."""
+    wait_for(page, "window.__helios.status && window.__helios.status.layout.state === 'settled'", timeout_s)
+
+
 def drag_in_circles(page, selector: str, seconds: float, each_step=None) -> int:
     """Hold the left button and circle for ``seconds`` (as a user exploring the view), in the empty
     margin left of a centred graph, so the drag moves the camera rather than a node.

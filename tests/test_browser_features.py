@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import sync_playwright
 
-from browser import HeliosProcess, launch_chromium, wait_for
+from browser import HeliosProcess, launch_chromium, wait_for, wait_until_settled
 from conftest import SHARED_DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,6 +26,8 @@ def test_search_focus_info_panel_hud_and_screenshot():
         wait_for(page, "window.__helios.status !== null", timeout_s=10)
         hud = page.locator("#hud").inner_text()
         assert "77 nodes" in hud and "254 edges" in hud and "layout" in hud
+
+        wait_until_settled(page)
 
         # Search: type part of a label, pick the match; the camera flies there and the node is selected.
         page.fill("#search-input", "valj")

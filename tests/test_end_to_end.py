@@ -19,6 +19,7 @@ from browser import (
     remaining,
     shared_memory_segments,
     wait_for,
+    wait_until_settled,
 )
 
 # power.gml: 4941 nodes. Its layout settles within seconds, after which only interaction makes new
@@ -85,6 +86,8 @@ def test_webrtc_view_is_live_shared_and_stops_cleanly():
         assert decoded_fps >= 5, f"decoded {decoded_fps:.1f} fps"
         assert presented_fps >= 5, f"presented {presented_fps:.1f} fps"
 
+        wait_until_settled(first)
+        time.sleep(1.5)  # the final picture (labels, full detail) follows the layout's last move
         before = [page.evaluate(PICTURE_JS) for page in pages]
         assert_follows_drag(pages, "#video", before)
 
@@ -120,6 +123,8 @@ def test_falls_back_to_mjpeg_when_webrtc_is_blocked():
         drag_in_circles(page, "#mjpeg", MEASURE_S, lambda: fingerprints.add(page.evaluate(PICTURE_JS)["fingerprint"]))
         assert len(fingerprints) / MEASURE_S >= 5, f"{len(fingerprints) / MEASURE_S:.1f} distinct frames per s"
 
+        wait_until_settled(page)
+        time.sleep(1.5)
         assert_follows_drag([page], "#mjpeg", [page.evaluate(PICTURE_JS)])
         assert page.evaluate("window.__helios.errors") == []
         stop_and_check_clean_exit(helios)

@@ -284,3 +284,22 @@ def test_auto_framing_follows_the_layout_until_the_user_moves_the_camera(karate)
         assert np.allclose(scene.node_pixels(), framed, atol=0.5)
     finally:
         scene.close()
+
+
+def test_markers_change_the_node_shape(karate):
+    """Each marker covers a different area; the triangle (area ~1.3 of the splat's 4) the least."""
+    edges, positions = karate
+    coverage = {}
+    for marker in ("circle", "square", "diamond", "triangle"):
+        scene = GraphScene(edges, len(positions), 2, 640, 400, marker=marker)
+        try:
+            scene.set_positions(positions, moving=False)
+            scene.apply_event({"type": "wheel", "delta_y": -800, "x": 0.5, "y": 0.5})
+            coverage[marker] = non_background(scene.render()).sum()
+        finally:
+            scene.close()
+    areas = sorted(coverage.values())
+    assert all(larger > 1.03 * smaller for smaller, larger in zip(areas, areas[1:])), coverage
+    assert coverage["triangle"] == areas[0]
+    with pytest.raises(ValueError, match="marker must be one of"):
+        GraphScene(edges, len(positions), 3, 64, 64, marker="square")
