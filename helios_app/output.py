@@ -13,10 +13,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-from helios_app.encodings import degree_encoding, encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
-from helios_app.session import LAYOUTS, ViewConfig
+from helios_app.session import LAYOUTS, ViewConfig, build_scene
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png
 
@@ -24,19 +23,6 @@ logger = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT_S = 600.0  # a PNG render gives up waiting for the layout to settle after this long
 VIDEO_CODEC = "libx264"
-
-
-def _scene(graph: Graph, config: ViewConfig):
-    from helios_app.scene import GraphScene
-
-    edges = graph.layout_edges()
-    if config.color_by == "degree" and config.size_by == "degree":
-        encoding = degree_encoding(edges, graph.node_count)
-    else:
-        encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
-    labels = [str(text) for text in (graph.labels or graph.node_ids)] if config.labels else None
-    return GraphScene(edges, graph.node_count, config.dimensions, config.width, config.height,
-                      encoding=encoding, labels=labels, theme=config.theme, marker=config.marker)
 
 
 def _layout(graph: Graph, config: ViewConfig):
@@ -60,7 +46,7 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
             iterations = worker.state.iteration
         _, positions = buffer.read_latest()
     layout_seconds = time.monotonic() - started
-    scene = _scene(graph, config)
+    scene = build_scene(graph, config)
     try:
         scene.set_positions(positions, moving=False)
         pixels = scene.render()
@@ -81,7 +67,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
     if not 0 < seconds <= 3600:
         raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
     layout = _layout(graph, config)
-    scene = _scene(graph, config)
+    scene = build_scene(graph, config)
     frame_count = max(1, int(round(seconds * fps)))
     width, height = config.width - config.width % 2, config.height - config.height % 2
     try:

@@ -302,28 +302,31 @@ class GraphScene:
         return np.round(grey * (1 - EDGE_ENDPOINT_TINT) + endpoints * EDGE_ENDPOINT_TINT).astype(np.uint8)
 
     def _make_edge_actor(self) -> _vtk.vtkActor:
+        """Every edge, coloured by :attr:`_edge_colors` (which the selection highlight rewrites)."""
+        actor, self._edge_color_array = self._lines_actor(self._edges, self._edge_colors)
+        actor.SetVisibility(len(self._edges) > 0)
+        return actor
+
+    def _lines_actor(self, edges: np.ndarray, colors: np.ndarray) -> tuple[_vtk.vtkActor, object]:
+        """An unlit actor drawing ``edges`` between the shared points, one colour per edge; and its colour array."""
         polydata = _vtk.vtkPolyData()
         polydata.SetPoints(self._points)
         lines = _vtk.vtkCellArray()
-        edge_count = len(self._edges)
-        offsets = np.arange(0, 2 * edge_count + 1, 2, dtype=np.int64)
         lines.SetData(
-            numpy_to_vtk_keep(offsets, self, id_type=True),
-            numpy_to_vtk_keep(self._edges.ravel().copy(), self, id_type=True),
+            numpy_to_vtk_keep(np.arange(0, 2 * len(edges) + 1, 2, dtype=np.int64), self, id_type=True),
+            numpy_to_vtk_keep(np.ascontiguousarray(edges, dtype=np.int64).ravel(), self, id_type=True),
         )
         polydata.SetLines(lines)
-        self._edge_color_array = numpy_to_vtk_keep(self._edge_colors, self)
-        polydata.GetCellData().SetScalars(self._edge_color_array)
+        color_array = numpy_to_vtk_keep(colors, self)
+        polydata.GetCellData().SetScalars(color_array)
         mapper = _vtk.vtkPolyDataMapper()
         mapper.SetInputData(polydata)
         mapper.SetColorModeToDirectScalars()
         mapper.SetScalarModeToUseCellData()
         actor = _vtk.vtkActor()
         actor.SetMapper(mapper)
-        actor.GetProperty().SetLineWidth(1.0)
         actor.GetProperty().LightingOff()
-        actor.SetVisibility(edge_count > 0)
-        return actor
+        return actor, color_array
 
     def _make_node_actor(self, size_factors: np.ndarray) -> _vtk.vtkActor:
         polydata = _vtk.vtkPolyData()
@@ -376,22 +379,7 @@ class GraphScene:
         edge_count = len(self._edges)
         sample = np.sort(np.random.default_rng(0).permutation(edge_count)[:LOD_EDGES]) if edge_count > LOD_EDGES \
             else np.arange(edge_count)
-        polydata = _vtk.vtkPolyData()
-        polydata.SetPoints(self._points)
-        lines = _vtk.vtkCellArray()
-        lines.SetData(
-            numpy_to_vtk_keep(np.arange(0, 2 * len(sample) + 1, 2, dtype=np.int64), self, id_type=True),
-            numpy_to_vtk_keep(self._edges[sample].ravel().copy(), self, id_type=True),
-        )
-        polydata.SetLines(lines)
-        polydata.GetCellData().SetScalars(numpy_to_vtk_keep(self._base_edge_colors[sample].copy(), self))
-        mapper = _vtk.vtkPolyDataMapper()
-        mapper.SetInputData(polydata)
-        mapper.SetColorModeToDirectScalars()
-        mapper.SetScalarModeToUseCellData()
-        actor = _vtk.vtkActor()
-        actor.SetMapper(mapper)
-        actor.GetProperty().LightingOff()
+        actor, _ = self._lines_actor(self._edges[sample], self._base_edge_colors[sample].copy())
         return actor
 
     def _use_level_of_detail(self, on: bool) -> None:

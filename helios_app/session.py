@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from helios_app.encodings import degree_encoding, degrees, encode_nodes
+from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
@@ -150,7 +150,7 @@ class ViewSession:
         self.messages = MessageHub()
         self.stop_requested = threading.Event()  # set when the desktop window is closed
         self._degrees = degrees(graph)
-        self._display_labels = [str(text) for text in (graph.labels or graph.node_ids)]
+        self._display_labels = display_labels(graph)
         self._buffer: PositionBuffer | None = None
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None
@@ -162,26 +162,16 @@ class ViewSession:
     # ---- life cycle ----------------------------------------------------------------------------
     def start(self) -> ViewSession:
         """Start the layout, the renderer and the server; on any failure, undo what was started."""
-        from helios_app.scene import GraphScene  # VTK loads only when a view starts
-
         graph, config = self.graph, self.config
         edges = graph.layout_edges()
-        if config.color_by == "degree" and config.size_by == "degree":
-            encoding = degree_encoding(edges, graph.node_count)
-        else:
-            encoding = encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
-        labels = self._display_labels if config.labels else None
+        encoding = view_encoding(graph, config)  # before anything starts: a bad --color-by fails fast
         restored = self._restored or {}
         initial_positions = restored.get("positions")
         if initial_positions is None and graph.initial_positions is not None:
             initial_positions = _fit_dimensions(graph.initial_positions, config.dimensions)
 
-        def make_scene() -> GraphScene:
-            scene = GraphScene(
-                edges, graph.node_count, config.dimensions, config.width, config.height,
-                offscreen=not config.window, encoding=encoding, labels=labels, theme=config.theme,
-                title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
-            )
+        def make_scene():
+            scene = build_scene(graph, config, encoding, offscreen=not config.window)
             if restored.get("camera"):
                 scene.set_camera_state(restored["camera"])
             return scene
@@ -376,6 +366,30 @@ class ViewSession:
                 "settled": bool(getattr(state, "settled", False)),
             },
         }
+
+
+def display_labels(graph: Graph) -> list[str]:
+    """The text shown for each node: its label, or its id when the file has no labels."""
+    return [str(text) for text in (graph.labels or graph.node_ids)]
+
+
+def view_encoding(graph: Graph, config: ViewConfig) -> NodeEncoding:
+    """The node encoding a view config asks for (the degree default needs no legend)."""
+    if config.color_by == "degree" and config.size_by == "degree":
+        return degree_encoding(graph.layout_edges(), graph.node_count)
+    return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
+
+
+def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None = None, offscreen: bool = True):
+    """The scene of a view: call on the thread that will own it (VTK loads here)."""
+    from helios_app.scene import GraphScene
+
+    return GraphScene(
+        graph.layout_edges(), graph.node_count, config.dimensions, config.width, config.height,
+        offscreen=offscreen, encoding=encoding or view_encoding(graph, config),
+        labels=display_labels(graph) if config.labels else None, theme=config.theme,
+        title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
+    )
 
 
 def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig:
