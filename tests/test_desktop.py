@@ -49,8 +49,8 @@ def find_window(display, timeout_s=20.0):
 def test_window_shows_the_view_and_its_mouse_steers_it(display, monkeypatch):
     monkeypatch.setenv("DISPLAY", display)
     with HeliosProcess("view", str(SHARED_DATA / "lesmis.gml"), "--port", "0") as helios:
-        window = find_window(display)
-        assert window, "no Helios window appeared"
+        window = find_window(display, timeout_s=30)
+        assert window, "no Helios window appeared:\n" + "".join(helios.output)
         assert "lesmis.gml" in xdotool(display, "getwindowname", window).stdout
         time.sleep(3)  # let the small layout settle so only the drag changes the picture
         before = frame(helios)

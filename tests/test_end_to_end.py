@@ -91,11 +91,12 @@ def test_webrtc_view_is_live_shared_and_stops_cleanly():
         before = [page.evaluate(PICTURE_JS) for page in pages]
         assert_follows_drag(pages, "#video", before)
 
-        # The wheel on the second tab zooms in: the graph covers more of both pictures.
-        covered = [page.evaluate(PICTURE_JS)["count"] for page in pages]
+        # The wheel on the second tab, over the graph, zooms in: the graph covers more of both pictures.
+        pictures = [page.evaluate(PICTURE_JS) for page in pages]
+        covered = [picture["count"] for picture in pictures]
         box = pages[1].locator("#video").bounding_box()
-        pages[1].mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        for _ in range(4):
+        pages[1].mouse.move(box["x"] + pictures[1]["x"] * box["width"], box["y"] + pictures[1]["y"] * box["height"])
+        for _ in range(8):
             pages[1].mouse.wheel(0, -100)
             pages[1].wait_for_timeout(50)
         time.sleep(1.5)
