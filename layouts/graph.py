@@ -49,7 +49,10 @@ def validate_edges(edges: np.ndarray, node_count: int, owner: str) -> np.ndarray
         )
     if np.any(edges[:, 0] == edges[:, 1]):
         raise ValueError(f"{owner}: edges must not be self-loops (drop them, e.g. Graph.layout_edges())")
-    return np.ascontiguousarray(edges, dtype=np.int32)
+    result = np.ascontiguousarray(edges, dtype=np.int32)
+    # The layout owns a writable copy: a read-only view (Graph.layout_edges()) would make numba compile
+    # every kernel a second time, for read-only arrays, on the first view.
+    return result if result.flags.writeable else result.copy()
 
 
 def validate_weights(weights: np.ndarray | None, edge_count: int, owner: str) -> np.ndarray:

@@ -77,8 +77,24 @@ class HeliosProcess:
         """Send SIGINT; return (exit code, seconds it took to exit)."""
         started = time.monotonic()
         self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout_s)
+        code = self.wait(timeout_s)
         return code, time.monotonic() - started
+
+    def wait(self, timeout_s: float) -> int:
+        """The exit code; if it does not exit in time, SIGABRT makes it print every thread's stack
+        (helios enables faulthandler), and that is raised with its output."""
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            time.sleep(0.5)  # the reader thread collects the last lines
+            raise AssertionError(
+                f"helios did not exit within {timeout_s} s; its output and stacks:\n" + "".join(self.output)
+            ) from None
 
     def __enter__(self) -> HeliosProcess:
         return self
@@ -127,6 +143,36 @@ PICTURE_JS = """
   }
   return {width, height, count, x: count ? sumX / count / width : null, y: count ? sumY / count / height : null,
           fingerprint};
+}
+"""
+
+# Finds, near the left middle of the current picture, a point (as fractions of the picture) with
+# nothing but background within `radius` pixels: a drag starting there moves the camera, not a node.
+EMPTY_POINT_JS = """
+(radius) => {
+  const state = window.__helios;
+  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
+  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
+  const canvas = document.createElement('canvas');
+  canvas.width = width; canvas.height = height;
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.drawImage(media, 0, 0, width, height);
+  const data = context.getImageData(0, 0, width, height).data;
+  const background = [data[0], data[1], data[2]];
+  const occupied = (x, y) => {
+    const offset = (y * width + x) * 4;
+    return Math.abs(data[offset] - background[0]) + Math.abs(data[offset + 1] - background[1])
+      + Math.abs(data[offset + 2] - background[2]) > 40;
+  };
+  const empty = (cx, cy) => {
+    for (let y = cy - radius; y <= cy + radius; y++) for (let x = cx - radius; x <= cx + radius; x++)
+      if (x < 0 || y < 0 || x >= width || y >= height || occupied(x, y)) return false;
+    return true;
+  };
+  for (let dx = radius + 2; dx < width / 3; dx += 4)
+    for (const dy of [0, -20, 20, -40, 40, -60, 60, -80, 80])
+      if (empty(dx, Math.round(height / 2) + dy)) return [dx / width, 0.5 + dy / height];
+  return null;
 }
 """
 

@@ -77,7 +77,7 @@ def test_signals_stop_everything_within_two_seconds(signal_number, graph, extra)
         time.sleep(1.0)
         started = time.monotonic()
         process.process.send_signal(signal_number)
-        code = process.process.wait(10)
+        code = process.wait(10)
         elapsed = time.monotonic() - started
     finally:
         process.kill()

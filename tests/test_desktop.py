@@ -18,8 +18,15 @@ def display():
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
                               pass_fds=[write_end], stderr=subprocess.DEVNULL)
     os.close(write_end)
-    number = os.read(read_end, 16).decode().strip()
+    # Xvfb writes the number, then a newline, and dies if the pipe is closed in between.
+    written = b""
+    while not written.endswith(b"\n"):
+        chunk = os.read(read_end, 16)
+        if not chunk:
+            raise AssertionError(f"Xvfb exited before naming its display (read {written!r})")
+        written += chunk
     os.close(read_end)
+    number = written.decode().strip()
     try:
         yield f":{number}"
     finally:

@@ -11,6 +11,7 @@ from browser import (
     BLOCK_WEBRTC_SCRIPT,
     COUNT_FRAMES_JS,
     DECODED_JS,
+    EMPTY_POINT_JS,
     HeliosProcess,
     PICTURE_JS,
     drag,
@@ -57,8 +58,10 @@ def stop_and_check_clean_exit(helios):
 
 
 def assert_follows_drag(pages, selector, before):
-    """A drag to the right, from empty space at the left edge, moves the picture right on every page."""
-    drag(pages[0], selector, (0.02, 0.5), (0.22, 0.5))
+    """A drag to the right, from empty space near the left edge, moves the picture right on every page."""
+    start = pages[0].evaluate(EMPTY_POINT_JS, 12)
+    assert start, "no empty space left of the graph to start a camera drag"
+    drag(pages[0], selector, tuple(start), (start[0] + 0.2, start[1]))
     time.sleep(1.5)
     for page, earlier in zip(pages, before):
         later = page.evaluate(PICTURE_JS)
