@@ -8,7 +8,10 @@ Model (lengths in units of the ideal edge length ``k``):
   ``MINIMUM_DISTANCE * k`` so nearly coincident nodes get a large but finite push;
 - every edge pulls its ends together with magnitude ``weight * d**2 / k``; a lone edge relaxes to ``k``;
 - gravity ``-gravity * m_i * (x_i - c)`` pulls every node toward ``c``: the centroid of its own
-  component when components are packed (the default), the origin otherwise;
+  component when components are packed (the default), the origin otherwise. By default its strength
+  follows the graph (:func:`automatic_gravity`): strong for small worlds, whose diameter grows like
+  ``log n`` and whose periphery ``1/d`` repulsion would fling outward; weak for large worlds (roads,
+  power grids, meshes), whose long paths it would only crumple;
 - each iteration moves a node along its net force by at most the *temperature*, which then cools by
   ``cooling_factor``; pinned nodes never move.
 
@@ -29,8 +32,10 @@ from numba import prange
 
 from .barnes_hut import PARALLEL_LAUNCH_LOCK, repulsive_forces
 from .base import ForceLayout, _Level, weighted_centroids
+from .graph import GraphStructure
 
 __all__ = [
+    "automatic_gravity",
     "ForceDirectedLayout",
     "FruchtermanReingoldParameters",
     "attractive_forces",
@@ -57,6 +62,15 @@ REFINEMENT_COOLING_FACTOR = 0.93
 REFINEMENT_ITERATIONS = 30
 """Iterations per intermediate level, and on the graph itself before it may settle."""
 
+SMALL_WORLD_GRAVITY = 2.0
+"""Gravity of a small-world graph (largest component's diameter at most ``SMALL_WORLD_RATIO * ln n``)."""
+
+LARGE_WORLD_GRAVITY = 0.1
+"""Gravity of a large-world graph (diameter at least ``LARGE_WORLD_RATIO * ln n``); geometric in between."""
+
+SMALL_WORLD_RATIO = 2.5
+LARGE_WORLD_RATIO = 4.0
+
 COARSEST_COOLING_FACTOR = 0.97
 """Cooling of the coarsest level of a hierarchy (1 % of its start after 150 iterations): it is small."""
 
@@ -73,11 +87,12 @@ class FruchtermanReingoldParameters:
         Barnes-Hut opening angle; 0 computes the exact O(n^2) repulsion.
     ideal_edge_length : float
         ``k``, the rest length of an edge and the unit of every other length.
-    gravity : float
+    gravity : float or None
         Strength of the linear pull toward the component's centre (or the origin). At the rim of a
         layout of n nodes the outward repulsion is about ``k * sqrt(pi * n)`` and the gravity about
         ``gravity * k * sqrt(n / pi)``: with 0.1 the ratio is about 3 %, so it barely compresses a
-        connected graph.
+        connected graph; with 2 the periphery is drawn in. None (the default) chooses it from the
+        graph with :func:`automatic_gravity`.
     cooling_factor : float
         Temperature multiplier per iteration, in (0, 1).
     initial_temperature_ratio : float
@@ -93,7 +108,7 @@ class FruchtermanReingoldParameters:
 
     theta: float = 1.0
     ideal_edge_length: float = 1.0
-    gravity: float = 0.1
+    gravity: float | None = None
     cooling_factor: float = 0.99
     initial_temperature_ratio: float = 0.1
     multilevel: bool | None = None
@@ -105,7 +120,7 @@ class FruchtermanReingoldParameters:
             "repulsion_exponent": self.repulsion_exponent in (1, 2),
             "theta": 0.0 <= self.theta <= 2.0,
             "ideal_edge_length": self.ideal_edge_length > 0.0 and math.isfinite(self.ideal_edge_length),
-            "gravity": self.gravity >= 0.0 and math.isfinite(self.gravity),
+            "gravity": self.gravity is None or (self.gravity >= 0.0 and math.isfinite(self.gravity)),
             "cooling_factor": 0.0 < self.cooling_factor < 1.0,
             "initial_temperature_ratio": self.initial_temperature_ratio > 0.0
             and math.isfinite(self.initial_temperature_ratio),
@@ -114,7 +129,8 @@ class FruchtermanReingoldParameters:
             if not valid:
                 raise ValueError(
                     f"FruchtermanReingoldParameters: {name}={getattr(self, name)!r} is out of range "
-                    "(theta in [0, 2], cooling_factor in (0, 1), the others finite and > 0; gravity >= 0)"
+                    "(theta in [0, 2], cooling_factor in (0, 1), the others finite and > 0; "
+                    "gravity >= 0 or None)"
                 )
 
 
@@ -294,6 +310,23 @@ def compute_forces(
 
 
 # ---------------------------------------------------------------------------------- layout
+def automatic_gravity(graph: GraphStructure) -> float:
+    """The gravity :class:`ForceDirectedLayout` uses when none is given, from the largest component.
+
+    A small world (diameter ``D <= SMALL_WORLD_RATIO * ln n``: social, citation, internet graphs)
+    gets ``SMALL_WORLD_GRAVITY``: its layout should span a few edge lengths per hop of its short
+    diameter, but ``1/d`` repulsion spreads it to ``sqrt(n)`` and flings its low-degree periphery
+    out. A large world (``D >= LARGE_WORLD_RATIO * ln n``: roads, power grids, meshes) already spans
+    ``sqrt(n)`` and gets ``LARGE_WORLD_GRAVITY``; in between the gravity is geometric in ``D / ln n``.
+    Measured on ../shared/data, this lowers stress on every small world and keeps it on the others
+    (see bench/README figures).
+    """
+    size, diameter = graph.largest_component_diameter()
+    ratio = diameter / max(math.log(max(size, 1)), 1.0)
+    fraction = min(max((ratio - SMALL_WORLD_RATIO) / (LARGE_WORLD_RATIO - SMALL_WORLD_RATIO), 0.0), 1.0)
+    return SMALL_WORLD_GRAVITY * (LARGE_WORLD_GRAVITY / SMALL_WORLD_GRAVITY) ** fraction
+
+
 class ForceDirectedLayout(ForceLayout):
     """Fruchterman-Reingold layout with Barnes-Hut repulsion; one iteration per :meth:`step`.
 
@@ -342,6 +375,8 @@ class ForceDirectedLayout(ForceLayout):
         self._temperature = 0.0
         self._level_start_temperature = 0.0
         self._cooling_factor = 0.99
+        self._gravity_graph: GraphStructure | None = None  # the graph _automatic_gravity was computed for
+        self._automatic_gravity = LARGE_WORLD_GRAVITY
         super().__init__(edges, node_count, dimensions, seed, weights, initial_positions, **parameters)
 
     # ------------------------------------------------------------------------ properties
@@ -352,8 +387,13 @@ class ForceDirectedLayout(ForceLayout):
 
     @property
     def gravity(self) -> float:
-        """Strength of the pull toward the centre."""
-        return self._parameters.gravity
+        """Strength of the pull toward the centre: the parameter, or the graph's automatic gravity."""
+        if self._parameters.gravity is not None:
+            return float(self._parameters.gravity)
+        if self._gravity_graph is not self._graph:
+            self._automatic_gravity = automatic_gravity(self._graph)
+            self._gravity_graph = self._graph
+        return self._automatic_gravity
 
     # ----------------------------------------------------------------------------- hooks
     def _length_unit(self) -> float:
@@ -416,7 +456,7 @@ class ForceDirectedLayout(ForceLayout):
         pinned = self._pinned if (level is self._finest and self._pinned.any()) else np.zeros(0, dtype=bool)
         with PARALLEL_LAUNCH_LOCK:
             displacement, energy = move_nodes(
-                level.positions, level.forces, level.masses, labels, centers, self._parameters.gravity,
+                level.positions, level.forces, level.masses, labels, centers, self.gravity,
                 self._temperature, pinned,
             )  # fmt: skip
         self._temperature = max(
