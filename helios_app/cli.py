@@ -24,6 +24,52 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+LAYOUT_OPTION_HELP = (
+    "a layout parameter, repeatable: fr: theta, gravity (default: from the graph), cooling_factor, "
+    "repulsion_exponent, ...; fa2: scaling_ratio, gravity, strong_gravity, lin_log, dissuade_hubs, "
+    "prevent_overlap, ... (e.g. --set lin_log=true)"
+)
+
+
+def _layout_parameters(layout: str, assignments: list[str]) -> dict[str, object]:
+    """``--set NAME=VALUE`` options as typed parameters of the ``layout`` algorithm."""
+    import dataclasses
+
+    from helios_app.session import LAYOUTS, check_layout_parameters
+
+    types = {field.name: field.type for field in dataclasses.fields(LAYOUTS[layout].parameters_type)}
+    parameters: dict[str, object] = {}
+    for assignment in assignments:
+        name, separator, text = assignment.partition("=")
+        name = name.strip().replace("-", "_")
+        if not separator or name not in types:
+            raise HeliosError(
+                f"--set {assignment}: expected NAME=VALUE, NAME one of the {layout} layout's parameters: "
+                f"{', '.join(types)}"
+            )
+        parameters[name] = _parameter_value(assignment, types[name], text.strip())
+    check_layout_parameters(layout, parameters)
+    return parameters
+
+
+def _parameter_value(assignment: str, type_text: str, text: str) -> object:
+    """``text`` as the type named by a parameter's annotation (``float | None``, ``bool``, ...)."""
+    lowered = text.lower()
+    if "None" in type_text and lowered in ("none", "auto"):
+        return None
+    if type_text.startswith("bool"):
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+        raise HeliosError(f"--set {assignment}: expected true or false")
+    number = int if type_text.startswith("int") else float
+    try:
+        return number(text)
+    except ValueError:
+        raise HeliosError(f"--set {assignment}: {text!r} is not {'an integer' if number is int else 'a number'}") from None
+
+
 def _look_options() -> argparse.ArgumentParser:
     """Options shared by every command that draws a graph: layout and encodings."""
     from helios_app.session import LAYOUTS, MARKER_CHOICES, THEME_CHOICES
@@ -32,6 +78,8 @@ def _look_options() -> argparse.ArgumentParser:
     options.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
     options.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
     options.add_argument("--seed", type=int, default=0, help="seed of the initial layout (default: %(default)s)")
+    options.add_argument("--set", dest="layout_options", action="append", default=[], metavar="NAME=VALUE",
+                         help=LAYOUT_OPTION_HELP)
     options.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
     options.add_argument("--color-by", default="degree", metavar="ATTR",
                          help="node colour: degree, community or a node attribute (default: degree)")
@@ -72,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     layout.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
     layout.add_argument("--iterations", type=int, default=None, help="run exactly N iterations (default: until settled)")
     layout.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    layout.add_argument("--set", dest="layout_options", action="append", default=[], metavar="NAME=VALUE",
+                        help=LAYOUT_OPTION_HELP)
     layout.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
 
     render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
@@ -96,6 +146,7 @@ def _config(arguments: argparse.Namespace, **server_options):
         theme=arguments.theme,
         labels=arguments.labels,
         marker=arguments.marker,
+        layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options),
         **server_options,
     )
 
@@ -115,10 +166,12 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
 
     if arguments.iterations is not None and arguments.iterations < 0:
         raise HeliosError(f"--iterations must be at least 0, got {arguments.iterations}")
+    parameters = _layout_parameters(arguments.layout, arguments.layout_options)
     graph = _read(arguments.path)
     edges = graph.layout_edges()
     positions, iterations, seconds = run_layout(
-        edges, graph.node_count, arguments.layout, arguments.dimensions, arguments.seed, arguments.iterations
+        edges, graph.node_count, arguments.layout, arguments.dimensions, arguments.seed, arguments.iterations,
+        **parameters,
     )
     write_positions(graph, positions, arguments.output)
     quality = layout_quality(edges, graph.node_count, positions, seed=arguments.seed)

@@ -51,6 +51,10 @@ class View:
         """The current picture as a numpy array; also saved as PNG to ``path`` if given."""
         return self.session.screenshot(path)
 
+    def set_layout_parameters(self, **changes):
+        """Change layout parameters live, e.g. ``view.set_layout_parameters(gravity=1.0)``."""
+        self.session.set_layout_parameters(**changes)
+
     def stop(self) -> None:
         """Stop the layout, renderer and server of this view."""
         self.session.stop()

@@ -27,7 +27,7 @@ VIDEO_CODEC = "libx264"
 
 def _layout(graph: Graph, config: ViewConfig):
     return LAYOUTS[config.layout](graph.layout_edges(), graph.node_count, dimensions=config.dimensions,
-                                  seed=config.seed)
+                                  seed=config.seed, **config.layout_parameters)
 
 
 def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:

@@ -74,6 +74,9 @@ class ViewConfig:
     session_file : str
         A session file (see :func:`helios_app.writers.save_session`) whose positions, pins, camera,
         encodings, layout and seed this view starts from; its graph must be this graph.
+    layout_parameters : dict
+        Parameters of the layout algorithm (fields of its ``parameters_type``, e.g. ``gravity``,
+        ``lin_log``); the algorithm's defaults for the others.
     """
 
     layout: str = "fr"
@@ -93,6 +96,7 @@ class ViewConfig:
     marker: str = "circle"
     window: bool = False
     session_file: str = ""
+    layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.marker not in MARKER_CHOICES or (self.dimensions == 3 and self.marker != "circle"):
@@ -103,6 +107,7 @@ class ViewConfig:
             raise HeliosError(f"theme must be one of {', '.join(THEME_CHOICES)}, got {self.theme!r}")
         if self.layout not in LAYOUTS:
             raise HeliosError(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        check_layout_parameters(self.layout, self.layout_parameters)
         if self.dimensions not in (2, 3):
             raise HeliosError(f"dimensions must be 2 or 3, got {self.dimensions}")
         if not (64 <= self.width <= 3840 and 64 <= self.height <= 2160):
@@ -111,6 +116,19 @@ class ViewConfig:
             raise HeliosError(f"port must be between 0 and 65535, got {self.port}")
         if not 1 <= self.max_fps <= 120:
             raise HeliosError(f"max_fps must be between 1 and 120, got {self.max_fps}")
+
+
+def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
+    """Raise a HeliosError naming the parameter if ``parameters`` do not suit the ``layout`` algorithm."""
+    parameters_type = LAYOUTS[layout].parameters_type
+    names = [field.name for field in dataclasses.fields(parameters_type)]
+    unknown = sorted(set(parameters) - set(names))
+    if unknown:
+        raise HeliosError(f"{layout} layout has no parameter {', '.join(unknown)}; its parameters: {', '.join(names)}")
+    try:
+        parameters_type(**parameters)
+    except ValueError as error:
+        raise HeliosError(f"{layout} layout: {error}") from None
 
 
 def is_loopback(host: str) -> bool:
@@ -180,7 +198,8 @@ class ViewSession:
             self._buffer = PositionBuffer(graph.node_count, config.dimensions)
             layout = LAYOUTS[config.layout](
                 edges, graph.node_count, dimensions=config.dimensions, seed=config.seed,
-                initial_positions=initial_positions, **restored.get("parameters", {}),
+                initial_positions=initial_positions,
+                **{**restored.get("parameters", {}), **config.layout_parameters},
             )
             if len(restored.get("pins", ())):
                 layout.set_pins(restored["pins"])
@@ -210,6 +229,14 @@ class ViewSession:
             raise
         logger.info("view of %s at %s", graph.source, self.url)
         return self
+
+    def set_layout_parameters(self, **changes: Any) -> None:
+        """Change layout parameters while the view runs (e.g. ``gravity=1.0``); the layout wakes up and
+        every viewer sees it adapt. A bad name or value raises a HeliosError and changes nothing."""
+        if self._worker is None:
+            raise HeliosError("the view is not running")
+        check_layout_parameters(self.config.layout, {**_parameter_values(self._worker.layout), **changes})
+        self._worker.set_parameters(**changes)
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop the server, the renderer and the layout; release the port and shared memory.
@@ -402,6 +429,10 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
         **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels") if name in encodings},
     }
     return dataclasses.replace(config, **changes)
+
+
+def _parameter_values(layout: Any) -> dict[str, Any]:
+    return {field.name: getattr(layout.parameters, field.name) for field in dataclasses.fields(layout.parameters)}
 
 
 def _fit_dimensions(positions: np.ndarray, dimensions: int) -> np.ndarray | None:

@@ -101,3 +101,33 @@ def test_layout_command_writes_positions_and_reports_quality(tmp_path, algorithm
     again = tmp_path / f"again.{suffix}"
     helios("layout", str(SHARED_DATA / "lesmis.gml"), "-o", str(again), "--layout", algorithm, *extra)
     assert np.array_equal(read_positions(again, read_graph(SHARED_DATA / "lesmis.gml")), positions), "same seed"
+
+
+def test_layout_parameters_from_the_command_line(tmp_path):
+    graph = str(SHARED_DATA / "lesmis.gml")
+    runs = {}
+    for name, options in {"default": [], "weak": ["--set", "gravity=0.1"], "auto": ["--set", "gravity=auto"]}.items():
+        out = tmp_path / f"{name}.csv"
+        result = helios("layout", graph, "-o", str(out), *options)
+        assert result.returncode == 0, result.stderr
+        runs[name] = out.read_text()
+    assert runs["default"] == runs["auto"] and runs["default"] != runs["weak"]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--set", "gravty=1"], "--set gravty=1: expected NAME=VALUE, NAME one of the fr layout's parameters: theta"),
+        (["--set", "gravity"], "--set gravity: expected NAME=VALUE"),
+        (["--set", "gravity=strong"], "--set gravity=strong: 'strong' is not a number"),
+        (["--set", "gravity=-1"], "fr layout: FruchtermanReingoldParameters: gravity=-1.0 is out of range"),
+        (["--layout", "fa2", "--set", "lin_log=maybe"], "--set lin_log=maybe: expected true or false"),
+        (["--set", "repulsion_exponent=2.5"], "--set repulsion_exponent=2.5: '2.5' is not an integer"),
+    ],
+)
+def test_bad_layout_parameters_are_one_line_errors(tmp_path, options, message):
+    for command in (["layout", "-o", str(tmp_path / "out.csv")], ["view", "--port", "0"]):
+        result = helios(command[0], str(SHARED_DATA / "karate.gml"), *command[1:], *options)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"helios: error: {message}"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -68,6 +68,8 @@ def test_failed_start_undoes_everything(karate):
         ({"dimensions": 4}, "dimensions must be 2 or 3"),
         ({"width": 10}, "size must be between"),
         ({"port": 70000}, "port must be between"),
+        ({"layout_parameters": {"gravty": 1.0}}, "fr layout has no parameter gravty; its parameters: theta"),
+        ({"layout": "fa2", "layout_parameters": {"theta": -1.0}}, "fa2 layout: .*theta"),
     ],
 )
 def test_bad_options_name_the_field(options, match):
@@ -116,3 +118,27 @@ def test_a_session_of_another_graph_is_refused(karate, tmp_path):
     other = read_graph(SHARED_DATA / "lesmis.gml")
     with pytest.raises(HeliosError, match="karate.helios.json"):
         ViewSession(other, ViewConfig(session_file=str(path)))
+
+
+def wait_until(condition, timeout_s=20.0):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_layout_parameters_apply_at_start_and_change_live(karate):
+    config = ViewConfig(port=0, layout="fa2", layout_parameters={"lin_log": True, "gravity": 2.0})
+    with ViewSession(karate, config).start() as session:
+        layout = session._worker.layout
+        assert layout.parameters.lin_log and layout.parameters.gravity == 2.0
+        wait_until(lambda: session.status()["layout"]["state"] == "settled")
+        settled_at = session.status()["layout"]["iteration"]
+        session.set_layout_parameters(gravity=5.0, strong_gravity=True)
+        wait_until(lambda: session.status()["layout"]["iteration"] > settled_at)  # the change woke the layout
+        assert layout.parameters.gravity == 5.0 and layout.parameters.strong_gravity
+        with pytest.raises(HeliosError, match="fa2 layout has no parameter repulsion_exponent"):
+            session.set_layout_parameters(repulsion_exponent=2)
+        with pytest.raises(HeliosError, match="gravity"):
+            session.set_layout_parameters(gravity=-1.0)
+        assert layout.parameters.gravity == 5.0
