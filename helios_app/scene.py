@@ -379,7 +379,9 @@ class GraphScene:
         edge_count = len(self._edges)
         sample = np.sort(np.random.default_rng(0).permutation(edge_count)[:LOD_EDGES]) if edge_count > LOD_EDGES \
             else np.arange(edge_count)
-        actor, _ = self._lines_actor(self._edges[sample], self._base_edge_colors[sample].copy())
+        self._lod_sample = sample
+        self._lod_edge_colors = self._edge_colors[sample]  # a copy, refreshed by select()
+        actor, self._lod_edge_color_array = self._lines_actor(self._edges[sample], self._lod_edge_colors)
         return actor
 
     def _use_level_of_detail(self, on: bool) -> None:
@@ -729,8 +731,10 @@ class GraphScene:
             if self._labels is not None:
                 self._selection_label.SetInput(str(self._labels[node]))
                 self._selection_label.SetVisibility(True)
+        self._lod_edge_colors[:] = self._edge_colors[self._lod_sample]
         self._node_color_array.Modified()
         self._edge_color_array.Modified()
+        self._lod_edge_color_array.Modified()
 
     def focus(self, node: int) -> None:
         """Select ``node`` and fly the camera to it."""

@@ -180,6 +180,9 @@ def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(ka
         dimmed = [np.abs(at(highlighted, n) - BACKGROUND).sum() < np.abs(at(before, n) - BACKGROUND).sum()
                   for n in others]
         assert sum(dimmed) >= 0.8 * len(others), "the rest fades toward the background"
+        # The edges drawn while the camera moves (a sample on big graphs) carry the same highlight.
+        assert np.array_equal(scene._lod_edge_colors, scene._edge_colors[scene._lod_sample])
+        assert not np.array_equal(scene._edge_colors, scene._base_edge_colors)
         # Clicking empty space clears the selection.
         press(scene, 0.01, 0.01)
         press(scene, 0.01, 0.01, "up")
