@@ -67,7 +67,8 @@ def _parameter_value(assignment: str, type_text: str, text: str) -> object:
     try:
         return number(text)
     except ValueError:
-        raise HeliosError(f"--set {assignment}: {text!r} is not {'an integer' if number is int else 'a number'}") from None
+        kind = "an integer" if number is int else "a number"
+        raise HeliosError(f"--set {assignment}: {text!r} is not {kind}") from None
 
 
 def _look_options() -> argparse.ArgumentParser:

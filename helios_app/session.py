@@ -124,7 +124,9 @@ def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
     names = [field.name for field in dataclasses.fields(parameters_type)]
     unknown = sorted(set(parameters) - set(names))
     if unknown:
-        raise HeliosError(f"{layout} layout has no parameter {', '.join(unknown)}; its parameters: {', '.join(names)}")
+        raise HeliosError(
+            f"{layout} layout has no parameter {', '.join(unknown)}; its parameters: {', '.join(names)}"
+        )
     try:
         parameters_type(**parameters)
     except ValueError as error:
@@ -432,7 +434,8 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
 
 
 def _parameter_values(layout: Any) -> dict[str, Any]:
-    return {field.name: getattr(layout.parameters, field.name) for field in dataclasses.fields(layout.parameters)}
+    parameters = layout.parameters
+    return {field.name: getattr(parameters, field.name) for field in dataclasses.fields(parameters)}
 
 
 def _fit_dimensions(positions: np.ndarray, dimensions: int) -> np.ndarray | None:
