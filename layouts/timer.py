@@ -216,13 +216,7 @@ class IntervalTimerThreading:
         traceback: TracebackType | None,
     ) -> None:
         """Stop the timer; a callback error is raised unless another one is in flight."""
-        if exception is None:
-            self.stop()
-            return
-        try:
-            self.stop()
-        except BaseException:  # the exception already in flight wins
-            logger.exception("timer %r: error while stopping during another exception", self._name)
+        stop_on_exit(self.stop, exception, f"timer {self._name!r}")
 
     def __repr__(self) -> str:
         return (
@@ -280,3 +274,15 @@ class IntervalTimerThreading:
                 self._tick_count += 1
             next_tick_s = tick_start_s + self._interval_s
         logger.debug("timer %r ended after %d ticks", self._name, self._tick_count)
+
+
+def stop_on_exit(stop: Callable[[], None], exception: BaseException | None, owner: str) -> None:
+    """``__exit__`` of a context manager that owns a thread: call ``stop``; if an exception is already
+    in flight, it wins and an error from ``stop`` is only logged."""
+    if exception is None:
+        stop()
+        return
+    try:
+        stop()
+    except BaseException:
+        logger.exception("%s: error while stopping during another exception", owner)

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .buffer import PositionBuffer
-from .timer import IntervalTimerThreading
+from .timer import IntervalTimerThreading, stop_on_exit
 
 __all__ = ["Layout", "LayoutState", "LayoutWorker", "SettleDetector"]
 
@@ -420,13 +420,7 @@ class LayoutWorker:
         exception: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if exception is None:
-            self.stop()
-            return
-        try:
-            self.stop()
-        except BaseException:
-            logger.exception("layout worker: error while stopping during another exception")
+        stop_on_exit(self.stop, exception, "layout worker")
 
     def __repr__(self) -> str:
         return f"LayoutWorker({self.state})"
