@@ -45,6 +45,7 @@ CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a 
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
 LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switches on level of detail in motion
+HELD_TOLERANCE = 1e-4  # view units (the view spans [-1, 1]): a dragged node's layout position has caught up
 LOD_EDGES = 30_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
@@ -177,6 +178,9 @@ class GraphScene:
         self._drags: dict[str, _Drag] = {}
         self._notices: list[dict] = []
         self._flight: _Flight | None = None
+        # Nodes dragged here, shown where the pointer left them until the layout reports them there
+        # (its positions lag the pin by a tick or more): view position by node.
+        self._held_positions: dict[int, np.ndarray] = {}
         self.selected: int | None = None
         self._centre = np.zeros(dimensions)
         self._half_extent = 1.0
@@ -507,6 +511,11 @@ class GraphScene:
         view = self._view_positions
         view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
+        for node, held in list(self._held_positions.items()):
+            if np.allclose(view[node], held, atol=HELD_TOLERANCE):
+                del self._held_positions[node]
+            else:
+                view[node] = held
         self._points.Modified()
         if moving:  # a moving layout is drawn like a moving camera
             self._moving_until_s = max(self._moving_until_s, time.monotonic() + LAYOUT_LOD_SETTLE_S)
@@ -617,6 +626,7 @@ class GraphScene:
             if node is None:
                 self.reset_camera()
             else:
+                self._held_positions.pop(node, None)
                 self._notices.append({"type": "unpin", "node": node})
             return True
         if kind == "resize":
@@ -705,6 +715,7 @@ class GraphScene:
         if self.dimensions == 2:
             view_position[2] = 0.0
         self._view_positions[node] = view_position
+        self._held_positions[node] = view_position.copy()
         self._points.Modified()
         self._notices.append({"type": "pin", "node": node, "position": self._layout_position(view_position)})
 

@@ -208,7 +208,18 @@ def test_dragging_a_node_moves_it_and_pins_it(karate):
         # The pin is in layout units: the pointer moved right, so x grew by 0.1 of the frame width.
         pinned = np.array(notices[0]["position"])
         assert pinned[0] > positions[5][0] and abs(pinned[1] - positions[5][1]) < 1e-3
-        scene.apply_event({"type": "double_click", "x": float(x + 0.1), "y": float(y), "viewer_id": "a"})
+        # Until the layout has applied the pin, its positions still have the node where it was: the
+        # node stays under the pointer; once they agree, the layout moves it again.
+        scene.set_positions(positions)
+        scene.render()
+        assert np.allclose(scene.node_pixels()[5], ((x + 0.1) * 640, y * 400), atol=1.0)
+        caught_up = positions.copy()
+        caught_up[5] = pinned
+        scene.set_positions(caught_up)
+        scene.set_positions(positions)
+        scene.render()
+        assert np.allclose(scene.node_pixels()[5], (x * 640, y * 400), atol=1.0)
+        scene.apply_event({"type": "double_click", "x": float(x), "y": float(y), "viewer_id": "a"})
         assert scene.take_notices() == [{"type": "unpin", "node": 5}]
     finally:
         scene.close()
