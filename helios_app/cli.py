@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
     view.add_argument("--token", default="", help="access token (default: a random one)")
+    view.add_argument("--allow-origin", dest="allowed_origins", action="append", default=[], metavar="ORIGIN",
+                      help="let pages of another site (scheme://host[:port]) drive the view; repeatable")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--session", default="", metavar="FILE",
                       help="restore a saved view (positions, pins, camera, encodings) of this graph")
@@ -213,7 +215,7 @@ def run_view(arguments: argparse.Namespace) -> int:
     config = _config(
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
-        session_file=arguments.session,
+        session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
     )
     graph = _read(arguments.path)
     session = ViewSession(graph, config)

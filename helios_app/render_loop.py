@@ -17,6 +17,8 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
+QUEUE_FULL_LOG_INTERVAL_S = 10.0
+
 LAYOUT_RENDER_RATIO = 6.0
 """When only the layout moved, wait this many times the last frame's render time before the next
 frame: following the layout then takes at most about a sixth of the time (and of the cores,
@@ -66,6 +68,9 @@ class RenderLoop:
         Size of the bounded interaction queue; events beyond it are dropped and counted.
     on_notice : callable, optional
         Receives each notice of the scene (selection, pin, release), on the render thread.
+    on_failure : callable, optional
+        Called once, on the render thread, with the error that stopped the loop (not an error in
+        one event: such an event is logged once per kind, dropped, and the loop goes on).
     """
 
     def __init__(
@@ -76,8 +81,10 @@ class RenderLoop:
         max_fps: float = 30.0,
         event_capacity: int = 1024,
         on_notice: Callable[[dict], object] | None = None,
+        on_failure: Callable[[BaseException], object] | None = None,
     ) -> None:
         self._on_notice = on_notice
+        self._on_failure = on_failure
         self._scene_factory = scene_factory
         self._positions = positions
         self._publish_frame = publish_frame
@@ -93,6 +100,9 @@ class RenderLoop:
         self._frame_times_s: list[float] = []
         self.events_applied = 0
         self.events_dropped = 0
+        self.events_failed = 0
+        self._failures_logged: set[tuple[str, str]] = set()
+        self._last_queue_full_log_s = -QUEUE_FULL_LOG_INTERVAL_S
 
     def start(self, timeout_s: float = 30.0) -> None:
         """Start the thread and wait until the scene exists (raises its construction error)."""
@@ -111,7 +121,10 @@ class RenderLoop:
             self._events.put_nowait(event)
         except queue.Full:
             self.events_dropped += 1
-            logger.warning("interaction queue full; dropped a %s event", event.get("type"))
+            now = time.monotonic()
+            if now - self._last_queue_full_log_s >= QUEUE_FULL_LOG_INTERVAL_S:
+                self._last_queue_full_log_s = now
+                logger.warning("interaction queue full; dropped %d events so far", self.events_dropped)
         self._wake.set()
 
     @property
@@ -144,13 +157,9 @@ class RenderLoop:
                     break
                 changed = scene.needs_render() or force_render
                 force_render = False
-                while True:
-                    try:
-                        event = self._events.get_nowait()
-                    except queue.Empty:
-                        break
+                for event in self._take_events():
                     self.events_applied += 1
-                    changed = scene.apply_event(event) or event["type"] == "render" or changed
+                    changed = self._apply(scene, event) or changed
                 for notice in scene.take_notices():
                     if self._on_notice is not None:
                         try:
@@ -176,8 +185,36 @@ class RenderLoop:
         except BaseException as error:  # noqa: BLE001 - re-raised by stop()
             logger.exception("render loop failed")
             self.error = error
+            if self._on_failure is not None:
+                self._on_failure(error)
         finally:
             scene.close()
+
+    def _take_events(self) -> list[dict]:
+        """Everything queued, oldest first, keeping only the newest hover of each viewer."""
+        events = []
+        while True:
+            try:
+                events.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+        newest_hover = {event.get("viewer_id"): index for index, event in enumerate(events) if event["type"] == "hover"}
+        return [
+            event for index, event in enumerate(events)
+            if event["type"] != "hover" or newest_hover[event.get("viewer_id")] == index
+        ]
+
+    def _apply(self, scene: Scene, event: dict) -> bool:
+        """Apply one event; an error in it is logged once per kind and costs only that event."""
+        try:
+            return scene.apply_event(event) or event["type"] == "render"
+        except Exception as error:  # noqa: BLE001 - one bad event must not stop the view
+            self.events_failed += 1
+            kind = (str(event.get("type")), type(error).__name__)
+            if kind not in self._failures_logged:
+                self._failures_logged.add(kind)
+                logger.exception("a %s event failed (%s); dropped it and any like it", *kind)
+            return True
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Stop the thread, release the scene, and re-raise an error the loop hit."""

@@ -39,6 +39,11 @@ THEMES = {
 }
 VIEW_MARGIN = 1.1  # how much room the camera leaves around the unit-radius view space
 ZOOM_PER_WHEEL_UNIT = 1.0015  # zoom factor per wheel delta unit: one 100-unit notch ≈ 16 %
+# The camera stays where float maths holds: zoom between a node's detail and the whole graph seen from
+# far away, and the focal point within reach of the view space (which spans [-1, 1]).
+MIN_VISIBLE_HALF_HEIGHT = 1e-4
+MAX_VISIBLE_HALF_HEIGHT = 1e3
+MAX_FOCAL_DISTANCE = 1e3
 EDGE_ENDPOINT_TINT = 0.35  # how much of its endpoints' colours an edge takes (the rest is the theme's grey)
 DIMMED_MIX = 0.78  # how far a node or edge outside the selection fades toward the background
 CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a press is a click
@@ -593,12 +598,24 @@ class GraphScene:
         up = np.array(camera.GetViewUp())
         right = np.cross(np.array(camera.GetDirectionOfProjection()), up)
         shift = (fraction_x * 2.0 * half_height * width / max(height, 1)) * right - (fraction_y * 2.0 * half_height) * up
-        camera.SetFocalPoint(*(np.array(camera.GetFocalPoint()) + shift))
-        camera.SetPosition(*(np.array(camera.GetPosition()) + shift))
+        focal = np.array(camera.GetFocalPoint())
+        moved = np.clip(focal + shift, -MAX_FOCAL_DISTANCE, MAX_FOCAL_DISTANCE)
+        if not np.isfinite(moved).all():
+            return
+        camera.SetFocalPoint(*moved)
+        camera.SetPosition(*(np.array(camera.GetPosition()) + moved - focal))
         self.renderer.ResetCameraClippingRange()
 
     def _zoom(self, factor: float, x: float = 0.5, y: float = 0.5) -> None:
-        """Zoom by ``factor`` keeping the point under the pointer (x, y in [0, 1]) where it is."""
+        """Zoom by ``factor`` keeping the point under the pointer (x, y in [0, 1]) where it is.
+
+        The zoom stops at :data:`MIN_VISIBLE_HALF_HEIGHT` and :data:`MAX_VISIBLE_HALF_HEIGHT`.
+        """
+        half_height = self._visible_half_height()
+        wanted = min(max(half_height / factor, MIN_VISIBLE_HALF_HEIGHT), MAX_VISIBLE_HALF_HEIGHT)
+        factor = half_height / wanted
+        if not math.isfinite(factor) or factor == 1.0:
+            return
         camera = self.renderer.GetActiveCamera()
         if camera.GetParallelProjection():
             camera.SetParallelScale(camera.GetParallelScale() / factor)

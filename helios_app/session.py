@@ -77,6 +77,9 @@ class ViewConfig:
     layout_parameters : dict
         Parameters of the layout algorithm (fields of its ``parameters_type``, e.g. ``gravity``,
         ``lin_log``); the algorithm's defaults for the others.
+    allowed_origins : tuple of str
+        Origins of other sites whose pages may drive the view (``/ws``, ``/offer``), e.g.
+        ``https://lab.example.org``; the view's own origin always may.
     """
 
     layout: str = "fr"
@@ -97,8 +100,14 @@ class ViewConfig:
     window: bool = False
     session_file: str = ""
     layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+    allowed_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
+        for origin in origins:
+            if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
+                raise HeliosError(f"an allowed origin is scheme://host[:port], such as https://lab.example.org; got {origin!r}")
+        object.__setattr__(self, "allowed_origins", origins)
         if self.marker not in MARKER_CHOICES or (self.dimensions == 3 and self.marker != "circle"):
             raise HeliosError(
                 f"marker must be one of {', '.join(MARKER_CHOICES)} (3D views draw spheres), got {self.marker!r}"
@@ -175,8 +184,11 @@ class ViewSession:
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None
         self._server: BackgroundServer | None = None
+        self.failure: BaseException | None = None  # what stopped the render loop, if anything did
         self._server_config = ServerConfig(
-            host=self.config.host, port=self.config.port, token=self.config.token, max_fps=self.config.max_fps
+            host=self.config.host, port=self.config.port, token=self.config.token, max_fps=self.config.max_fps,
+            max_frame_width=self.config.width, max_frame_height=self.config.height,
+            allowed_origins=self.config.allowed_origins,
         )
 
     # ---- life cycle ----------------------------------------------------------------------------
@@ -212,6 +224,7 @@ class ViewSession:
                 self.frames.publish,
                 max_fps=config.max_fps,
                 on_notice=self._on_notice,
+                on_failure=self._on_render_failure,
             )
             self._worker.start()
             self._render_loop.start()
@@ -229,8 +242,13 @@ class ViewSession:
         except BaseException:
             self.stop()
             raise
-        logger.info("view of %s at %s", graph.source, self.url)
+        logger.info("view of %s on port %s", graph.source, self.port)  # never the URL: it carries the token
         return self
+
+    def _on_render_failure(self, error: BaseException) -> None:
+        """The render loop could not go on: stop the session instead of showing a frozen picture."""
+        self.failure = error
+        self.stop_requested.set()
 
     def set_layout_parameters(self, **changes: Any) -> None:
         """Change layout parameters while the view runs (e.g. ``gravity=1.0``); the layout wakes up and
@@ -254,6 +272,8 @@ class ViewSession:
             try:
                 part.stop(timeout_s=timeout_s)
             except BaseException as error:  # noqa: BLE001 - collected, first one re-raised
+                if error is self.failure:
+                    error = HeliosError(f"rendering failed ({type(error).__name__}: {error}); the view stopped")
                 errors.append(error)
         self._server = self._render_loop = self._worker = None
         if self._buffer is not None:

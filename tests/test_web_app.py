@@ -43,7 +43,7 @@ class SyntheticView:
 
         self.view_channel = ViewChannel(
             self.frames, self.events.append, lambda: {"title": "synthetic", "node_count": 0},
-            status=lambda: {"fps": 30.0}, search=search)
+            status=lambda: {"fps": 30.0, "layout": {}, "nodes": 0, "edges": 0, "viewers": 1}, search=search)
         return self.view_channel
 
     def __enter__(self):
@@ -196,6 +196,7 @@ async def test_two_webrtc_peers_receive_the_same_live_video(view_client):
 async def test_viewer_limit_refuses_extra_peers(view_client):
     peers = [await _connect_peer(view_client, 1) for _ in range(3)]
     try:
+        await asyncio.wait_for(asyncio.gather(*(done for _, _, done, _ in peers)), 30)  # connected: slots taken
         extra = RTCPeerConnection()
         extra.addTransceiver("video", direction="recvonly")
         await extra.setLocalDescription(await extra.createOffer())
@@ -259,7 +260,7 @@ async def test_messages_published_from_another_thread_reach_every_viewer(view_cl
     assert (await late.receive_json(timeout=5))["type"] == "hello"
     assert (await next_selection(late))["node"] == {"id": "7"}, "a newcomer gets the current selection"
     status = await late.receive_json(timeout=5)
-    assert status == {"type": "status", "fps": 30.0}
+    assert status == {"type": "status", "fps": 30.0, "layout": {}, "nodes": 0, "edges": 0, "viewers": 1}
     for socket in [*sockets, late]:
         await socket.close()
 

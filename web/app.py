@@ -11,18 +11,21 @@ import hmac
 import json
 import logging
 import secrets
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from yarl import URL
 
+from web.connections import ConnectionGuard, ViewerConnection
 from web.encoders import JpegEncoder, YuvConverter, encode_png
 from web.frames import LatestFrameSlot
 from web.messages import MessageHub
-from web.protocol import MAX_MESSAGE_BYTES, ProtocolError, error_message, hello_message, parse_message
+from web.protocol import (
+    MAX_MESSAGE_BYTES, ProtocolError, error_message, hello_message, parse_message, server_message,
+)
 from web.tracks import SceneVideoTrack
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ MJPEG_BOUNDARY = "heliosframe"
 PREFERRED_VIDEO_CODECS = ("video/H264", "video/VP8")
 STATUS_INTERVAL_S = 1.0
 PUBLIC_PATHS = frozenset({"/favicon.ico"})  # everything else but /static/ needs the token
+ORIGIN_CHECKED_PATHS = frozenset({"/ws", "/offer"})  # what a page of another site could drive
+MAX_OFFER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,18 @@ class ServerConfig:
     mjpeg_quality : int
         JPEG quality of the MJPEG fallback, 1 to 100.
     max_viewers : int
-        Simultaneous WebRTC peers plus MJPEG streams; more are refused with 503.
+        Simultaneous connected WebRTC peers plus MJPEG streams; more are refused with 503.
+    max_pending_offers : int
+        WebRTC offers whose connection is not established yet; more are refused with 503.
+    ice_connect_timeout_s : float
+        An offered peer that has not connected this long after its answer is closed, freeing its slot.
+    max_frame_width, max_frame_height : int
+        The largest picture a viewer's ``resize`` may ask for; larger ones get an ``error`` reply.
+    allowed_origins : tuple of str
+        Origins besides the server's own whose pages may open ``/ws`` and ``/offer``
+        (e.g. ``https://notebooks.example.org``).
+    request_timeout_s : float
+        A connection must finish each request's headers (and an offer its body) within this time.
     """
 
     host: str = "127.0.0.1"
@@ -61,6 +77,12 @@ class ServerConfig:
     idle_fps: float = 2.0
     mjpeg_quality: int = 80
     max_viewers: int = 32
+    max_pending_offers: int = 8
+    ice_connect_timeout_s: float = 5.0
+    max_frame_width: int = 3840
+    max_frame_height: int = 2160
+    allowed_origins: tuple[str, ...] = ()
+    request_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -102,7 +124,9 @@ class ViewChannel:
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 CHANNEL_KEY = web.AppKey("channel", ViewChannel)
 PEERS_KEY = web.AppKey("peers", set)
-SOCKETS_KEY = web.AppKey("sockets", weakref.WeakSet)
+VIEWERS_KEY = web.AppKey("viewers", dict)  # viewer id -> ViewerConnection
+GUARD_KEY = web.AppKey("connection_guard", ConnectionGuard)
+PENDING_TASKS_KEY = web.AppKey("pending_offer_tasks", set)
 STREAMS_KEY = web.AppKey("mjpeg_streams", set)
 YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
@@ -125,15 +149,54 @@ def _refuse(reason: str) -> web.HTTPForbidden:
     )
 
 
+def _same_or_allowed_origin(request: web.Request) -> bool:
+    """A request without an Origin (not from a page) or from this server's own origin or a listed one.
+
+    Behind a reverse proxy or the notebook's proxy the browser's origin is the proxy's; such proxies
+    keep the Host header or say where they were reached in X-Forwarded-Host.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin.rstrip("/") in request.app[CONFIG_KEY].allowed_origins:
+        return True
+    try:
+        origin_url = URL(origin)
+        if origin_url.scheme not in ("http", "https") or not origin_url.host:
+            return False
+        served_as = [request.headers.get("X-Forwarded-Host", ""), request.host]
+        return any(
+            host and (URL(f"{origin_url.scheme}://{host}").host, URL(f"{origin_url.scheme}://{host}").port)
+            == (origin_url.host, origin_url.port)
+            for host in served_as
+        )
+    except ValueError:
+        return False
+
+
 @web.middleware
 async def _token_middleware(request: web.Request, handler):
-    if request.path.startswith("/static/") or request.path in PUBLIC_PATHS or _authorised(request):
+    if request.path.startswith("/static/") or request.path in PUBLIC_PATHS:
         return await handler(request)
-    raise _refuse("access token missing or wrong")
+    if not _authorised(request):
+        raise _refuse("access token missing or wrong")
+    if request.transport is not None:
+        request.app[GUARD_KEY].authorise(request.transport)
+    if request.path in ORIGIN_CHECKED_PATHS and not _same_or_allowed_origin(request):
+        raise web.HTTPForbidden(
+            text=f"helios: pages from {request.headers.get('Origin')!r} may not drive this view; "
+            "start helios with --allow-origin ORIGIN to allow them\n"
+        )
+    return await handler(request)
+
+
+def _connected_peers(app: web.Application) -> list:
+    return [peer for peer in app[PEERS_KEY] if peer.connectionState == "connected"]
 
 
 def _viewer_count(app: web.Application) -> int:
-    return len(app[PEERS_KEY]) + len(app[STREAMS_KEY])
+    """Viewers holding a stream slot: connected WebRTC peers and MJPEG streams."""
+    return len(_connected_peers(app)) + len(app[STREAMS_KEY])
 
 
 async def index(request: web.Request) -> web.FileResponse:
@@ -146,28 +209,69 @@ def _preferred_codecs() -> list:
     return ordered + [c for c in capabilities if c.mimeType == "video/rtx"]
 
 
+async def _close_peer(app: web.Application, peer: RTCPeerConnection) -> None:
+    app[PEERS_KEY].discard(peer)
+    for connection in app[VIEWERS_KEY].values():
+        connection.peers.discard(peer)
+    await peer.close()
+
+
+async def _close_unless_connected(app: web.Application, peer: RTCPeerConnection, timeout_s: float) -> None:
+    """Free the slot of an offer whose ICE never connects (no candidates, unreachable ones)."""
+    await asyncio.sleep(timeout_s)
+    if peer.connectionState != "connected":
+        logger.info("peer %s did not connect within %g s; closed", id(peer), timeout_s)
+        await _close_peer(app, peer)
+
+
+async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]:
+    """The offer's description and the viewer id it names ('' if none); ValueError names what is wrong."""
+    timeout_s = request.app[CONFIG_KEY].request_timeout_s
+    try:
+        raw = await asyncio.wait_for(request.content.read(MAX_OFFER_BYTES + 1), timeout_s)
+    except asyncio.TimeoutError:
+        raise ValueError(f"the offer's body did not arrive within {timeout_s:g} s") from None
+    if len(raw) > MAX_OFFER_BYTES:
+        raise ValueError(f"an offer is at most {MAX_OFFER_BYTES} bytes")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ValueError("the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object with sdp and type")
+    sdp, kind, viewer_id = body.get("sdp"), body.get("type"), body.get("viewer_id", "")
+    if not isinstance(sdp, str) or not sdp:
+        raise ValueError("sdp must be a non-empty string")
+    if kind != "offer":
+        raise ValueError(f"type must be 'offer', got {str(kind)[:40]!r}")
+    if not isinstance(viewer_id, str):
+        raise ValueError("viewer_id must be a string")
+    return RTCSessionDescription(sdp=sdp, type="offer"), viewer_id
+
+
 async def offer(request: web.Request) -> web.Response:
     app = request.app
-    try:
-        body = await request.json()
-        description = RTCSessionDescription(sdp=str(body["sdp"]), type=str(body["type"]))
-        if description.type != "offer":
-            raise ValueError(f"type must be 'offer', got {description.type!r}")
-    except (ValueError, KeyError, TypeError) as error:
-        return web.json_response(error_message(f"bad offer: {error}"), status=400)
-    if _viewer_count(app) >= app[CONFIG_KEY].max_viewers:
-        return web.json_response(error_message("too many viewers; try again later"), status=503)
-
     config = app[CONFIG_KEY]
-    peer = RTCPeerConnection()
+    try:
+        description, viewer_id = await _read_offer(request)
+    except ValueError as error:
+        return web.json_response(error_message(f"bad offer: {error}"), status=400)
+    if _viewer_count(app) >= config.max_viewers:
+        return web.json_response(error_message("too many viewers; try again later"), status=503)
+    if len(app[PEERS_KEY]) - len(_connected_peers(app)) >= config.max_pending_offers:
+        return web.json_response(error_message("too many connections being set up; try again soon"), status=503)
+
+    peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # contact no STUN/TURN server nobody named
     app[PEERS_KEY].add(peer)
+    viewer = app[VIEWERS_KEY].get(viewer_id)
+    if viewer is not None:
+        viewer.peers.add(peer)  # a closed tab closes its socket at once: its peer goes with it
 
     @peer.on("connectionstatechange")
     async def on_state_change() -> None:
         logger.info("peer %s is %s", id(peer), peer.connectionState)
         if peer.connectionState in ("failed", "closed"):
-            app[PEERS_KEY].discard(peer)
-            await peer.close()
+            await _close_peer(app, peer)
 
     track = SceneVideoTrack(app[CHANNEL_KEY].frames, app[YUV_KEY], config.max_fps, config.idle_fps)
     transceiver = peer.addTransceiver(track, direction="sendonly")
@@ -176,9 +280,11 @@ async def offer(request: web.Request) -> web.Response:
         await peer.setRemoteDescription(description)
         await peer.setLocalDescription(await peer.createAnswer())
     except Exception as error:  # aiortc raises several types for an unusable SDP
-        app[PEERS_KEY].discard(peer)
-        await peer.close()
-        return web.json_response(error_message(f"bad offer: {error}"), status=400)
+        await _close_peer(app, peer)
+        return web.json_response(error_message(f"bad offer: {str(error)[:200]}"), status=400)
+    expiry = asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s))
+    app[PENDING_TASKS_KEY].add(expiry)
+    expiry.add_done_callback(app[PENDING_TASKS_KEY].discard)
     answer = peer.localDescription
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
 
@@ -254,37 +360,90 @@ async def session_file(request: web.Request) -> web.Response:
 
 async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
-    socket = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES * 4, heartbeat=20.0)
+    # timeout: a closing handshake waits at most this long; compress: no deflate to inflate for anyone.
+    socket = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES * 4, heartbeat=20.0, timeout=1.0, compress=False)
     await socket.prepare(request)
-    app[SOCKETS_KEY].add(socket)
     channel = app[CHANNEL_KEY]
     viewer_id = secrets.token_hex(4)
-    await socket.send_json(hello_message(viewer_id, channel.describe()))
-    for latest in channel.messages.add(socket):
-        await socket.send_json(latest)
-    loop = asyncio.get_running_loop()
+    connection = ViewerConnection(socket, request.transport, viewer_id)
+    app[VIEWERS_KEY][viewer_id] = connection
+    connection.send(hello_message(viewer_id, channel.describe()))
+    for latest in channel.messages.add(connection):
+        connection.send(latest)
+    searches = _SearchRunner(channel.search, connection)
     try:
         async for message in socket:
-            if message.type == WSMsgType.TEXT:
-                try:
-                    event = parse_message(message.data)
-                except ProtocolError as error:
-                    await socket.send_json(error_message(str(error)))
-                    continue
-                if event["type"] == "ping":
-                    await socket.send_json({"type": "pong", "sent_ms": event["sent_ms"]})
-                elif event["type"] == "search":
-                    matches = await loop.run_in_executor(None, channel.search, event["query"])
-                    await socket.send_json({"type": "search_results", "query": event["query"], "matches": matches})
-                else:
-                    channel.submit_event({**event, "viewer_id": viewer_id})
-            elif message.type == WSMsgType.BINARY:
-                await socket.send_json(error_message("binary messages are not part of the protocol; send JSON text"))
-            elif message.type == WSMsgType.ERROR:
-                logger.info("socket of viewer %s closed with %s", viewer_id, socket.exception())
+            if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                if message.type == WSMsgType.ERROR:
+                    logger.info("socket of viewer %s closed with %s", viewer_id, socket.exception())
+                continue
+            if not connection.admit():
+                continue  # over its message budget: dropped, counted, logged once per interval
+            try:
+                _handle_message(app, connection, searches, message.data)
+            except Exception:  # a bug here must cost this message only, not the socket or the server
+                logger.exception("handling a message of viewer %s failed; dropped it", viewer_id)
+                connection.send(error_message("the server could not handle that message"))
     finally:
-        channel.messages.remove(socket)
+        channel.messages.remove(connection)
+        app[VIEWERS_KEY].pop(viewer_id, None)
+        searches.cancel()
+        await connection.close()
+        await asyncio.gather(*(_close_peer(app, peer) for peer in list(connection.peers)), return_exceptions=True)
     return socket
+
+
+def _handle_message(app: web.Application, connection: ViewerConnection, searches, data: str | bytes) -> None:
+    """Validate one viewer message and act on it; every reply goes to the viewer's bounded queue."""
+    try:
+        event = parse_message(data)
+    except ProtocolError as error:
+        connection.send(error_message(str(error)))
+        return
+    kind = event["type"]
+    config = app[CONFIG_KEY]
+    if kind == "ping":
+        connection.send(server_message("pong", sent_ms=event["sent_ms"]))
+    elif kind == "search":
+        searches.submit(event["query"])
+    elif kind == "resize" and (event["width"] > config.max_frame_width or event["height"] > config.max_frame_height):
+        connection.send(error_message(
+            f"resize.width and resize.height may be at most {config.max_frame_width}x{config.max_frame_height}"
+            f" (this view's size), got {event['width']}x{event['height']}"
+        ))
+    else:
+        app[CHANNEL_KEY].submit_event({**event, "viewer_id": connection.viewer_id})
+
+
+class _SearchRunner:
+    """Runs one viewer's searches in an executor, one at a time; a query typed meanwhile replaces the
+    waiting one, so a flood of searches costs one running search and one waiting, not a queue."""
+
+    def __init__(self, search: Callable[[str], list[dict[str, Any]]], connection: ViewerConnection) -> None:
+        self._search = search
+        self._connection = connection
+        self._waiting: str | None = None
+        self._task: asyncio.Task | None = None
+
+    def submit(self, query: str) -> None:
+        self._waiting = query
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting is not None:
+            query, self._waiting = self._waiting, None
+            try:
+                matches = await loop.run_in_executor(None, self._search, query)
+            except Exception:  # noqa: BLE001 - a failing search answers nothing, the socket stays
+                logger.exception("search for %r failed", query[:40])
+                matches = []
+            self._connection.send(server_message("search_results", query=query, matches=matches))
 
 
 async def favicon(request: web.Request) -> web.Response:
@@ -302,7 +461,10 @@ async def _publish_status(app: web.Application) -> None:
     while True:
         await asyncio.sleep(STATUS_INTERVAL_S)
         if channel.messages.socket_count:
-            channel.messages.publish({"type": "status", **channel.status()})
+            try:
+                channel.messages.publish(server_message("status", **channel.status()))
+            except Exception:  # noqa: BLE001 - a failing status must not end the status loop
+                logger.exception("building the status failed")
 
 
 async def _on_startup(app: web.Application) -> None:
@@ -310,14 +472,29 @@ async def _on_startup(app: web.Application) -> None:
     app[STATUS_TASK_KEY] = asyncio.create_task(_publish_status(app))
 
 
+SHUTDOWN_STEP_S = 0.5
+
+
 async def _on_shutdown(app: web.Application) -> None:
+    """Close every viewer within about a second, however busy or unresponsive they are."""
     app[STATUS_TASK_KEY].cancel()
     app[CLOSING_KEY].set()
-    for socket in list(app[SOCKETS_KEY]):
-        await socket.close(code=1001, message=b"server shutting down")
+    for task in list(app[PENDING_TASKS_KEY]):
+        task.cancel()
+    connections = list(app[VIEWERS_KEY].values())
+    closes = [connection.socket.close(code=1001, message=b"server shutting down") for connection in connections]
+    try:
+        await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), SHUTDOWN_STEP_S)
+    except asyncio.TimeoutError:
+        for connection in connections:
+            connection.disconnect("the server is shutting down")
     peers = list(app[PEERS_KEY])
     app[PEERS_KEY].clear()
-    await asyncio.gather(*(peer.close() for peer in peers), return_exceptions=True)
+    try:
+        await asyncio.wait_for(asyncio.gather(*(peer.close() for peer in peers), return_exceptions=True),
+                               SHUTDOWN_STEP_S)
+    except asyncio.TimeoutError:
+        logger.warning("%d WebRTC peers did not close within %g s", len(peers), SHUTDOWN_STEP_S)
     for task in list(app[STREAMS_KEY]):
         task.cancel()
 
@@ -336,7 +513,9 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[CHANNEL_KEY] = channel
     app[PEERS_KEY] = set()
-    app[SOCKETS_KEY] = weakref.WeakSet()
+    app[VIEWERS_KEY] = {}
+    app[GUARD_KEY] = ConnectionGuard()
+    app[PENDING_TASKS_KEY] = set()
     app[STREAMS_KEY] = set()
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)

@@ -1,7 +1,8 @@
-"""Server-to-viewer messages: published from any thread, sent to every open interaction socket.
+"""Server-to-viewer messages: published from any thread, queued for every connected viewer.
 
 The newest message of each type is kept, so a viewer who connects later is told the current
-selection and status right after the hello.
+selection and status right after the hello. Each viewer's queue is bounded
+(:class:`web.connections.ViewerConnection`): a viewer that does not read is dropped, never waited for.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ import logging
 import threading
 from typing import Any
 
-from aiohttp import web
+from web.connections import ViewerConnection
 
 logger = logging.getLogger(__name__)
 
 
 class MessageHub:
-    """Broadcasts JSON messages to the sockets of one app; thread-safe ``publish``."""
+    """Broadcasts JSON messages to the viewers of one app; thread-safe ``publish``."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sockets: set[web.WebSocketResponse] = set()
+        self._connections: set[ViewerConnection] = set()
         self._latest: dict[str, dict[str, Any]] = {}
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -42,28 +43,22 @@ class MessageHub:
         except RuntimeError:  # the loop closed meanwhile
             pass
 
-    def add(self, socket: web.WebSocketResponse) -> list[dict[str, Any]]:
-        """Register a socket; returns the latest messages to bring it up to date."""
+    def add(self, connection: ViewerConnection) -> list[dict[str, Any]]:
+        """Register a viewer; returns the latest messages to bring it up to date."""
         with self._lock:
-            self._sockets.add(socket)
+            self._connections.add(connection)
             return list(self._latest.values())
 
-    def remove(self, socket: web.WebSocketResponse) -> None:
+    def remove(self, connection: ViewerConnection) -> None:
         with self._lock:
-            self._sockets.discard(socket)
+            self._connections.discard(connection)
 
     @property
     def socket_count(self) -> int:
-        return len(self._sockets)
+        return len(self._connections)
 
     def _send_to_all(self, message: dict[str, Any]) -> None:
-        for socket in list(self._sockets):
-            if not socket.closed:
-                asyncio.ensure_future(_send_quietly(socket, message))
-
-
-async def _send_quietly(socket: web.WebSocketResponse, message: dict[str, Any]) -> None:
-    try:
-        await socket.send_json(message)
-    except (ConnectionResetError, RuntimeError) as error:  # the viewer left mid-send
-        logger.debug("could not send %s: %s", message.get("type"), error)
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            connection.send(message)

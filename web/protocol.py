@@ -17,12 +17,19 @@ PROTOCOL_VERSION = 1
 TRANSPORTS = ("webrtc", "mjpeg")
 MAX_MESSAGE_BYTES = 4096
 
-# Field kinds: "unit" is a float in [0, 1], "number" any finite float, "bool", "size" an int pixel
-# count in [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int >= 0, "text" a string of at most MAX_TEXT_LENGTH
-# characters, or a tuple of allowed strings.
+# Field kinds: "unit" is a float in [0, 1], "number" a finite float of magnitude at most MAX_NUMBER,
+# "wheel" a finite float of magnitude at most MAX_WHEEL_DELTA, "bool", "size" an int pixel count in
+# [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int in [0, MAX_INDEX], "text" a string of at most
+# MAX_TEXT_LENGTH characters, or a tuple of allowed strings. Every number has a range, so no message
+# can push the camera maths past what a float holds (a wheel delta of 5e5 once zoomed to 0 and froze
+# the render loop for every viewer).
 MIN_SIZE_PX = 64
 MAX_SIZE_PX = 3840
 MAX_TEXT_LENGTH = 200
+MAX_NUMBER = 1e15  # a millisecond clock (1.7e12 today) fits with room to spare
+MAX_WHEEL_DELTA = 2400.0  # three pages of 800 px; the page sums a frame's wheel events and clamps to this
+MAX_INDEX = 2**31 - 1
+MAX_NESTING = 32  # deeper JSON is refused before it is parsed (json recurses once per level)
 MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "pointer": {
         "action": ("down", "move", "up"),
@@ -32,7 +39,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
         "shift": "bool",
         "ctrl": "bool",
     },
-    "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
+    "wheel": {"delta_y": "wheel", "x": "unit", "y": "unit"},
     "resize": {"width": "size", "height": "size"},
     "hover": {"x": "unit", "y": "unit"},
     "double_click": {"x": "unit", "y": "unit"},
@@ -40,6 +47,17 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "search": {"query": "text"},
     "focus": {"node": "index"},
     "ping": {"sent_ms": "number"},
+}
+
+# Server-to-browser messages: each type and its fields, in the order the builders set them. The
+# page (web/static/protocol.js) mirrors this table and ignores a message it does not know.
+SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "hello": ("protocol_version", "transports", "viewer_id", "view"),
+    "status": ("fps", "layout", "nodes", "edges", "viewers"),
+    "selection": ("node",),
+    "search_results": ("query", "matches"),
+    "pong": ("sent_ms",),
+    "error": ("message",),
 }
 
 
@@ -50,34 +68,53 @@ class ProtocolError(ValueError):
 def _check_field(message_type: str, name: str, kind: Any, value: Any) -> Any:
     where = f"{message_type}.{name}"
     if isinstance(kind, tuple):
-        if value not in kind:
-            raise ProtocolError(f"{where} must be one of {', '.join(kind)}, got {value!r}")
+        if not isinstance(value, str) or value not in kind:
+            raise ProtocolError(f"{where} must be one of {', '.join(kind)}, got {_shown(value)}")
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise ProtocolError(f"{where} must be true or false, got {value!r}")
+            raise ProtocolError(f"{where} must be true or false, got {_shown(value)}")
         return value
     if kind == "text":
         if not isinstance(value, str):
-            raise ProtocolError(f"{where} must be a string, got {value!r}")
+            raise ProtocolError(f"{where} must be a string, got {_shown(value)}")
         if len(value) > MAX_TEXT_LENGTH:
             raise ProtocolError(f"{where} must be at most {MAX_TEXT_LENGTH} characters, got {len(value)}")
         return value
-    if kind == "index":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ProtocolError(f"{where} must be a non-negative integer, got {value!r}")
-        return value
-    if kind == "size":
+    if kind in ("index", "size"):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ProtocolError(f"{where} must be an integer number of pixels, got {value!r}")
-        if not MIN_SIZE_PX <= value <= MAX_SIZE_PX:
-            raise ProtocolError(f"{where} must be between {MIN_SIZE_PX} and {MAX_SIZE_PX}, got {value}")
+            raise ProtocolError(f"{where} must be an integer, got {_shown(value)}")
+        low, high = (0, MAX_INDEX) if kind == "index" else (MIN_SIZE_PX, MAX_SIZE_PX)
+        if not low <= value <= high:
+            raise ProtocolError(f"{where} must be between {low} and {high}, got {_shown(value)}")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ProtocolError(f"{where} must be a finite number, got {value!r}")
-    if kind == "unit" and not 0.0 <= value <= 1.0:
-        raise ProtocolError(f"{where} must be between 0 and 1, got {value}")
+    # Check the magnitude before float(): an integer of 400 digits overflows a float.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+        isinstance(value, float) and not math.isfinite(value)
+    ):
+        raise ProtocolError(f"{where} must be a finite number, got {_shown(value)}")
+    low, high = {"unit": (0.0, 1.0), "wheel": (-MAX_WHEEL_DELTA, MAX_WHEEL_DELTA)}.get(kind, (-MAX_NUMBER, MAX_NUMBER))
+    if not low <= value <= high:
+        raise ProtocolError(f"{where} must be between {low:g} and {high:g}, got {_shown(value)}")
     return float(value)
+
+
+def _shown(value: Any) -> str:
+    """A client's value as it may appear in a reply or a log line: short, whatever it is."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**18 else f"an integer of {len(str(value))} digits"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep brackets nest in ``text`` (an over-estimate: brackets inside strings count too)."""
+    depth = deepest = 0
+    for character in text:
+        if character in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "]}":
+            depth -= 1
+    return deepest
 
 
 def parse_message(text: str | bytes) -> dict[str, Any]:
@@ -86,7 +123,7 @@ def parse_message(text: str | bytes) -> dict[str, Any]:
     Parameters
     ----------
     text : str or bytes
-        The raw WebSocket or data-channel payload.
+        The raw WebSocket or data-channel payload (bytes must be UTF-8).
 
     Returns
     -------
@@ -96,25 +133,37 @@ def parse_message(text: str | bytes) -> dict[str, Any]:
     Raises
     ------
     ProtocolError
-        If the payload is not JSON, too long, of an unknown type, or a field is missing,
-        unexpected or out of range. The message names the field.
+        If the payload is not JSON, too long, too deeply nested, of an unknown type, or a field is
+        missing, unexpected, of the wrong type or out of range. The message names the field. No other
+        exception escapes, whatever the payload.
     """
-    if len(text) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"message is {len(text)} bytes; the limit is {MAX_MESSAGE_BYTES}")
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_MESSAGE_BYTES:
+            raise ProtocolError(f"message is {len(text)} bytes; the limit is {MAX_MESSAGE_BYTES}")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(f"message is not valid JSON: not UTF-8 ({error.reason} at byte {error.start})") from None
+    if not isinstance(text, str):
+        raise ProtocolError(f"message must be text, got {type(text).__name__}")
+    if len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message is {len(text.encode('utf-8', 'surrogatepass'))} bytes; the limit is {MAX_MESSAGE_BYTES}")
+    if _nesting_depth(text) > MAX_NESTING:
+        raise ProtocolError(f"message nests deeper than {MAX_NESTING} levels")
     try:
         message = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
         raise ProtocolError(f"message is not valid JSON: {error}") from None
     if not isinstance(message, dict):
         raise ProtocolError(f"message must be a JSON object, got {type(message).__name__}")
     message_type = message.get("type")
-    if message_type not in MESSAGE_FIELDS:
+    if not isinstance(message_type, str) or message_type not in MESSAGE_FIELDS:
         allowed = ", ".join(MESSAGE_FIELDS)
-        raise ProtocolError(f"type must be one of {allowed}, got {message_type!r}")
+        raise ProtocolError(f"type must be one of {allowed}, got {_shown(message_type)}")
     fields = MESSAGE_FIELDS[message_type]
     unexpected = sorted(set(message) - set(fields) - {"type"})
     if unexpected:
-        raise ProtocolError(f"{message_type} has unexpected field(s): {', '.join(unexpected)}")
+        raise ProtocolError(f"{message_type} has unexpected field(s): {_shown(', '.join(unexpected))}")
     parsed: dict[str, Any] = {"type": message_type}
     for name, kind in fields.items():
         if name not in message:
@@ -123,17 +172,29 @@ def parse_message(text: str | bytes) -> dict[str, Any]:
     return parsed
 
 
+def server_message(message_type: str, **fields: Any) -> dict[str, Any]:
+    """A server-to-browser message of a type in :data:`SERVER_MESSAGE_FIELDS` with exactly its fields.
+
+    Raises
+    ------
+    ValueError
+        If the type is unknown or a field is missing or not part of that type (a bug in the server).
+    """
+    names = SERVER_MESSAGE_FIELDS.get(message_type)
+    if names is None:
+        raise ValueError(f"unknown server message type {message_type!r}")
+    if set(fields) != set(names):
+        raise ValueError(f"{message_type} takes the fields {', '.join(names)}; got {', '.join(sorted(fields))}")
+    return {"type": message_type, **{name: fields[name] for name in names}}
+
+
 def hello_message(viewer_id: str, view: dict[str, Any]) -> dict[str, Any]:
     """The server's first message on a connection: protocol version, transports, the view."""
-    return {
-        "type": "hello",
-        "protocol_version": PROTOCOL_VERSION,
-        "transports": list(TRANSPORTS),
-        "viewer_id": viewer_id,
-        "view": view,
-    }
+    return server_message(
+        "hello", protocol_version=PROTOCOL_VERSION, transports=list(TRANSPORTS), viewer_id=viewer_id, view=view
+    )
 
 
 def error_message(text: str) -> dict[str, Any]:
-    """The reply to a malformed message; the connection stays open."""
-    return {"type": "error", "message": text}
+    """The reply to a malformed or refused message; the connection stays open."""
+    return server_message("error", message=text)

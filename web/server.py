@@ -14,7 +14,27 @@ from typing import Callable
 
 from aiohttp import web
 
+from web.app import CONFIG_KEY, GUARD_KEY
+
 logger = logging.getLogger(__name__)
+
+
+class _GuardedSite(web.BaseSite):
+    """A TCP site whose connections pass the app's :class:`web.connections.ConnectionGuard` first."""
+
+    def __init__(self, runner: web.BaseRunner, host: str, port: int, guard) -> None:
+        super().__init__(runner)
+        self._host, self._port, self._guard = host, port, guard
+
+    @property
+    def name(self) -> str:
+        return f"http://{self._host}:{self._port}"
+
+    async def start(self) -> None:
+        await super().start()
+        self._server = await asyncio.get_running_loop().create_server(
+            self._guard.protocol_factory(self._runner.server), self._host, self._port, backlog=self._backlog
+        )
 
 
 class BackgroundServer:
@@ -23,7 +43,7 @@ class BackgroundServer:
     Parameters
     ----------
     app_factory : callable
-        Builds the application; called on the server's loop.
+        Builds the application (:func:`web.create_app`); called on the server's loop.
     host : str
         Address to bind.
     port : int
@@ -63,9 +83,14 @@ class BackgroundServer:
     async def _serve(self) -> None:
         self._stopped = asyncio.Event()
         try:
-            self._runner = web.AppRunner(self._app_factory(), shutdown_timeout=0.5, access_log=None)
+            app = self._app_factory()
+            # keepalive_timeout also closes a connection whose request headers do not arrive in time
+            # (aiohttp's default waits an hour, so half-sent requests used to hold their sockets for ever).
+            self._runner = web.AppRunner(
+                app, shutdown_timeout=0.5, access_log=None, keepalive_timeout=app[CONFIG_KEY].request_timeout_s
+            )
             await self._runner.setup()
-            site = web.TCPSite(self._runner, self.host, self.port)
+            site = _GuardedSite(self._runner, self.host, self.port, app[GUARD_KEY])
             await site.start()
             self.port = self._runner.addresses[0][1]
         except BaseException as error:  # noqa: BLE001 - handed to the caller of start()

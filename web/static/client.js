@@ -1,6 +1,6 @@
 // Helios browser client: plays the shared view over WebRTC (MJPEG if WebRTC does not connect)
 // and sends pointer and wheel input over the interaction socket.
-import { PROTOCOL_VERSION, makeMessage } from "./protocol.js";
+import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
 
 const params = new URLSearchParams(location.search);
 const token = params.get("token") || "";
@@ -20,7 +20,7 @@ const searchResults = document.getElementById("search-results");
 
 // State the tests and probes read.
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
-                                 selection: null, status: null, searchResults: null};
+                                 selection: null, status: null, searchResults: null, pingMs: null};
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -44,6 +44,9 @@ function connectSocket() {
       }
       const view = message.view || {};
       titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
+      startVideo();                                             // the offer names this socket's viewer id
+    } else if (message.type === "pong") {
+      state.pingMs = performance.now() - message.sent_ms;
     } else if (message.type === "error") {
       state.errors.push(message.message);
       console.warn("helios:", message.message);
@@ -60,7 +63,12 @@ function connectSocket() {
       if (message.query === searchInput.value) showResults(message.matches);
     }
   };
-  socket.onclose = () => { setTimeout(connectSocket, 1000); };
+  socket.onclose = () => {
+    // The server closes this page's WebRTC peer with its socket; a new socket gets a new peer.
+    if (state.peer) { state.peer.close(); state.peer = null; }
+    if (state.transport !== "mjpeg") state.transport = null;
+    setTimeout(connectSocket, 1000);
+  };
 }
 function send(type, fields) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
@@ -158,7 +166,8 @@ async function startWebRTC() {
   await waitForIceGathering(peer, 2000);
   const response = await fetch(endpoint("offer"), {
     method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({sdp: peer.localDescription.sdp, type: peer.localDescription.type}),
+    body: JSON.stringify({sdp: peer.localDescription.sdp, type: peer.localDescription.type,
+                          viewer_id: state.hello.viewer_id}),
   });
   if (!response.ok) throw new Error(`offer refused: ${response.status} ${await response.text()}`);
   await peer.setRemoteDescription(await response.json());
@@ -172,6 +181,7 @@ function firstVideoFrame() {
 }
 
 async function startVideo() {
+  if (state.transport !== null) return;                     // playing, connecting, or on MJPEG already
   if (forcedTransport === "mjpeg") { showMjpeg("asked for"); return; }
   try {
     const timeout = new Promise((_, reject) =>
@@ -198,6 +208,7 @@ function normalised(event) {
   return {x: clamp((event.clientX - box.left) / box.width), y: clamp((event.clientY - box.top) / box.height)};
 }
 let pendingMove = null;
+let pendingWheel = null;
 let lastHoverMs = 0;
 function pointer(action, event) {
   send("pointer", {action, button: BUTTONS[event.button] || "left", ...normalised(event),
@@ -228,11 +239,19 @@ for (const element of [video, image]) {
   element.addEventListener("wheel", (event) => {
     event.preventDefault();
     const scale = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 800 : 1;
-    send("wheel", {delta_y: event.deltaY * scale, ...normalised(event)});
+    if (pendingWheel === null) {                              // one sum per animation frame, within range
+      requestAnimationFrame(() => {
+        const delta = Math.max(-MAX_WHEEL_DELTA, Math.min(MAX_WHEEL_DELTA, pendingWheel.delta_y));
+        send("wheel", {delta_y: delta, x: pendingWheel.x, y: pendingWheel.y});
+        pendingWheel = null;
+      });
+      pendingWheel = {delta_y: 0, ...normalised(event)};
+    }
+    pendingWheel.delta_y += event.deltaY * scale;
+    Object.assign(pendingWheel, normalised(event));
   }, {passive: false});
   element.addEventListener("dblclick", (event) => send("double_click", normalised(event)));
 }
 image.addEventListener("error", () => { messageLine.textContent = "the stream stopped; reload to reconnect"; });
 
-connectSocket();
-startVideo();
+connectSocket();                                             // video starts once the server says hello

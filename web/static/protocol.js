@@ -1,9 +1,11 @@
-// Mirror of web/protocol.py (MESSAGE_FIELDS and PROTOCOL_VERSION); tests/test_protocol.py checks they agree.
+// Mirror of web/protocol.py (PROTOCOL_VERSION, MAX_WHEEL_DELTA, MESSAGE_FIELDS, SERVER_MESSAGE_FIELDS);
+// tests/test_protocol.py checks they agree.
 export const PROTOCOL_VERSION = 1;
+export const MAX_WHEEL_DELTA = 2400;
 export const MESSAGE_FIELDS = {
   "pointer": {"action": ["down", "move", "up"], "button": ["left", "middle", "right"],
               "x": "unit", "y": "unit", "shift": "bool", "ctrl": "bool"},
-  "wheel": {"delta_y": "number", "x": "unit", "y": "unit"},
+  "wheel": {"delta_y": "wheel", "x": "unit", "y": "unit"},
   "resize": {"width": "size", "height": "size"},
   "hover": {"x": "unit", "y": "unit"},
   "double_click": {"x": "unit", "y": "unit"},
@@ -11,6 +13,14 @@ export const MESSAGE_FIELDS = {
   "search": {"query": "text"},
   "focus": {"node": "index"},
   "ping": {"sent_ms": "number"}
+};
+export const SERVER_MESSAGE_FIELDS = {
+  "hello": ["protocol_version", "transports", "viewer_id", "view"],
+  "status": ["fps", "layout", "nodes", "edges", "viewers"],
+  "selection": ["node"],
+  "search_results": ["query", "matches"],
+  "pong": ["sent_ms"],
+  "error": ["message"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.

@@ -1,0 +1,220 @@
+"""Budgets for everything a viewer can send and everything sent to a viewer.
+
+A viewer holds a valid link, so nothing it sends can be trusted to be reasonable. Each interaction
+socket is a :class:`ViewerConnection` with
+
+- a message budget (:class:`MessageBudget`): a token bucket; messages over it are dropped and
+  counted, and the drops are logged once per viewer per :data:`DROP_LOG_INTERVAL_S`, never once per
+  message (20,000 messages once wrote 5,345 warning lines);
+- a bounded send queue drained by one sender task: a viewer that does not read fills its queue and
+  is disconnected, instead of being buffered for without bound (a non-reading socket once grew
+  17.8 MB of send queue in 55 s); a send that does not finish within :data:`SEND_TIMEOUT_S`
+  disconnects it too. One task per socket, so no send task is left with an exception nobody reads.
+
+:class:`ConnectionGuard` caps the TCP connections that have not yet shown the access token (closing
+the oldest), so requests that never finish their headers cannot use up the file descriptors of
+everyone else.
+Many legitimate viewers may share one address (a NAT, a notebook proxy), so the cap is on
+connections without a token, not on addresses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_RATE_PER_S = 120.0
+"""Sustained messages a viewer may send: a drag sends one move per animation frame (60 a second),
+hover ten a second, the wheel one sum per frame; twice that leaves room for presence updates."""
+MESSAGE_BURST = 240
+SEND_QUEUE_LIMIT = 256
+"""Messages waiting for one viewer; a viewer who reads nothing fills it within seconds (statuses,
+replies to its own messages) and is then disconnected."""
+SEND_TIMEOUT_S = 10.0
+DROP_LOG_INTERVAL_S = 10.0
+MAX_UNAUTHORISED_CONNECTIONS = 64
+
+
+class MessageBudget:
+    """A token bucket: ``rate_per_s`` messages a second, up to ``burst`` at once.
+
+    Parameters
+    ----------
+    rate_per_s : float
+        Tokens added per second.
+    burst : int
+        Size of the bucket (and its content at the start).
+    clock : callable
+        Monotonic seconds; injectable for tests.
+    """
+
+    def __init__(self, rate_per_s: float = MESSAGE_RATE_PER_S, burst: int = MESSAGE_BURST,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate_per_s = rate_per_s
+        self._burst = float(burst)
+        self._clock = clock
+        self._tokens = float(burst)
+        self._refilled_s = clock()
+
+    def take(self) -> bool:
+        """Spend one token; False (and nothing spent) when the bucket is empty."""
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled_s) * self._rate_per_s)
+        self._refilled_s = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
+class ViewerConnection:
+    """One viewer's interaction socket with its budgets; lives on the server's event loop.
+
+    Parameters
+    ----------
+    socket : aiohttp.web.WebSocketResponse
+        The prepared socket.
+    transport : asyncio.Transport
+        Its transport, aborted when the viewer must be dropped (a graceful close would wait on a
+        viewer that does not read).
+    viewer_id : str
+        The id the server gave this viewer.
+    """
+
+    def __init__(self, socket, transport, viewer_id: str, budget: MessageBudget | None = None,
+                 queue_limit: int = SEND_QUEUE_LIMIT, send_timeout_s: float = SEND_TIMEOUT_S) -> None:
+        self.socket = socket
+        self.viewer_id = viewer_id
+        self.peers: set = set()  # WebRTC peers this viewer's page opened; closed with the socket
+        self.messages_dropped = 0
+        self.disconnect_reason: str | None = None
+        self._transport = transport
+        self._budget = budget or MessageBudget()
+        self._send_timeout_s = send_timeout_s
+        self._outgoing: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_limit)
+        self._dropped_since_log = 0
+        self._last_drop_log_s = -DROP_LOG_INTERVAL_S
+        self._sender = asyncio.create_task(self._send_loop(), name=f"helios-send-{viewer_id}")
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue ``message`` for this viewer without waiting; a full queue disconnects the viewer."""
+        if self.disconnect_reason is not None:
+            return
+        try:
+            self._outgoing.put_nowait(json.dumps(message))
+        except asyncio.QueueFull:
+            self.disconnect(f"it read none of its last {self._outgoing.maxsize} messages")
+
+    def admit(self) -> bool:
+        """Spend one message of the viewer's budget; False if it is over (the message is dropped)."""
+        if self._budget.take():
+            return True
+        self.messages_dropped += 1
+        self._dropped_since_log += 1
+        now = time.monotonic()
+        if now - self._last_drop_log_s >= DROP_LOG_INTERVAL_S:
+            logger.warning(
+                "viewer %s sends more than %g messages a second; dropped %d (%d in all)",
+                self.viewer_id, MESSAGE_RATE_PER_S, self._dropped_since_log, self.messages_dropped,
+            )
+            self._dropped_since_log = 0
+            self._last_drop_log_s = now
+        return False
+
+    def disconnect(self, reason: str) -> None:
+        """Drop the viewer at once: its socket's handler then ends and releases everything."""
+        if self.disconnect_reason is not None:
+            return
+        self.disconnect_reason = reason
+        logger.warning("disconnected viewer %s: %s", self.viewer_id, reason)
+        self._transport.abort()
+
+    async def close(self) -> None:
+        """Stop the sender (the socket's handler calls this when the socket ends)."""
+        self._sender.cancel()
+        await asyncio.gather(self._sender, return_exceptions=True)
+
+    async def _send_loop(self) -> None:
+        while True:
+            text = await self._outgoing.get()
+            try:
+                await asyncio.wait_for(self.socket.send_str(text), self._send_timeout_s)
+            except asyncio.TimeoutError:
+                self.disconnect(f"a message took more than {self._send_timeout_s:g} s to send")
+                return
+            except (ConnectionError, RuntimeError) as error:  # the viewer left mid-send
+                logger.debug("viewer %s: send failed: %s", self.viewer_id, error)
+                return
+
+
+class _GuardedProtocol:
+    """Forwards every protocol call to aiohttp's handler, telling the guard when the connection ends."""
+
+    def __init__(self, inner, guard: ConnectionGuard) -> None:
+        self._inner = inner
+        self._guard = guard
+        self._transport = None
+
+    def connection_made(self, transport) -> None:
+        self._transport = transport
+        self._guard.connection_made(transport)
+        self._inner.connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        self._guard.connection_lost(self._transport)
+        self._inner.connection_lost(error)
+
+    def __getattr__(self, name: str):  # data_received, eof_received, pause_writing, resume_writing
+        return getattr(self._inner, name)
+
+
+class ConnectionGuard:
+    """Caps the connections that have not yet presented the token: past the cap, the oldest goes.
+
+    Evicting the oldest rather than refusing the newest keeps the door open for a viewer arriving
+    while an attacker holds the cap: the viewer's request shows the token within a round trip,
+    long before the attacker's next connections push it out. The access-token middleware calls
+    :meth:`authorise` for each request that shows the token; aiohttp's keep-alive timeout (set by
+    the runner) closes a connection that does not finish a request in time.
+    """
+
+    def __init__(self, max_unauthorised: int = MAX_UNAUTHORISED_CONNECTIONS) -> None:
+        self.max_unauthorised = max_unauthorised
+        self._unauthorised: dict = {}  # transport -> None, oldest first
+        self.evicted = 0
+        self._last_eviction_log_s = -DROP_LOG_INTERVAL_S
+
+    def protocol_factory(self, inner_factory: Callable[[], Any]) -> Callable[[], Any]:
+        """Wrap aiohttp's protocol factory (the runner's server) for ``loop.create_server``."""
+        return lambda: _GuardedProtocol(inner_factory(), self)
+
+    @property
+    def unauthorised_count(self) -> int:
+        return len(self._unauthorised)
+
+    def connection_made(self, transport) -> None:
+        while len(self._unauthorised) >= self.max_unauthorised:
+            oldest = next(iter(self._unauthorised))
+            del self._unauthorised[oldest]
+            oldest.abort()
+            self.evicted += 1
+            now = time.monotonic()
+            if now - self._last_eviction_log_s >= DROP_LOG_INTERVAL_S:
+                logger.warning(
+                    "more than %d connections have not shown the access token; closing the oldest (%d so far)",
+                    self.max_unauthorised, self.evicted,
+                )
+                self._last_eviction_log_s = now
+        self._unauthorised[transport] = None
+
+    def authorise(self, transport) -> None:
+        """The connection showed the token: it no longer counts against the cap."""
+        self._unauthorised.pop(transport, None)
+
+    def connection_lost(self, transport) -> None:
+        self._unauthorised.pop(transport, None)
