@@ -142,3 +142,55 @@ def test_layout_parameters_apply_at_start_and_change_live(karate):
         with pytest.raises(HeliosError, match="gravity"):
             session.set_layout_parameters(gravity=-1.0)
         assert layout.parameters.gravity == 5.0
+
+
+class _FaultyScene:
+    """A real scene with a fault injected: one event kind raises, and rendering can be made to fail."""
+
+    def __init__(self, scene, state):
+        self._scene, self._state = scene, state
+
+    def __getattr__(self, name):
+        return getattr(self._scene, name)
+
+    def apply_event(self, event):
+        if event["type"] == "hover":
+            raise ValueError("a bug in hover handling")
+        return self._scene.apply_event(event)
+
+    def render(self):
+        if self._state["fail_render"]:
+            raise ZeroDivisionError("float division by zero")
+        return self._scene.render()
+
+
+def test_a_failing_event_is_dropped_and_a_failing_render_stops_the_session_loudly(karate, monkeypatch, caplog):
+    import helios_app.session as session_module
+
+    state = {"fail_render": False}
+    real_build = session_module.build_scene
+    monkeypatch.setattr(session_module, "build_scene",
+                        lambda *arguments, **options: _FaultyScene(real_build(*arguments, **options), state))
+    session = ViewSession(karate, ViewConfig(port=0)).start()
+    try:
+        loop = session._render_loop
+        for viewer in range(50):
+            loop.submit_event({"type": "hover", "x": 0.5, "y": 0.5, "viewer_id": str(viewer)})
+        deadline = time.monotonic() + 10
+        while loop.events_failed < 50 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loop.events_failed == 50
+        rendered = loop.frames_rendered
+        loop.submit_event({"type": "wheel", "delta_y": -100.0, "x": 0.5, "y": 0.5, "viewer_id": "a"})
+        while loop.frames_rendered == rendered and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loop.frames_rendered > rendered, "the loop goes on rendering after events that fail"
+        logged = [record for record in caplog.records if "hover event failed" in record.getMessage()]
+        assert len(logged) == 1, "a failing kind of event is logged once"
+        state["fail_render"] = True
+        loop.submit_event({"type": "reset_camera", "viewer_id": "a"})
+        assert session.stop_requested.wait(10), "a render loop that cannot go on stops the session"
+    finally:
+        with pytest.raises(HeliosError, match="rendering failed .*ZeroDivisionError"):
+            session.stop()
+    assert helios_threads() == set()

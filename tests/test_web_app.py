@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from web import LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.protocol import PROTOCOL_VERSION
@@ -154,7 +154,7 @@ def first_video_codec(sdp: str) -> str:
 
 async def _connect_peer(client, frames_wanted: int):
     """A real aiortc receiver: offer, answer, then decode frames from the server's track."""
-    peer = RTCPeerConnection()
+    peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     peer.addTransceiver("video", direction="recvonly")
     received: list = []
     done = asyncio.get_running_loop().create_future()
@@ -277,3 +277,42 @@ async def test_screenshot_is_a_lossless_png_of_the_latest_frame(view_client):
     decoded = next(av.open(io.BytesIO(data)).decode(video=0)).to_ndarray(format="rgb24")
     assert decoded.shape == (HEIGHT, WIDTH, 3)
     assert set(np.unique(decoded[:, :, 2])) <= {40, 50}  # exact pixel values survive: it is lossless
+
+
+async def test_a_peer_contacts_no_stun_or_turn_server_nobody_named(view_client, monkeypatch):
+    """aiortc's default configuration uses a public STUN server; the view must contact nothing unnamed."""
+    import aiortc.rtcicetransport as ice
+
+    servers = []
+    real_connection = ice.Connection
+
+    def recording_connection(*arguments, **options):
+        servers.append({name: options.get(name) for name in ("stun_server", "turn_server")})
+        return real_connection(*arguments, **options)
+
+    monkeypatch.setattr(ice, "Connection", recording_connection)
+    peer, *_ = await _connect_peer(view_client, 1)
+    await peer.close()
+    assert len(servers) == 2  # the test's peer and the server's
+    assert all(entry == {"stun_server": None, "turn_server": None} for entry in servers), servers
+
+
+async def test_a_closed_socket_closes_the_peer_its_page_opened(view_client):
+    socket = await view_client.ws_connect(f"/ws?token={TOKEN}")
+    hello = await socket.receive_json(timeout=5)
+    peer = RTCPeerConnection()
+    peer.addTransceiver("video", direction="recvonly")
+    await peer.setLocalDescription(await peer.createOffer())
+    response = await view_client.post(f"/offer?token={TOKEN}", json={
+        "sdp": peer.localDescription.sdp, "type": "offer", "viewer_id": hello["viewer_id"]})
+    await peer.setRemoteDescription(RTCSessionDescription(**await response.json()))
+    from web.app import PEERS_KEY
+
+    server_peers = view_client.server.app[PEERS_KEY]
+    assert len(server_peers) == 1
+    await socket.close()
+    deadline = time.monotonic() + 2
+    while server_peers and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not server_peers, "the peer of a page whose socket closed is released at once"
+    await peer.close()

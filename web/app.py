@@ -126,7 +126,7 @@ CHANNEL_KEY = web.AppKey("channel", ViewChannel)
 PEERS_KEY = web.AppKey("peers", set)
 VIEWERS_KEY = web.AppKey("viewers", dict)  # viewer id -> ViewerConnection
 GUARD_KEY = web.AppKey("connection_guard", ConnectionGuard)
-PENDING_TASKS_KEY = web.AppKey("pending_offer_tasks", set)
+BACKGROUND_TASKS_KEY = web.AppKey("background_tasks", set)  # offer expiries, peers being closed
 STREAMS_KEY = web.AppKey("mjpeg_streams", set)
 YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
@@ -209,19 +209,26 @@ def _preferred_codecs() -> list:
     return ordered + [c for c in capabilities if c.mimeType == "video/rtx"]
 
 
-async def _close_peer(app: web.Application, peer: RTCPeerConnection) -> None:
+def _release_peer(app: web.Application, peer: RTCPeerConnection) -> None:
+    """Forget ``peer`` at once and close it in a task of its own, which a cancelled handler cannot stop."""
     app[PEERS_KEY].discard(peer)
     for connection in app[VIEWERS_KEY].values():
         connection.peers.discard(peer)
-    await peer.close()
+    _track(app, asyncio.ensure_future(peer.close()))
+
+
+def _track(app: web.Application, task: asyncio.Future) -> None:
+    """Keep a background task until it ends; shutdown waits for (or cancels) what is left."""
+    app[BACKGROUND_TASKS_KEY].add(task)
+    task.add_done_callback(app[BACKGROUND_TASKS_KEY].discard)
 
 
 async def _close_unless_connected(app: web.Application, peer: RTCPeerConnection, timeout_s: float) -> None:
     """Free the slot of an offer whose ICE never connects (no candidates, unreachable ones)."""
     await asyncio.sleep(timeout_s)
-    if peer.connectionState != "connected":
+    if peer.connectionState != "connected" and peer in app[PEERS_KEY]:
         logger.info("peer %s did not connect within %g s; closed", id(peer), timeout_s)
-        await _close_peer(app, peer)
+        _release_peer(app, peer)
 
 
 async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]:
@@ -270,8 +277,8 @@ async def offer(request: web.Request) -> web.Response:
     @peer.on("connectionstatechange")
     async def on_state_change() -> None:
         logger.info("peer %s is %s", id(peer), peer.connectionState)
-        if peer.connectionState in ("failed", "closed"):
-            await _close_peer(app, peer)
+        if peer.connectionState in ("failed", "closed") and peer in app[PEERS_KEY]:
+            _release_peer(app, peer)
 
     track = SceneVideoTrack(app[CHANNEL_KEY].frames, app[YUV_KEY], config.max_fps, config.idle_fps)
     transceiver = peer.addTransceiver(track, direction="sendonly")
@@ -280,11 +287,9 @@ async def offer(request: web.Request) -> web.Response:
         await peer.setRemoteDescription(description)
         await peer.setLocalDescription(await peer.createAnswer())
     except Exception as error:  # aiortc raises several types for an unusable SDP
-        await _close_peer(app, peer)
+        _release_peer(app, peer)
         return web.json_response(error_message(f"bad offer: {str(error)[:200]}"), status=400)
-    expiry = asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s))
-    app[PENDING_TASKS_KEY].add(expiry)
-    expiry.add_done_callback(app[PENDING_TASKS_KEY].discard)
+    _track(app, asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s)))
     answer = peer.localDescription
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
 
@@ -384,12 +389,13 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
             except Exception:  # a bug here must cost this message only, not the socket or the server
                 logger.exception("handling a message of viewer %s failed; dropped it", viewer_id)
                 connection.send(error_message("the server could not handle that message"))
-    finally:
+    finally:  # nothing here awaits: a cancelled handler still releases everything
         channel.messages.remove(connection)
         app[VIEWERS_KEY].pop(viewer_id, None)
         searches.cancel()
-        await connection.close()
-        await asyncio.gather(*(_close_peer(app, peer) for peer in list(connection.peers)), return_exceptions=True)
+        connection.close()
+        for peer in list(connection.peers):
+            _release_peer(app, peer)
     return socket
 
 
@@ -479,8 +485,6 @@ async def _on_shutdown(app: web.Application) -> None:
     """Close every viewer within about a second, however busy or unresponsive they are."""
     app[STATUS_TASK_KEY].cancel()
     app[CLOSING_KEY].set()
-    for task in list(app[PENDING_TASKS_KEY]):
-        task.cancel()
     connections = list(app[VIEWERS_KEY].values())
     closes = [connection.socket.close(code=1001, message=b"server shutting down") for connection in connections]
     try:
@@ -488,13 +492,12 @@ async def _on_shutdown(app: web.Application) -> None:
     except asyncio.TimeoutError:
         for connection in connections:
             connection.disconnect("the server is shutting down")
-    peers = list(app[PEERS_KEY])
-    app[PEERS_KEY].clear()
-    try:
-        await asyncio.wait_for(asyncio.gather(*(peer.close() for peer in peers), return_exceptions=True),
-                               SHUTDOWN_STEP_S)
-    except asyncio.TimeoutError:
-        logger.warning("%d WebRTC peers did not close within %g s", len(peers), SHUTDOWN_STEP_S)
+    for peer in list(app[PEERS_KEY]):
+        _release_peer(app, peer)
+    tasks = list(app[BACKGROUND_TASKS_KEY])  # peers closing, offers waiting to expire
+    _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_STEP_S) if tasks else (set(), set())
+    for task in late:
+        task.cancel()
     for task in list(app[STREAMS_KEY]):
         task.cancel()
 
@@ -515,7 +518,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[PEERS_KEY] = set()
     app[VIEWERS_KEY] = {}
     app[GUARD_KEY] = ConnectionGuard()
-    app[PENDING_TASKS_KEY] = set()
+    app[BACKGROUND_TASKS_KEY] = set()
     app[STREAMS_KEY] = set()
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)

@@ -134,10 +134,9 @@ class ViewerConnection:
         logger.warning("disconnected viewer %s: %s", self.viewer_id, reason)
         self._transport.abort()
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Stop the sender (the socket's handler calls this when the socket ends)."""
         self._sender.cancel()
-        await asyncio.gather(self._sender, return_exceptions=True)
 
     async def _send_loop(self) -> None:
         while True:
