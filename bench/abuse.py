@@ -33,10 +33,16 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from hostile import (  # noqa: E402 - the test suite's hostile clients
-    drag, raw_websocket, receive_type, split_url, stalled_offer, udp_sockets, websocket_frame,
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from hostile import (
+    drag,
+    raw_websocket,
+    receive_type,
+    split_url,
+    stalled_offer,
+    udp_sockets,
+    websocket_frame,
 )
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription  # noqa: E402
 
 GRAPH = HERE.parent / "data" / "power.gml"
 CHROMIUM = "/usr/bin/chromium"
@@ -89,6 +95,7 @@ async def good_viewer(url: str, seconds: float) -> dict:
     peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     peer.addTransceiver("video", direction="recvonly")
     frame_times: list[float] = []
+    frame_errors: list[str] = []
 
     @peer.on("track")
     def on_track(track):
@@ -97,8 +104,8 @@ async def good_viewer(url: str, seconds: float) -> dict:
                 while True:
                     await track.recv()
                     frame_times.append(time.monotonic())
-            except Exception:  # noqa: BLE001 - the stream ended
-                pass
+            except Exception as error:  # noqa: BLE001 - the stream ended
+                frame_errors.append(type(error).__name__)
 
         asyncio.ensure_future(read())
 
@@ -127,7 +134,7 @@ async def good_viewer(url: str, seconds: float) -> dict:
                                 if message["type"] == "pong" and message["sent_ms"] == sent:
                                     break
                             pings.append((time.perf_counter() - sent) * 1000)
-                        except (asyncio.TimeoutError, TypeError, ValueError):
+                        except (TimeoutError, TypeError, ValueError):
                             pings.append(5000.0)
                         await asyncio.sleep(0.05)
 
@@ -141,10 +148,13 @@ async def good_viewer(url: str, seconds: float) -> dict:
 
                 await asyncio.gather(ping_loop(), drag_loop())
                 measured_s = time.monotonic() - started
-    except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as error:
+    except (TimeoutError, aiohttp.ClientError, ConnectionError) as error:
         return {"ping_ms": None, "fps": 0.0, "error": type(error).__name__}
     finally:
-        await peer.close()
+        try:
+            await asyncio.wait_for(peer.close(), 5)
+        except TimeoutError:
+            pass
     return {"ping_ms": round(statistics.median(pings), 1) if pings else None,
             "fps": round(len(frame_times) / measured_s, 1)}
 
@@ -178,7 +188,9 @@ async def attack_flood(url: str, seconds: float) -> dict:
 
 
 async def attack_not_reading(url: str, seconds: float, helios: Helios) -> dict:
-    """A socket that reads nothing, asking for search results; is it dropped, and what does it cost?"""
+    """A socket that reads nothing, asking for search results; is it dropped (within 40 s), and what
+    does it cost?"""
+    seconds = 40.0
     rss_before = helios.resources()["rss_mb"]
     raw = raw_websocket(url, receive_buffer_bytes=4096)
     raw.setblocking(False)
@@ -198,6 +210,11 @@ async def attack_not_reading(url: str, seconds: float, helios: Helios) -> dict:
 
 
 async def attack_slowloris(url: str, seconds: float) -> dict:
+    """200 connections that never finish their headers (blocking sockets, on a thread of their own)."""
+    return await asyncio.get_running_loop().run_in_executor(None, _slowloris, url, seconds)
+
+
+def _slowloris(url: str, seconds: float) -> dict:
     host, port = split_url(url)[0].removeprefix("http://").split(":")
     connections = []
     for _ in range(200):
@@ -207,7 +224,7 @@ async def attack_slowloris(url: str, seconds: float) -> dict:
             connections.append(connection)
         except OSError:
             break
-    await asyncio.sleep(seconds)
+    time.sleep(seconds)
     deadline, closed = time.monotonic() + 20, 0
     for connection in connections:
         connection.settimeout(max(0.01, deadline - time.monotonic()))
@@ -216,7 +233,7 @@ async def attack_slowloris(url: str, seconds: float) -> dict:
                 closed += 1
         except ConnectionResetError:
             closed += 1
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             pass
         connection.close()
     return {"opened": len(connections), "closed_by_server_within_20s": closed}
@@ -229,7 +246,7 @@ async def attack_stalled_offers(url: str, seconds: float) -> dict:
 
 
 async def with_attack(url: str, attack, seconds: float) -> dict:
-    attacked, good = await asyncio.gather(attack, good_viewer(url, seconds))
+    attacked, good = await asyncio.wait_for(asyncio.gather(attack, good_viewer(url, seconds)), 120)
     return {**good, **attacked}
 
 
@@ -238,7 +255,6 @@ async def time_to_slot_after_stalled_offers(url: str, limit_s: float = 30.0) -> 
     for _ in range(32):
         await stalled_offer(url)
     started = time.monotonic()
-    base, token = split_url(url)
     while time.monotonic() - started < limit_s:
         result = await good_viewer(url, 1.0)
         if result.get("fps"):
@@ -250,9 +266,8 @@ async def time_to_slot_after_stalled_offers(url: str, limit_s: float = 30.0) -> 
 # ---- Chromium: closed tabs and churn --------------------------------------------------------------
 
 def chromium_cycles(helios: Helios, cycles: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
     from browser import CHROMIUM_FLAGS
+    from playwright.sync_api import sync_playwright
 
     release_s, levels = [], []
     with sync_playwright() as playwright:
@@ -283,6 +298,8 @@ async def sigint_under_load(repo: Path) -> dict:
     flood = asyncio.ensure_future(attack_flood(helios.url, 20))
     await asyncio.sleep(4)
     code, seconds = await asyncio.get_running_loop().run_in_executor(None, helios.stop)
+    for task in [*viewers, flood]:
+        task.cancel()
     await asyncio.gather(*viewers, flood, return_exceptions=True)
     segments = [name for name in os.listdir("/dev/shm") if name.startswith("helios")]
     return {"exit_code": code, "seconds": round(seconds, 2), "segments_left": len(segments)}

@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)")
     view.add_argument("--size", type=_size, default=(960, 540), help="picture size WxH (default: 960x540)")
     view.add_argument("--max-fps", type=float, default=30.0, help="frame-rate cap (default: %(default)s)")
-    view.add_argument("--token", default="", help="access token (default: a random one)")
+    view.add_argument("--token", default="", help="the editors' access token (default: a random one)")
+    view.add_argument("--watch-token", default="", help="the watchers' access token (default: a random one)")
+    view.add_argument("--max-size", type=_size, default=(1920, 1080),
+                      help="largest picture; it follows the steering editor's window up to this (default: 1920x1080)")
     view.add_argument("--allow-origin", dest="allowed_origins", action="append", default=[], metavar="ORIGIN",
                       help="let pages of another site (scheme://host[:port]) drive the view; repeatable")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
@@ -214,6 +217,7 @@ def run_view(arguments: argparse.Namespace) -> int:
     has_display = display_available()
     config = _config(
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
+        watch_token=arguments.watch_token, max_width=arguments.max_size[0], max_height=arguments.max_size[1],
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
         session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
     )
@@ -230,6 +234,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         if not is_loopback(config.host):
             print("helios: listening beyond this machine; anyone with the link below can view", flush=True)
         print(f"helios: open {session.url}", flush=True)
+        print(f"helios: watch {session.watch_url}", flush=True)
         print("helios: press Ctrl-C to stop", flush=True)
         if arguments.open:
             webbrowser.open(session.url)

@@ -37,6 +37,14 @@ class View:
             return self.session.url
         return f"{self._proxy_prefix}proxy/{self.session.port}/?token={self.session.token}"
 
+    @property
+    def links(self) -> dict[str, str]:
+        """The editors' and the watchers' addresses, to share: ``{"editor": ..., "watcher": ...}``."""
+        if self._proxy_prefix is None:
+            return self.session.links
+        base = f"{self._proxy_prefix}proxy/{self.session.port}/?token="
+        return {"editor": base + self.session.token, "watcher": base + self.session.watch_token}
+
     def _repr_html_(self) -> str:
         source = html.escape(self.url, quote=True)
         return (

@@ -11,7 +11,8 @@ import logging
 import queue
 import threading
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -182,7 +183,7 @@ class RenderLoop:
                 self.camera_state = scene.camera_state()
                 self.frames_rendered += 1
                 self._frame_times_s = [t for t in self._frame_times_s if t > last_render_s - 1.0] + [last_render_s]
-        except BaseException as error:  # noqa: BLE001 - re-raised by stop()
+        except BaseException as error:  # re-raised by stop()
             logger.exception("render loop failed")
             self.error = error
             if self._on_failure is not None:
@@ -208,7 +209,7 @@ class RenderLoop:
         """Apply one event; an error in it is logged once per kind and costs only that event."""
         try:
             return scene.apply_event(event) or event["type"] == "render"
-        except Exception as error:  # noqa: BLE001 - one bad event must not stop the view
+        except Exception as error:  # one bad event must not stop the view
             self.events_failed += 1
             kind = (str(event.get("type")), type(error).__name__)
             if kind not in self._failures_logged:

@@ -50,13 +50,18 @@ class ViewConfig:
     dimensions : int
         2 or 3.
     width, height : int
-        Size of the streamed picture in pixels.
+        Size of the streamed picture in pixels until a browser's page reports its size: then the
+        picture follows the steering editor's stage, up to ``max_width`` x ``max_height``.
+    max_width, max_height : int
+        The largest picture a page's stage can ask for.
     max_fps : float
         Upper bound on rendered and streamed frames per second.
     host, port : str, int
         Where the server listens (port 0: any free port).
     token : str
-        Access token; empty means a random one is made.
+        The editors' access token; empty means a random one is made.
+    watch_token : str
+        The watchers' token (watch, point, hover, search); empty means a random one is made.
     stamp_frames : bool
         Draw a latency bar code into each frame for the measuring probes (``shared/probes``).
     color_by : str
@@ -87,10 +92,13 @@ class ViewConfig:
     dimensions: int = 2
     width: int = 960
     height: int = 540
+    max_width: int = 1920
+    max_height: int = 1080
     max_fps: float = 30.0
     host: str = "127.0.0.1"
     port: int = 0
     token: str = ""
+    watch_token: str = ""
     stamp_frames: bool = False
     color_by: str = "degree"
     size_by: str = "degree"
@@ -121,6 +129,10 @@ class ViewConfig:
             raise HeliosError(f"dimensions must be 2 or 3, got {self.dimensions}")
         if not (64 <= self.width <= 3840 and 64 <= self.height <= 2160):
             raise HeliosError(f"size must be between 64x64 and 3840x2160, got {self.width}x{self.height}")
+        if not (64 <= self.max_width <= 3840 and 64 <= self.max_height <= 2160):
+            raise HeliosError(f"max size must be between 64x64 and 3840x2160, got {self.max_width}x{self.max_height}")
+        if self.token and self.token == self.watch_token:
+            raise HeliosError("the watch token must differ from the editors' token")
         if not 0 <= self.port <= 65535:
             raise HeliosError(f"port must be between 0 and 65535, got {self.port}")
         if not 1 <= self.max_fps <= 120:
@@ -186,8 +198,9 @@ class ViewSession:
         self._server: BackgroundServer | None = None
         self.failure: BaseException | None = None  # what stopped the render loop, if anything did
         self._server_config = ServerConfig(
-            host=self.config.host, port=self.config.port, token=self.config.token, max_fps=self.config.max_fps,
-            max_frame_width=self.config.width, max_frame_height=self.config.height,
+            host=self.config.host, port=self.config.port, token=self.config.token,
+            watch_token=self.config.watch_token, max_fps=self.config.max_fps,
+            max_frame_width=self.config.max_width, max_frame_height=self.config.max_height,
             allowed_origins=self.config.allowed_origins,
         )
 
@@ -297,17 +310,34 @@ class ViewSession:
 
     @property
     def url(self) -> str:
-        """The address to open, with the access token."""
+        """The editors' address: whoever opens it may steer, select, pin and change the view."""
+        return self._address(self._server_config.token)
+
+    @property
+    def watch_url(self) -> str:
+        """The watchers' address: whoever opens it may watch, point, hover and search."""
+        return self._address(self._server_config.watch_token)
+
+    @property
+    def links(self) -> dict[str, str]:
+        """Both addresses: ``{"editor": url, "watcher": watch_url}``."""
+        return {"editor": self.url, "watcher": self.watch_url}
+
+    def _address(self, token: str) -> str:
         host = self.config.host
         if host in ("0.0.0.0", "::", ""):
             host = socket.gethostname()
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}/?token={self._server_config.token}"
+        return f"http://{host}:{self.port}/?token={token}"
 
     @property
     def token(self) -> str:
         return self._server_config.token
+
+    @property
+    def watch_token(self) -> str:
+        return self._server_config.watch_token
 
     def screenshot(self, path: str | Path | None = None) -> np.ndarray:
         """The current picture as (height, width, 3) uint8 RGB; also written as PNG to ``path`` if given."""

@@ -69,25 +69,24 @@ async def good_viewer_check(url: str, timeout_s: float = 15.0) -> dict:
     AssertionError if any of it does not happen within ``timeout_s``.
     """
     base, token = split_url(url)
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{base}/ws?token={token}") as socket:
-            await receive_type(socket, "hello", timeout_s)
-            sent = time.perf_counter()
-            await socket.send_str(json.dumps({"type": "ping", "sent_ms": 1.0}))
-            await receive_type(socket, "pong", timeout_s)
-            ping_ms = (time.perf_counter() - sent) * 1000
-            await socket.send_str(json.dumps({"type": "reset_camera"}))
-            await asyncio.sleep(0.5)
-            before = await frame(session, base, token)
-            dragged = time.monotonic()
-            await drag(socket)
-            while True:
-                await asyncio.sleep(0.1)
-                if await frame(session, base, token) != before:
-                    break
-                assert time.monotonic() - dragged < timeout_s, "the picture did not change after a drag"
-            changed_s = time.monotonic() - dragged
-            await socket.send_str(json.dumps({"type": "reset_camera"}))
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{base}/ws?token={token}") as socket:
+        await receive_type(socket, "hello", timeout_s)
+        sent = time.perf_counter()
+        await socket.send_str(json.dumps({"type": "ping", "sent_ms": 1.0}))
+        await receive_type(socket, "pong", timeout_s)
+        ping_ms = (time.perf_counter() - sent) * 1000
+        await socket.send_str(json.dumps({"type": "reset_camera"}))
+        await asyncio.sleep(0.5)
+        before = await frame(session, base, token)
+        dragged = time.monotonic()
+        await drag(socket)
+        while True:
+            await asyncio.sleep(0.1)
+            if await frame(session, base, token) != before:
+                break
+            assert time.monotonic() - dragged < timeout_s, "the picture did not change after a drag"
+        changed_s = time.monotonic() - dragged
+        await socket.send_str(json.dumps({"type": "reset_camera"}))
     return {"ping_ms": ping_ms, "changed_s": changed_s}
 
 
@@ -137,9 +136,9 @@ async def stalled_offer(url: str) -> int:
         if not line.startswith(("a=candidate", "a=end-of-candidates"))
     )
     await peer.close()
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{base}/offer?token={token}", json={"sdp": sdp, "type": "offer"}) as response:
-            return response.status
+    offer_url = f"{base}/offer?token={token}"
+    async with aiohttp.ClientSession() as session, session.post(offer_url, json={"sdp": sdp, "type": "offer"}) as response:
+        return response.status
 
 
 async def watch_video(url: str, frames_wanted: int, timeout_s: float = 20.0) -> int:
@@ -164,14 +163,13 @@ async def watch_video(url: str, frames_wanted: int, timeout_s: float = 20.0) -> 
 
     try:
         await peer.setLocalDescription(await peer.createOffer())
-        async with aiohttp.ClientSession() as session:
-            async with session.post(
-                f"{base}/offer?token={token}",
-                json={"sdp": peer.localDescription.sdp, "type": peer.localDescription.type},
-            ) as response:
-                if response.status != 200:
-                    return response.status
-                await peer.setRemoteDescription(RTCSessionDescription(**await response.json()))
+        async with aiohttp.ClientSession() as session, session.post(
+            f"{base}/offer?token={token}",
+            json={"sdp": peer.localDescription.sdp, "type": peer.localDescription.type},
+        ) as response:
+            if response.status != 200:
+                return response.status
+            await peer.setRemoteDescription(RTCSessionDescription(**await response.json()))
         await asyncio.wait_for(received, timeout_s)
         return 200
     finally:

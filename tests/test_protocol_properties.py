@@ -7,10 +7,10 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED_DATA
 from helios_app.scene import MAX_VISIBLE_HALF_HEIGHT, MIN_VISIBLE_HALF_HEIGHT, GraphScene
 from web.protocol import MAX_SIZE_PX, MESSAGE_FIELDS, ProtocolError, parse_message
 
@@ -32,7 +32,7 @@ def field_values(kind):
         valid = {
             "unit": st.floats(0, 1), "number": st.floats(-1e15, 1e15), "wheel": st.floats(-2400, 2400),
             "bool": st.booleans(), "size": st.integers(64, MAX_SIZE_PX), "index": st.integers(0, 100),
-            "text": st.text(max_size=30),
+            "text": st.text(max_size=30), "colour": st.from_regex(r"#[0-9a-f]{6}", fullmatch=True),
         }[kind]
     return st.one_of(valid, valid, valid, EXTREME_NUMBERS, JSON_VALUES)
 

@@ -82,6 +82,17 @@ async def test_page_and_client_are_served_without_external_resources(view_client
     assert "stun:" not in await script.text()
 
 
+BROADCASTS = {"viewers", "cursors", "status", "selection"}
+
+
+async def next_reply(socket, timeout_s: float = 5.0) -> dict:
+    """The next message that answers this socket (broadcasts to everyone are skipped)."""
+    while True:
+        message = await socket.receive_json(timeout=timeout_s)
+        if message["type"] not in BROADCASTS:
+            return message
+
+
 async def test_socket_says_hello_and_survives_malformed_messages(view_client):
     socket = await view_client.ws_connect(f"/ws?token={TOKEN}")
     hello = await socket.receive_json(timeout=5)
@@ -90,14 +101,14 @@ async def test_socket_says_hello_and_survives_malformed_messages(view_client):
     assert set(hello["transports"]) == {"webrtc", "mjpeg"}
     for bad in ["nonsense", '{"type": "pointer"}', '{"type": "wheel", "delta_y": "x", "x": 0, "y": 0}']:
         await socket.send_str(bad)
-        reply = await socket.receive_json(timeout=5)
+        reply = await next_reply(socket)
         assert reply["type"] == "error" and reply["message"]
     await socket.send_bytes(b"\x00\x01")
-    assert (await socket.receive_json(timeout=5))["type"] == "error"
+    assert (await next_reply(socket))["type"] == "error"
     good = {"type": "wheel", "delta_y": -120, "x": 0.5, "y": 0.5}
     await socket.send_str(json.dumps(good))
     await socket.send_str(json.dumps({"type": "ping", "sent_ms": 12}))
-    assert (await socket.receive_json(timeout=5)) == {"type": "pong", "sent_ms": 12.0}
+    assert (await next_reply(socket)) == {"type": "pong", "sent_ms": 12.0}
     events = view_client.view.events
     assert len(events) == 1 and events[0]["type"] == "wheel" and events[0]["viewer_id"] == hello["viewer_id"]
     await socket.close()
@@ -108,6 +119,8 @@ async def test_oversized_socket_message_closes_only_that_socket(view_client):
     await hostile.receive_json(timeout=5)
     await hostile.send_str("x" * 100_000)
     message = await hostile.receive(timeout=5)
+    while message.type.name == "TEXT":  # the broadcasts sent before the socket closed
+        message = await hostile.receive(timeout=5)
     assert message.type.name in ("CLOSE", "CLOSED", "CLOSING")
     other = await view_client.ws_connect(f"/ws?token={TOKEN}")
     assert (await other.receive_json(timeout=5))["type"] == "hello"
@@ -230,9 +243,7 @@ async def test_search_is_answered_to_the_asker_only(view_client):
     asker = await view_client.ws_connect(f"/ws?token={TOKEN}")
     await asker.receive_json(timeout=5)
     await asker.send_str(json.dumps({"type": "search", "query": "alpha"}))
-    reply = await asker.receive_json(timeout=5)
-    while reply["type"] == "status":
-        reply = await asker.receive_json(timeout=5)
+    reply = await next_reply(asker)
     assert reply == {"type": "search_results", "query": "alpha",
                      "matches": [{"node": 0, "label": "alpha"}, {"node": 2, "label": "alphabet"}]}
     assert view_client.view.events == []  # searches are not view events
@@ -260,6 +271,8 @@ async def test_messages_published_from_another_thread_reach_every_viewer(view_cl
     assert (await late.receive_json(timeout=5))["type"] == "hello"
     assert (await next_selection(late))["node"] == {"id": "7"}, "a newcomer gets the current selection"
     status = await late.receive_json(timeout=5)
+    while status["type"] != "status":
+        status = await late.receive_json(timeout=5)
     assert status == {"type": "status", "fps": 30.0, "layout": {}, "nodes": 0, "edges": 0, "viewers": 1}
     for socket in [*sockets, late]:
         await socket.close()
@@ -316,3 +329,111 @@ async def test_a_closed_socket_closes_the_peer_its_page_opened(view_client):
         await asyncio.sleep(0.05)
     assert not server_peers, "the peer of a page whose socket closed is released at once"
     await peer.close()
+
+
+async def test_two_peers_receive_the_packets_of_one_encoder(view_client):
+    """Each frame is encoded once, however many peers watch: the same packets go to every one."""
+    from web.app import VIDEO_STREAMS_KEY
+
+    peers = [await _connect_peer(view_client, 40) for _ in range(2)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(done for _, _, done, _ in peers)), 30)
+        stream = view_client.server.app[VIDEO_STREAMS_KEY]["h264"]
+        tracks = list(stream._subscribers)
+        assert len(tracks) == 2 and stream.subscriber_count == 2
+        delivered = [track.packets_sent for track in tracks]
+        assert min(delivered) >= 40
+        # One encode per frame: two peers' worth of packets from about one peer's worth of encodes.
+        assert stream.frames_encoded < 0.75 * sum(delivered), (stream.frames_encoded, delivered)
+        for _, received, _, _ in peers:
+            assert (received[-1].width, received[-1].height) == (WIDTH, HEIGHT)
+    finally:
+        for peer, *_ in peers:
+            await peer.close()
+    deadline = time.monotonic() + 5
+    while stream.subscriber_count and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert stream.subscriber_count == 0, "closed peers unsubscribe; nobody watching means no encoding"
+
+
+def test_negotiated_codec_is_read_from_the_answer():
+    from web.app import negotiated_codec
+
+    sdp = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 97 96\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 H264/90000\r\n"
+    assert negotiated_codec(sdp) == "h264"
+    assert negotiated_codec(sdp.replace("97 96", "96 97")) == "vp8"
+    assert negotiated_codec("v=0\r\nm=video 9 RTP 98\r\na=rtpmap:98 AV1/90000\r\n") is None
+    assert negotiated_codec("v=0\r\n") is None
+
+
+WATCH_TOKEN = "watch-token"
+
+
+@pytest.fixture
+async def shared_view(aiohttp_client):
+    with SyntheticView() as view:
+        config = ServerConfig(token=TOKEN, watch_token=WATCH_TOKEN, max_frame_width=1280, max_frame_height=720)
+        client = await aiohttp_client(create_app(view.channel(), config))
+        client.view = view
+        yield client
+
+
+async def next_of(socket, wanted: str, condition=lambda message: True, timeout_s: float = 5.0) -> dict:
+    """The next message of type ``wanted`` that meets ``condition`` (earlier ones are skipped)."""
+    while True:
+        message = await socket.receive_json(timeout=timeout_s)
+        if message["type"] == wanted and condition(message):
+            return message
+
+
+def viewer_in(message: dict, viewer_id: str) -> dict | None:
+    return next((viewer for viewer in message["viewers"] if viewer["id"] == viewer_id), None)
+
+
+async def test_roles_presence_and_one_steering_editor(shared_view):
+    events = shared_view.view.events
+    editor_a = await shared_view.ws_connect(f"/ws?token={TOKEN}")
+    hello_a = await next_of(editor_a, "hello")
+    editor_b = await shared_view.ws_connect(f"/ws?token={TOKEN}")
+    hello_b = await next_of(editor_b, "hello")
+    watcher = await shared_view.ws_connect(f"/ws?token={WATCH_TOKEN}")
+    hello_w = await next_of(watcher, "hello")
+    assert (hello_a["role"], hello_w["role"]) == ("editor", "watcher")
+    assert hello_a["name"] != hello_b["name"] and hello_a["colour"] != hello_b["colour"]
+    listed = await next_of(editor_a, "viewers", lambda message: len(message["viewers"]) == 3)
+    assert {viewer["role"] for viewer in listed["viewers"]} == {"editor", "watcher"}
+
+    # A watcher may point and hover, not steer: an error, and nothing reaches the view.
+    pointer = {"type": "pointer", "action": "down", "button": "left", "x": 0.5, "y": 0.5, "shift": False, "ctrl": False}
+    await watcher.send_str(json.dumps(pointer))
+    assert "for editors" in (await next_of(watcher, "error"))["message"]
+    await watcher.send_str(json.dumps({"type": "cursor", "x": 0.25, "y": 0.75, "inside": True}))
+    cursors = await next_of(editor_a, "cursors")
+    assert cursors["cursors"][hello_w["viewer_id"]] == {"x": 0.25, "y": 0.75}
+    await watcher.send_str(json.dumps({"type": "identify", "name": "Ada", "colour": "#123456"}))
+    renamed = await next_of(editor_b, "viewers", lambda message: (viewer_in(message, hello_w["viewer_id"]) or {}).get("name") == "Ada")
+    assert viewer_in(renamed, hello_w["viewer_id"])["colour"] == "#123456"
+
+    # A steers; B's camera input is held off (no reply, nothing applied) until B takes the camera.
+    await editor_a.send_str(json.dumps(pointer))
+    await next_of(editor_b, "viewers", lambda message: message["steering"] == hello_a["viewer_id"])
+    await editor_b.send_str(json.dumps({"type": "wheel", "delta_y": -100, "x": 0.5, "y": 0.5}))
+    await editor_b.send_str(json.dumps({"type": "take_camera"}))
+    await next_of(editor_a, "viewers", lambda message: message["steering"] == hello_b["viewer_id"])
+    await editor_b.send_str(json.dumps({"type": "wheel", "delta_y": -100, "x": 0.5, "y": 0.5}))
+    await asyncio.sleep(0.3)
+    applied = [(event["type"], event["viewer_id"]) for event in events if event["type"] in ("pointer", "wheel")]
+    assert applied == [("pointer", hello_a["viewer_id"]), ("wheel", hello_b["viewer_id"])]
+
+    # The picture follows the steering editor's stage, scaled into the maximum; a watcher's stage does not count.
+    await watcher.send_str(json.dumps({"type": "resize", "width": 3000, "height": 3000}))
+    await editor_b.send_str(json.dumps({"type": "resize", "width": 1920, "height": 1200}))
+    await asyncio.sleep(0.3)
+    resizes = [(event["width"], event["height"]) for event in events if event["type"] == "resize"]
+    assert resizes == [(1152, 720)]
+
+    await watcher.close()
+    left = await next_of(editor_a, "viewers", lambda message: len(message["viewers"]) == 2)
+    assert [viewer["id"] for viewer in left["viewers"]] == [hello_a["viewer_id"], hello_b["viewer_id"]]
+    for socket in (editor_a, editor_b):
+        await socket.close()

@@ -9,10 +9,10 @@ from web.protocol import PROTOCOL_VERSION, ProtocolError, parse_message
 from web.server import BackgroundServer
 
 __all__ = [
+    "PROTOCOL_VERSION",
     "BackgroundServer",
     "Frame",
     "LatestFrameSlot",
-    "PROTOCOL_VERSION",
     "ProtocolError",
     "ServerConfig",
     "ViewChannel",

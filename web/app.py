@@ -11,9 +11,10 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
@@ -23,10 +24,16 @@ from web.connections import ConnectionGuard, ViewerConnection
 from web.encoders import JpegEncoder, YuvConverter, encode_png
 from web.frames import LatestFrameSlot
 from web.messages import MessageHub
+from web.presence import EDITOR, WATCHER, Presence
 from web.protocol import (
-    MAX_MESSAGE_BYTES, ProtocolError, error_message, hello_message, parse_message, server_message,
+    MAX_MESSAGE_BYTES,
+    ProtocolError,
+    error_message,
+    hello_message,
+    parse_message,
+    server_message,
 )
-from web.tracks import SceneVideoTrack
+from web.stream import CODECS, EncodedStream, PacketTrack
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +55,9 @@ class ServerConfig:
     host, port : str, int
         Where to listen; port 0 picks a free port.
     token : str
-        The access token every viewer must present (``?token=`` or ``Authorization: Bearer``).
+        The editors' access token (``?token=`` or ``Authorization: Bearer``); random if empty.
+    watch_token : str
+        The watchers' token: watch, point, hover, search, read the info panel; random if empty.
     max_fps : float
         Upper bound on frames sent per second to one viewer.
     idle_fps : float
@@ -58,11 +67,11 @@ class ServerConfig:
     max_viewers : int
         Simultaneous connected WebRTC peers plus MJPEG streams; more are refused with 503.
     max_pending_offers : int
-        WebRTC offers whose connection is not established yet; more are refused with 503.
+        WebRTC offers whose connection is not established yet; past that, the oldest is closed.
     ice_connect_timeout_s : float
         An offered peer that has not connected this long after its answer is closed, freeing its slot.
     max_frame_width, max_frame_height : int
-        The largest picture a viewer's ``resize`` may ask for; larger ones get an ``error`` reply.
+        The largest picture: the steering editor's stage is scaled down to fit it.
     allowed_origins : tuple of str
         Origins besides the server's own whose pages may open ``/ws`` and ``/offer``
         (e.g. ``https://notebooks.example.org``).
@@ -73,20 +82,25 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 0
     token: str = ""
+    watch_token: str = ""
     max_fps: float = 30.0
     idle_fps: float = 2.0
     mjpeg_quality: int = 80
     max_viewers: int = 32
     max_pending_offers: int = 8
     ice_connect_timeout_s: float = 5.0
-    max_frame_width: int = 3840
-    max_frame_height: int = 2160
+    max_frame_width: int = 1920
+    max_frame_height: int = 1080
     allowed_origins: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if not self.token:
             object.__setattr__(self, "token", secrets.token_urlsafe(16))
+        if not self.watch_token:
+            object.__setattr__(self, "watch_token", secrets.token_urlsafe(16))
+        if self.watch_token == self.token:
+            raise ValueError("the watch token must differ from the editors' token")
 
 
 @dataclass(frozen=True)
@@ -123,24 +137,31 @@ class ViewChannel:
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 CHANNEL_KEY = web.AppKey("channel", ViewChannel)
-PEERS_KEY = web.AppKey("peers", set)
+PEERS_KEY = web.AppKey("peers", dict)  # RTCPeerConnection -> None, oldest first
 VIEWERS_KEY = web.AppKey("viewers", dict)  # viewer id -> ViewerConnection
 GUARD_KEY = web.AppKey("connection_guard", ConnectionGuard)
+PRESENCE_KEY = web.AppKey("presence", Presence)
+ROLE_KEY = "helios_role"  # a request's role, set by the token middleware
 BACKGROUND_TASKS_KEY = web.AppKey("background_tasks", set)  # offer expiries, peers being closed
 STREAMS_KEY = web.AppKey("mjpeg_streams", set)
+VIDEO_STREAMS_KEY = web.AppKey("video_streams", dict)  # codec name -> EncodedStream, made when first needed
 YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
 
 
-def _authorised(request: web.Request) -> bool:
-    token = request.app[CONFIG_KEY].token
+def _role(request: web.Request) -> str | None:
+    """``editor`` or ``watcher`` for the token the request presents, None for no or a wrong token."""
+    config = request.app[CONFIG_KEY]
     offered = request.query.get("token", "")
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         offered = header[len("Bearer ") :]
-    return hmac.compare_digest(offered.encode(), token.encode())
+    offered_bytes = offered.encode()
+    editor = hmac.compare_digest(offered_bytes, config.token.encode())
+    watcher = hmac.compare_digest(offered_bytes, config.watch_token.encode())
+    return EDITOR if editor else WATCHER if watcher else None
 
 
 def _refuse(reason: str) -> web.HTTPForbidden:
@@ -178,8 +199,10 @@ def _same_or_allowed_origin(request: web.Request) -> bool:
 async def _token_middleware(request: web.Request, handler):
     if request.path.startswith("/static/") or request.path in PUBLIC_PATHS:
         return await handler(request)
-    if not _authorised(request):
+    role = _role(request)
+    if role is None:
         raise _refuse("access token missing or wrong")
+    request[ROLE_KEY] = role
     if request.transport is not None:
         request.app[GUARD_KEY].authorise(request.transport)
     if request.path in ORIGIN_CHECKED_PATHS and not _same_or_allowed_origin(request):
@@ -203,6 +226,25 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIRECTORY / "index.html", headers={"Cache-Control": "no-store"})
 
 
+def _video_stream(app: web.Application, codec: str) -> EncodedStream:
+    streams, config = app[VIDEO_STREAMS_KEY], app[CONFIG_KEY]
+    if codec not in streams:
+        streams[codec] = EncodedStream(app[CHANNEL_KEY].frames, app[YUV_KEY], codec, config.max_fps, config.idle_fps)
+    return streams[codec]
+
+
+def negotiated_codec(sdp: str) -> str | None:
+    """The codec (``h264`` or ``vp8``) of the first payload type of an SDP's video line, if it is one of ours."""
+    lines = sdp.splitlines()
+    media = next((line for line in lines if line.startswith("m=video")), None)
+    if media is None or len(media.split()) < 4:
+        return None
+    payload_type = media.split()[3]
+    rtpmap = next((line for line in lines if line.startswith(f"a=rtpmap:{payload_type} ")), "")
+    name = rtpmap.split(" ", 1)[-1].split("/")[0].lower()
+    return name if name in CODECS else None
+
+
 def _preferred_codecs() -> list:
     capabilities = RTCRtpSender.getCapabilities("video").codecs
     ordered = [c for name in PREFERRED_VIDEO_CODECS for c in capabilities if c.mimeType == name]
@@ -211,9 +253,12 @@ def _preferred_codecs() -> list:
 
 def _release_peer(app: web.Application, peer: RTCPeerConnection) -> None:
     """Forget ``peer`` at once and close it in a task of its own, which a cancelled handler cannot stop."""
-    app[PEERS_KEY].discard(peer)
+    app[PEERS_KEY].pop(peer, None)
     for connection in app[VIEWERS_KEY].values():
         connection.peers.discard(peer)
+    for sender in peer.getSenders():
+        if sender.track is not None:
+            sender.track.stop()  # unsubscribes it from the encoded stream
     _track(app, asyncio.ensure_future(peer.close()))
 
 
@@ -236,7 +281,7 @@ async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]
     timeout_s = request.app[CONFIG_KEY].request_timeout_s
     try:
         raw = await asyncio.wait_for(request.content.read(MAX_OFFER_BYTES + 1), timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise ValueError(f"the offer's body did not arrive within {timeout_s:g} s") from None
     if len(raw) > MAX_OFFER_BYTES:
         raise ValueError(f"an offer is at most {MAX_OFFER_BYTES} bytes")
@@ -245,14 +290,14 @@ async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]
     except (ValueError, RecursionError):
         raise ValueError("the body is not JSON") from None
     if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object with sdp and type")
+        raise ValueError("the body must be a JSON object with sdp and type")  # noqa: TRY004 - one error kind
     sdp, kind, viewer_id = body.get("sdp"), body.get("type"), body.get("viewer_id", "")
     if not isinstance(sdp, str) or not sdp:
         raise ValueError("sdp must be a non-empty string")
     if kind != "offer":
         raise ValueError(f"type must be 'offer', got {str(kind)[:40]!r}")
     if not isinstance(viewer_id, str):
-        raise ValueError("viewer_id must be a string")
+        raise ValueError("viewer_id must be a string")  # noqa: TRY004 - one error kind for a bad offer
     return RTCSessionDescription(sdp=sdp, type="offer"), viewer_id
 
 
@@ -265,30 +310,43 @@ async def offer(request: web.Request) -> web.Response:
         return web.json_response(error_message(f"bad offer: {error}"), status=400)
     if _viewer_count(app) >= config.max_viewers:
         return web.json_response(error_message("too many viewers; try again later"), status=503)
-    if len(app[PEERS_KEY]) - len(_connected_peers(app)) >= config.max_pending_offers:
-        return web.json_response(error_message("too many connections being set up; try again soon"), status=503)
+    pending = [peer for peer in app[PEERS_KEY] if peer.connectionState != "connected"]
+    for stale in pending[: max(0, len(pending) - config.max_pending_offers + 1)]:
+        logger.info("more than %d offers pending; closed the oldest", config.max_pending_offers)
+        _release_peer(app, stale)  # like unauthorised connections: the oldest goes, a newcomer gets in
 
     peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # contact no STUN/TURN server nobody named
-    app[PEERS_KEY].add(peer)
+    app[PEERS_KEY][peer] = None
     viewer = app[VIEWERS_KEY].get(viewer_id)
     if viewer is not None:
         viewer.peers.add(peer)  # a closed tab closes its socket at once: its peer goes with it
 
-    @peer.on("connectionstatechange")
-    async def on_state_change() -> None:
-        logger.info("peer %s is %s", id(peer), peer.connectionState)
-        if peer.connectionState in ("failed", "closed") and peer in app[PEERS_KEY]:
-            _release_peer(app, peer)
-
-    track = SceneVideoTrack(app[CHANNEL_KEY].frames, app[YUV_KEY], config.max_fps, config.idle_fps)
+    track = PacketTrack()
     transceiver = peer.addTransceiver(track, direction="sendonly")
     transceiver.setCodecPreferences(_preferred_codecs())  # before setRemoteDescription
     try:
         await peer.setRemoteDescription(description)
         await peer.setLocalDescription(await peer.createAnswer())
-    except Exception as error:  # aiortc raises several types for an unusable SDP
+        codec = negotiated_codec(peer.localDescription.sdp)
+        if codec is None:
+            raise ValueError(f"the browser offers no video codec this server sends ({', '.join(CODECS)})")
+    except Exception as error:  # noqa: BLE001 - aiortc raises several types for an unusable SDP
         _release_peer(app, peer)
         return web.json_response(error_message(f"bad offer: {str(error)[:200]}"), status=400)
+    stream = _video_stream(app, codec)
+    # The sender hears this peer's picture-loss requests; the shared encoder must make the key frame.
+    transceiver.sender._send_keyframe = stream.request_key_frame
+
+    @peer.on("connectionstatechange")
+    def on_state_change() -> None:
+        logger.info("peer %s is %s", id(peer), peer.connectionState)
+        if peer not in app[PEERS_KEY]:
+            return
+        if peer.connectionState == "connected":
+            track.attach(stream)  # from a key frame, at once
+        elif peer.connectionState in ("failed", "closed"):
+            _release_peer(app, peer)
+
     _track(app, asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s)))
     answer = peer.localDescription
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
@@ -368,11 +426,12 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     # timeout: a closing handshake waits at most this long; compress: no deflate to inflate for anyone.
     socket = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES * 4, heartbeat=20.0, timeout=1.0, compress=False)
     await socket.prepare(request)
-    channel = app[CHANNEL_KEY]
+    channel, presence = app[CHANNEL_KEY], app[PRESENCE_KEY]
     viewer_id = secrets.token_hex(4)
-    connection = ViewerConnection(socket, request.transport, viewer_id)
+    connection = ViewerConnection(socket, request.transport, viewer_id, role=request[ROLE_KEY])
     app[VIEWERS_KEY][viewer_id] = connection
-    connection.send(hello_message(viewer_id, channel.describe()))
+    presence.join(connection)
+    connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe()))
     for latest in channel.messages.add(connection):
         connection.send(latest)
     searches = _SearchRunner(channel.search, connection)
@@ -392,6 +451,7 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     finally:  # nothing here awaits: a cancelled handler still releases everything
         channel.messages.remove(connection)
         app[VIEWERS_KEY].pop(viewer_id, None)
+        presence.leave(connection)
         searches.cancel()
         connection.close()
         for peer in list(connection.peers):
@@ -407,17 +467,23 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         connection.send(error_message(str(error)))
         return
     kind = event["type"]
-    config = app[CONFIG_KEY]
-    if kind == "ping":
+    presence = app[PRESENCE_KEY]
+    refusal = presence.may_send(connection, kind)
+    if refusal:
+        connection.send(error_message(refusal))
+    elif refusal == "":
+        return  # camera input while another editor steers: held off (the page shows who has the camera)
+    elif kind == "ping":
         connection.send(server_message("pong", sent_ms=event["sent_ms"]))
     elif kind == "search":
         searches.submit(event["query"])
-    elif kind == "resize" and (event["width"] > config.max_frame_width or event["height"] > config.max_frame_height):
-        connection.send(error_message(
-            f"resize.width and resize.height may be at most {config.max_frame_width}x{config.max_frame_height}"
-            f" (this view's size), got {event['width']}x{event['height']}"
-        ))
-    else:
+    elif kind == "identify":
+        presence.identify(connection, event["name"], event["colour"])
+    elif kind == "cursor":
+        presence.point(connection, event["x"], event["y"], event["inside"])
+    elif kind == "resize":  # the page's stage; the picture follows the steering editor's
+        presence.report_stage(connection, event["width"], event["height"])
+    elif kind != "take_camera":
         app[CHANNEL_KEY].submit_event({**event, "viewer_id": connection.viewer_id})
 
 
@@ -446,7 +512,7 @@ class _SearchRunner:
             query, self._waiting = self._waiting, None
             try:
                 matches = await loop.run_in_executor(None, self._search, query)
-            except Exception:  # noqa: BLE001 - a failing search answers nothing, the socket stays
+            except Exception:  # a failing search answers nothing; the socket stays
                 logger.exception("search for %r failed", query[:40])
                 matches = []
             self._connection.send(server_message("search_results", query=query, matches=matches))
@@ -469,7 +535,7 @@ async def _publish_status(app: web.Application) -> None:
         if channel.messages.socket_count:
             try:
                 channel.messages.publish(server_message("status", **channel.status()))
-            except Exception:  # noqa: BLE001 - a failing status must not end the status loop
+            except Exception:  # a failing status must not end the status loop
                 logger.exception("building the status failed")
 
 
@@ -484,12 +550,13 @@ SHUTDOWN_STEP_S = 0.5
 async def _on_shutdown(app: web.Application) -> None:
     """Close every viewer within about a second, however busy or unresponsive they are."""
     app[STATUS_TASK_KEY].cancel()
+    app[PRESENCE_KEY].close()
     app[CLOSING_KEY].set()
     connections = list(app[VIEWERS_KEY].values())
     closes = [connection.socket.close(code=1001, message=b"server shutting down") for connection in connections]
     try:
         await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), SHUTDOWN_STEP_S)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         for connection in connections:
             connection.disconnect("the server is shutting down")
     for peer in list(app[PEERS_KEY]):
@@ -500,6 +567,7 @@ async def _on_shutdown(app: web.Application) -> None:
         task.cancel()
     for task in list(app[STREAMS_KEY]):
         task.cancel()
+    await asyncio.gather(*(stream.close() for stream in app[VIDEO_STREAMS_KEY].values()))
 
 
 def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
@@ -515,11 +583,14 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app = web.Application(middlewares=[_token_middleware], client_max_size=256 * 1024)
     app[CONFIG_KEY] = config
     app[CHANNEL_KEY] = channel
-    app[PEERS_KEY] = set()
+    app[PEERS_KEY] = {}
     app[VIEWERS_KEY] = {}
     app[GUARD_KEY] = ConnectionGuard()
+    app[PRESENCE_KEY] = Presence(channel.messages, channel.submit_event,
+                                 (config.max_frame_width, config.max_frame_height))
     app[BACKGROUND_TASKS_KEY] = set()
     app[STREAMS_KEY] = set()
+    app[VIDEO_STREAMS_KEY] = {}
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)
     app[CLOSING_KEY] = asyncio.Event()

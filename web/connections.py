@@ -24,7 +24,8 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,19 @@ class ViewerConnection:
         viewer that does not read).
     viewer_id : str
         The id the server gave this viewer.
+    role : str
+        ``editor`` or ``watcher``, from the token the viewer presented.
     """
 
-    def __init__(self, socket, transport, viewer_id: str, budget: MessageBudget | None = None,
+    def __init__(self, socket, transport, viewer_id: str, role: str = "editor", budget: MessageBudget | None = None,
                  queue_limit: int = SEND_QUEUE_LIMIT, send_timeout_s: float = SEND_TIMEOUT_S) -> None:
         self.socket = socket
         self.viewer_id = viewer_id
+        self.role = role
+        self.name = viewer_id
+        self.colour = "#888888"
+        self.cursor: dict[str, float] | None = None  # {"x", "y"} normalised, None when the pointer is away
+        self.stage: tuple[int, int] | None = None  # the page's stage in device pixels
         self.peers: set = set()  # WebRTC peers this viewer's page opened; closed with the socket
         self.messages_dropped = 0
         self.disconnect_reason: str | None = None
@@ -143,7 +151,7 @@ class ViewerConnection:
             text = await self._outgoing.get()
             try:
                 await asyncio.wait_for(self.socket.send_str(text), self._send_timeout_s)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.disconnect(f"a message took more than {self._send_timeout_s:g} s to send")
                 return
             except (ConnectionError, RuntimeError) as error:  # the viewer left mid-send

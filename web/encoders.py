@@ -70,7 +70,7 @@ class JpegEncoder:
         if not 1 <= quality <= 100:
             raise ValueError(f"quality must be between 1 and 100, got {quality}")
         # FFmpeg's qscale runs from 2 (best) to 31 (worst).
-        self._qscale = int(round(2 + (100 - quality) * 29 / 99))
+        self._qscale = round(2 + (100 - quality) * 29 / 99)
         self._cache = _PerFrameCache()
 
     def encode(self, frame: Frame) -> bytes:

@@ -133,7 +133,7 @@ class LatestFrameSlot:
             self._waiters.append((loop, future))
         try:
             await asyncio.wait_for(future, timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         finally:
             if not future.done():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 PROTOCOL_VERSION = 1
@@ -20,7 +21,7 @@ MAX_MESSAGE_BYTES = 4096
 # Field kinds: "unit" is a float in [0, 1], "number" a finite float of magnitude at most MAX_NUMBER,
 # "wheel" a finite float of magnitude at most MAX_WHEEL_DELTA, "bool", "size" an int pixel count in
 # [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int in [0, MAX_INDEX], "text" a string of at most
-# MAX_TEXT_LENGTH characters, or a tuple of allowed strings. Every number has a range, so no message
+# MAX_TEXT_LENGTH characters, "colour" a string #rrggbb, or a tuple of allowed strings. Every number has a range, so no message
 # can push the camera maths past what a float holds (a wheel delta of 5e5 once zoomed to 0 and froze
 # the render loop for every viewer).
 MIN_SIZE_PX = 64
@@ -47,12 +48,17 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "search": {"query": "text"},
     "focus": {"node": "index"},
     "ping": {"sent_ms": "number"},
+    "identify": {"name": "text", "colour": "colour"},
+    "cursor": {"x": "unit", "y": "unit", "inside": "bool"},
+    "take_camera": {},
 }
 
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
 # page (web/static/protocol.js) mirrors this table and ignores a message it does not know.
 SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "hello": ("protocol_version", "transports", "viewer_id", "view"),
+    "hello": ("protocol_version", "transports", "viewer_id", "role", "name", "colour", "view"),
+    "viewers": ("viewers", "steering"),
+    "cursors": ("cursors",),
     "status": ("fps", "layout", "nodes", "edges", "viewers"),
     "selection": ("node",),
     "search_results": ("query", "matches"),
@@ -74,6 +80,10 @@ def _check_field(message_type: str, name: str, kind: Any, value: Any) -> Any:
     if kind == "bool":
         if not isinstance(value, bool):
             raise ProtocolError(f"{where} must be true or false, got {_shown(value)}")
+        return value
+    if kind == "colour":
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ProtocolError(f"{where} must be a colour such as #3cb44b, got {_shown(value)}")
         return value
     if kind == "text":
         if not isinstance(value, str):
@@ -188,10 +198,11 @@ def server_message(message_type: str, **fields: Any) -> dict[str, Any]:
     return {"type": message_type, **{name: fields[name] for name in names}}
 
 
-def hello_message(viewer_id: str, view: dict[str, Any]) -> dict[str, Any]:
-    """The server's first message on a connection: protocol version, transports, the view."""
+def hello_message(viewer_id: str, role: str, name: str, colour: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The server's first message on a connection: protocol version, transports, who you are, the view."""
     return server_message(
-        "hello", protocol_version=PROTOCOL_VERSION, transports=list(TRANSPORTS), viewer_id=viewer_id, view=view
+        "hello", protocol_version=PROTOCOL_VERSION, transports=list(TRANSPORTS), viewer_id=viewer_id,
+        role=role, name=name, colour=colour, view=view,
     )
 
 

@@ -17,10 +17,17 @@ const hud = document.getElementById("hud");
 const info = document.getElementById("info");
 const searchInput = document.getElementById("search-input");
 const searchResults = document.getElementById("search-results");
+const stage = document.getElementById("stage");
+const nameInput = document.getElementById("viewer-name");
+const colourInput = document.getElementById("viewer-colour");
+const cursorLayer = document.getElementById("cursors");
+const viewerList = document.getElementById("viewer-list");
+const NAME_KEY = "helios.viewer.name", COLOUR_KEY = "helios.viewer.colour";   // remembered by this browser
 
 // State the tests and probes read.
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
-                                 selection: null, status: null, searchResults: null, pingMs: null};
+                                 selection: null, status: null, searchResults: null, pingMs: null,
+                                 viewers: [], steering: null};
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -44,7 +51,22 @@ function connectSocket() {
       }
       const view = message.view || {};
       titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
+      document.getElementById("role").textContent = message.role === "watcher" ? "watching" : "";
+      nameInput.value = localStorage.getItem(NAME_KEY) || message.name;
+      colourInput.value = localStorage.getItem(COLOUR_KEY) || message.colour;
+      if (nameInput.value !== message.name || colourInput.value !== message.colour) identify();
+      reportStage();
       startVideo();                                             // the offer names this socket's viewer id
+    } else if (message.type === "viewers") {
+      const cursors = Object.fromEntries(state.viewers.map((viewer) => [viewer.id, viewer.cursor]));
+      state.viewers = message.viewers.map((viewer) => ({...viewer, cursor: cursors[viewer.id] ?? viewer.cursor}));
+      state.steering = message.steering;
+      showViewers();
+    } else if (message.type === "cursors") {
+      for (const viewer of state.viewers) {
+        if (viewer.id in message.cursors) viewer.cursor = message.cursors[viewer.id];
+      }
+      showCursors();
     } else if (message.type === "pong") {
       state.pingMs = performance.now() - message.sent_ms;
     } else if (message.type === "error") {
@@ -75,6 +97,85 @@ function send(type, fields) {
   socket.send(makeMessage(type, fields));
   state.messagesSent++;
 }
+
+// ---- presence: who is here, their pointers, who has the camera ---------------------------------
+function me() { return state.hello ? state.hello.viewer_id : null; }
+function identify() {
+  const name = nameInput.value.trim().slice(0, 40) || (state.hello && state.hello.name) || "viewer";
+  send("identify", {name, colour: colourInput.value});
+}
+nameInput.addEventListener("change", () => { localStorage.setItem(NAME_KEY, nameInput.value.trim()); identify(); });
+colourInput.addEventListener("change", () => { localStorage.setItem(COLOUR_KEY, colourInput.value); identify(); });
+
+function showViewers() {
+  viewerList.replaceChildren();
+  for (const viewer of state.viewers) {
+    const item = document.createElement("li");
+    const dot = document.createElement("span");
+    dot.className = "dot";
+    item.style.setProperty("--colour", viewer.colour);
+    const name = document.createElement("span");
+    name.textContent = `${viewer.name}${viewer.id === me() ? " (you)" : ""}${viewer.role === "watcher" ? " · watching" : ""}`;
+    if (viewer.id === state.steering) name.className = "steering";
+    item.append(dot, name);
+    viewerList.append(item);
+  }
+  const holder = state.viewers.find((viewer) => viewer.id === state.steering);
+  const other = holder && holder.id !== me() && state.hello && state.hello.role === "editor";
+  document.getElementById("camera").hidden = !other;
+  if (other) document.getElementById("camera-holder").textContent = `${holder.name} has the camera · `;
+  showCursors();
+}
+document.getElementById("take-camera").addEventListener("click", () => send("take_camera", {}));
+
+function showCursors() {
+  const box = activeMedia().getBoundingClientRect(), origin = stage.getBoundingClientRect();
+  const shown = new Set();
+  for (const viewer of state.viewers) {
+    if (viewer.id === me() || !viewer.cursor) continue;
+    shown.add(viewer.id);
+    let marker = cursorLayer.querySelector(`[data-viewer="${viewer.id}"]`);
+    if (!marker) {
+      marker = document.createElement("div");
+      marker.className = "cursor";
+      marker.dataset.viewer = viewer.id;
+      marker.append(document.createElement("span"));
+      cursorLayer.append(marker);
+    }
+    marker.style.setProperty("--colour", viewer.colour);
+    marker.firstChild.textContent = viewer.name;
+    marker.style.left = `${box.left - origin.left + viewer.cursor.x * box.width}px`;
+    marker.style.top = `${box.top - origin.top + viewer.cursor.y * box.height}px`;
+  }
+  for (const marker of [...cursorLayer.children]) {
+    if (!shown.has(marker.dataset.viewer)) marker.remove();
+  }
+}
+
+// The picture follows the steering editor's stage, in device pixels; every page scales it to fit.
+function reportStage() {
+  const ratio = window.devicePixelRatio || 1;
+  const clamp = (value) => Math.max(64, Math.min(3840, Math.round(value * ratio)));
+  send("resize", {width: clamp(stage.clientWidth), height: clamp(stage.clientHeight)});
+}
+function fitMedia() {
+  for (const [element, width, height] of [[video, video.videoWidth, video.videoHeight],
+                                          [image, image.naturalWidth, image.naturalHeight]]) {
+    if (!width || !height) continue;
+    const scale = Math.min(stage.clientWidth / width, stage.clientHeight / height);
+    element.style.width = `${Math.floor(width * scale)}px`;
+    element.style.height = `${Math.floor(height * scale)}px`;
+  }
+  showCursors();
+}
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  fitMedia();
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(reportStage, 150);
+});
+video.addEventListener("resize", fitMedia);
+image.addEventListener("load", fitMedia);
 
 // ---- info panel and search ---------------------------------------------------------------------
 function showInfo(node) {
@@ -108,7 +209,7 @@ function showResults(matches) {
   searchResults.hidden = matches.length === 0;
 }
 function focusNode(match) {
-  send("focus", {node: match.node});
+  if (editing()) send("focus", {node: match.node});           // a flight moves everyone's camera
   searchInput.value = match.label;
   searchResults.hidden = true;
 }
@@ -204,13 +305,16 @@ const BUTTONS = ["left", "middle", "right"];
 function activeMedia() { return state.transport === "mjpeg" ? image : video; }
 function normalised(event) {
   const box = activeMedia().getBoundingClientRect();
-  const clamp = (value) => Math.min(1, Math.max(0, value));
+  const clamp = (value) => Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0.5;
   return {x: clamp((event.clientX - box.left) / box.width), y: clamp((event.clientY - box.top) / box.height)};
 }
 let pendingMove = null;
 let pendingWheel = null;
 let lastHoverMs = 0;
+let lastCursorMs = 0;
+function editing() { return state.hello && state.hello.role === "editor"; }
 function pointer(action, event) {
+  if (!editing()) return;                                     // a watcher's page steers nothing
   send("pointer", {action, button: BUTTONS[event.button] || "left", ...normalised(event),
                    shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey});
 }
@@ -222,8 +326,10 @@ for (const element of [video, image]) {
     pointer("down", event);
   });
   element.addEventListener("pointermove", (event) => {
+    const now = performance.now();
+    if (now - lastCursorMs > 50) { lastCursorMs = now; send("cursor", {...normalised(event), inside: true}); }
     if (!element.hasPointerCapture(event.pointerId)) {
-      const now = performance.now();                          // hover: at most 10 messages a second
+      // hover: at most 10 messages a second
       if (now - lastHoverMs > 100) { lastHoverMs = now; send("hover", normalised(event)); }
       return;
     }
@@ -236,8 +342,10 @@ for (const element of [video, image]) {
     if (pendingMove !== null) { pointer("move", pendingMove); pendingMove = null; }
     pointer("up", event);
   });
+  element.addEventListener("pointerleave", (event) => send("cursor", {...normalised(event), inside: false}));
   element.addEventListener("wheel", (event) => {
     event.preventDefault();
+    if (!editing()) return;
     const scale = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 800 : 1;
     if (pendingWheel === null) {                              // one sum per animation frame, within range
       requestAnimationFrame(() => {
@@ -250,7 +358,7 @@ for (const element of [video, image]) {
     pendingWheel.delta_y += event.deltaY * scale;
     Object.assign(pendingWheel, normalised(event));
   }, {passive: false});
-  element.addEventListener("dblclick", (event) => send("double_click", normalised(event)));
+  element.addEventListener("dblclick", (event) => { if (editing()) send("double_click", normalised(event)); });
 }
 image.addEventListener("error", () => { messageLine.textContent = "the stream stopped; reload to reconnect"; });
 

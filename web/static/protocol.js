@@ -12,10 +12,15 @@ export const MESSAGE_FIELDS = {
   "reset_camera": {},
   "search": {"query": "text"},
   "focus": {"node": "index"},
-  "ping": {"sent_ms": "number"}
+  "ping": {"sent_ms": "number"},
+  "identify": {"name": "text", "colour": "colour"},
+  "cursor": {"x": "unit", "y": "unit", "inside": "bool"},
+  "take_camera": {}
 };
 export const SERVER_MESSAGE_FIELDS = {
-  "hello": ["protocol_version", "transports", "viewer_id", "view"],
+  "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view"],
+  "viewers": ["viewers", "steering"],
+  "cursors": ["cursors"],
   "status": ["fps", "layout", "nodes", "edges", "viewers"],
   "selection": ["node"],
   "search_results": ["query", "matches"],
