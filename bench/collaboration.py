@@ -56,7 +56,7 @@ def measure(url: str, pid: int, viewers: int, duration_s: float) -> dict:
     cpu_before, started = server.cpu_times(), time.monotonic()
     probe = subprocess.run(
         [sys.executable, str(PROBE), url, "--pages", str(viewers), "--mouse", "--duration", str(duration_s)],
-        capture_output=True, text=True, timeout=180,
+        capture_output=True, text=True, timeout=180, check=False,
     )
     cpu_after, elapsed = server.cpu_times(), time.monotonic() - started
     try:

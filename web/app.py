@@ -468,7 +468,7 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         return
     kind = event["type"]
     presence = app[PRESENCE_KEY]
-    refusal = presence.may_send(connection, kind)
+    refusal = presence.may_send(connection, event)
     if refusal:
         connection.send(error_message(refusal))
     elif refusal == "":

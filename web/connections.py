@@ -98,6 +98,7 @@ class ViewerConnection:
         self.colour = "#888888"
         self.cursor: dict[str, float] | None = None  # {"x", "y"} normalised, None when the pointer is away
         self.stage: tuple[int, int] | None = None  # the page's stage in device pixels
+        self.dragging = False  # a camera drag of this viewer is under way
         self.peers: set = set()  # WebRTC peers this viewer's page opened; closed with the socket
         self.messages_dropped = 0
         self.disconnect_reason: str | None = None

@@ -9,7 +9,7 @@ Roles come from the token a viewer presented: an editor may steer; a watcher may
 hover, search and read the info panel, and gets an ``error`` for anything that would change the
 view for others. One editor steers at a time: an editor's camera input makes it the steering
 viewer unless another editor steered within :data:`STEERING_HOLD_S`; ``take_camera`` takes it at
-once. The picture is rendered at the steering editor's stage size in device pixels (the earliest
+once (a drag in progress ends there). The picture is rendered at the steering editor's stage size in device pixels (the earliest
 editor's while nobody has steered), bounded by the configured maximum.
 """
 
@@ -27,7 +27,7 @@ from web.protocol import server_message
 EDITOR, WATCHER = "editor", "watcher"
 CAMERA_MESSAGES = frozenset({"pointer", "wheel", "double_click", "reset_camera", "focus", "take_camera"})
 WATCHER_MESSAGES = frozenset({"ping", "hover", "search", "cursor", "identify", "resize"})
-STEERING_HOLD_S = 1.5
+STEERING_HOLD_S = 1.0  # after the steering editor's last camera input (and all through a drag)
 CURSOR_INTERVAL_S = 0.05
 COLOURS = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
            "#bfef45", "#fabed4", "#469990", "#dcbeff")
@@ -102,22 +102,28 @@ class Presence:
         connection.stage = (width, height)
         self._follow_size_source()
 
-    def may_send(self, connection: ViewerConnection, message_type: str) -> str | None:
+    def may_send(self, connection: ViewerConnection, event: dict[str, Any]) -> str | None:
         """None if the viewer may send this message now; else why not, for an ``error`` reply.
 
         The empty string means held off: camera input from an editor while another editor steers.
         It is dropped without a reply, since the page shows who has the camera.
         """
+        message_type = event["type"]
         if connection.role == WATCHER and message_type not in WATCHER_MESSAGES:
             return f"{message_type} is for editors; this link only lets you watch, point, hover and search"
         if message_type not in CAMERA_MESSAGES:
             return None
         now = time.monotonic()
-        held_by_other = (
-            self.steering not in (None, connection.viewer_id) and now - self._steered_s < STEERING_HOLD_S
+        holder = self._viewers.get(self.steering or "")
+        held_by_other = holder is not None and holder is not connection and (
+            holder.dragging or now - self._steered_s < STEERING_HOLD_S
         )
         if held_by_other and message_type != "take_camera":
             return ""
+        if holder is not None and holder is not connection:
+            holder.dragging = False
+        if message_type == "pointer":
+            connection.dragging = event["action"] != "up"
         changed = self.steering != connection.viewer_id
         self.steering, self._steered_s = connection.viewer_id, now
         if changed:
