@@ -208,9 +208,8 @@ def run_render(arguments: argparse.Namespace) -> int:
 
 
 def run_view(arguments: argparse.Namespace) -> int:
-    from helios_app.session import ViewSession, is_loopback
-
     from helios_app.display import display_available
+    from helios_app.session import ViewSession, is_loopback
 
     if arguments.window and os.environ.get("DISPLAY") and not display_available():
         print(f"helios: no X server answers at DISPLAY={os.environ['DISPLAY']}; showing no window", flush=True)

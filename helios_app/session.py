@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-import tempfile
 import socket
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path

@@ -146,6 +146,30 @@ PICTURE_JS = """
 }
 """
 
+# The centre of the densest cell of a 12x8 grid over the current picture (fractions of the picture):
+# zooming there zooms into the graph, never into one of its holes.
+DENSEST_POINT_JS = """
+() => {
+  const state = window.__helios;
+  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
+  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
+  const canvas = document.createElement('canvas');
+  canvas.width = width; canvas.height = height;
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.drawImage(media, 0, 0, width, height);
+  const data = context.getImageData(0, 0, width, height).data;
+  const columns = 12, rows = 8, counts = new Array(columns * rows).fill(0);
+  for (let y = 0; y < height; y += 2) for (let x = 0; x < width; x += 2) {
+    const offset = (y * width + x) * 4;
+    if (data[offset] + data[offset + 1] + data[offset + 2] > 150) {
+      counts[Math.floor(y * rows / height) * columns + Math.floor(x * columns / width)]++;
+    }
+  }
+  const best = counts.indexOf(Math.max(...counts));
+  return [((best % columns) + 0.5) / columns, (Math.floor(best / columns) + 0.5) / rows];
+}
+"""
+
 # Finds, near the left middle of the current picture, a point (as fractions of the picture) with
 # nothing but background within `radius` pixels: a drag starting there moves the camera, not a node.
 EMPTY_POINT_JS = """

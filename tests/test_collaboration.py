@@ -5,10 +5,9 @@ import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from browser import HeliosProcess, drag, launch_chromium, wait_for, wait_until_settled
 from conftest import SHARED_DATA
+from playwright.sync_api import sync_playwright
 
 GRAPH = SHARED_DATA / "power.gml"
 

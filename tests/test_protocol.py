@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from web.protocol import (
-    MAX_WHEEL_DELTA, MESSAGE_FIELDS, PROTOCOL_VERSION, SERVER_MESSAGE_FIELDS, ProtocolError, parse_message,
+    MAX_WHEEL_DELTA,
+    MESSAGE_FIELDS,
+    PROTOCOL_VERSION,
+    SERVER_MESSAGE_FIELDS,
+    ProtocolError,
+    parse_message,
     server_message,
 )
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from browser import remaining, shared_memory_segments
 from conftest import SHARED_DATA
+
 from helios_app import HeliosError
 from helios_app.io import read_graph
 from helios_app.render_loop import RenderLoop

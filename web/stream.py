@@ -11,9 +11,10 @@ packets instead of frames).
 - A subscriber that falls behind (its queue of :data:`TRACK_QUEUE_PACKETS` fills, e.g. an event
   loop stalled on it) drops what it has and waits for the next key frame, which it asks for: it
   loses frames, never slows the encoder or the other viewers.
-- The bitrate is fixed (:data:`BITRATE_BPS` for 960x540, scaled by the picture's area): with one
-  encoder there is no per-peer bandwidth estimation (aiortc's REMB handling only retunes the
-  sender's own encoder, which no longer runs).
+- Quality is constant (x264's CRF :data:`H264_CRF`) up to a rate cap (:data:`MAX_BITRATE_BPS` for
+  960x540, scaled by the picture's area), so a still picture is sharp at once and motion costs what
+  it needs. With one encoder there is no per-peer bandwidth estimation: aiortc's REMB handling only
+  retunes the sender's own encoder, which no longer runs.
 - While nothing changes, the last frame is re-encoded at ``idle_fps``; for :data:`REFINE_S` after a
   change at full rate, so the encoder refines the blocky frames of a fast change and the still
   picture is sharp within a second.
@@ -40,27 +41,29 @@ VIDEO_TIME_BASE = Fraction(1, VIDEO_CLOCK_RATE)
 KEY_FRAME_INTERVAL_S = 2.0
 TRACK_QUEUE_PACKETS = 8
 REFINE_S = 1.0
-BITRATE_BPS = 2_000_000
+MAX_BITRATE_BPS = 6_000_000
+H264_CRF = 23
 REFERENCE_PIXELS = 960 * 540
 CODECS = ("h264", "vp8")
 
 
 def _open_encoder(codec: str, width: int, height: int, max_fps: float) -> av.CodecContext:
     """A real-time encoder: no B-frames, no look-ahead, one packet out for each frame in."""
-    bitrate = int(BITRATE_BPS * max(0.5, width * height / REFERENCE_PIXELS))
+    bitrate = int(MAX_BITRATE_BPS * max(0.5, width * height / REFERENCE_PIXELS))
     context = av.CodecContext.create("libx264" if codec == "h264" else "libvpx", "w")
     context.width, context.height = width, height
     context.pix_fmt = "yuv420p"
     context.time_base = VIDEO_TIME_BASE
     context.framerate = Fraction(int(max_fps), 1)
-    context.bit_rate = bitrate
     context.gop_size = max(1, int(KEY_FRAME_INTERVAL_S * max_fps))
     if codec == "h264":
         context.profile = "Baseline"  # what every browser decodes (packetization-mode 1)
-        context.options = {"preset": "veryfast", "tune": "zerolatency", "level": "31"}
+        context.options = {"preset": "veryfast", "tune": "zerolatency", "crf": str(H264_CRF),
+                           "maxrate": str(bitrate), "bufsize": str(bitrate // 2)}
     else:
+        context.bit_rate = bitrate
         context.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0",
-                           "bufsize": str(bitrate), "maxrate": str(bitrate), "minrate": str(bitrate)}
+                           "bufsize": str(bitrate), "maxrate": str(bitrate)}
     return context
 
 

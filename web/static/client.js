@@ -23,6 +23,9 @@ const colourInput = document.getElementById("viewer-colour");
 const cursorLayer = document.getElementById("cursors");
 const viewerList = document.getElementById("viewer-list");
 const NAME_KEY = "helios.viewer.name", COLOUR_KEY = "helios.viewer.colour";   // remembered by this browser
+// Storage may be refused (a third-party iframe, a private window): then nothing is remembered.
+function remembered(key) { try { return localStorage.getItem(key); } catch { return null; } }
+function remember(key, value) { try { localStorage.setItem(key, value); } catch { /* not remembered */ } }
 
 // State the tests and probes read.
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
@@ -52,8 +55,8 @@ function connectSocket() {
       const view = message.view || {};
       titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
       document.getElementById("role").textContent = message.role === "watcher" ? "watching" : "";
-      nameInput.value = localStorage.getItem(NAME_KEY) || message.name;
-      colourInput.value = localStorage.getItem(COLOUR_KEY) || message.colour;
+      nameInput.value = remembered(NAME_KEY) || message.name;
+      colourInput.value = remembered(COLOUR_KEY) || message.colour;
       if (nameInput.value !== message.name || colourInput.value !== message.colour) identify();
       reportStage();
       startVideo();                                             // the offer names this socket's viewer id
@@ -104,8 +107,8 @@ function identify() {
   const name = nameInput.value.trim().slice(0, 40) || (state.hello && state.hello.name) || "viewer";
   send("identify", {name, colour: colourInput.value});
 }
-nameInput.addEventListener("change", () => { localStorage.setItem(NAME_KEY, nameInput.value.trim()); identify(); });
-colourInput.addEventListener("change", () => { localStorage.setItem(COLOUR_KEY, colourInput.value); identify(); });
+nameInput.addEventListener("change", () => { remember(NAME_KEY, nameInput.value.trim()); identify(); });
+colourInput.addEventListener("change", () => { remember(COLOUR_KEY, colourInput.value); identify(); });
 
 function showViewers() {
   viewerList.replaceChildren();
@@ -168,12 +171,13 @@ function fitMedia() {
   }
   showCursors();
 }
+// Any change of the stage's size (the window, the header's layout settling) is reported once it rests.
 let resizeTimer = null;
-window.addEventListener("resize", () => {
+new ResizeObserver(() => {
   fitMedia();
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(reportStage, 150);
-});
+}).observe(stage);
 video.addEventListener("resize", fitMedia);
 image.addEventListener("load", fitMedia);
 
