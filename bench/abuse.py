@@ -162,29 +162,38 @@ async def good_viewer(url: str, seconds: float) -> dict:
 # ---- attacks, each run while the good viewer measures ---------------------------------------------
 
 async def attack_huge_wheel(url: str, seconds: float) -> dict:
+    """One wheel message zooming in by 1.0015 ** 4.7e5 (a float overflow), then a camera reset."""
     base, token = split_url(url)
     async with aiohttp.ClientSession() as session, session.ws_connect(f"{base}/ws?token={token}") as ws:
-        await ws.send_str(json.dumps({"type": "wheel", "delta_y": 4.7e5, "x": 0.5, "y": 0.5}))
+        await ws.send_str(json.dumps({"type": "wheel", "delta_y": -4.7e5, "x": 0.5, "y": 0.5}))
         await ws.send_str(json.dumps({"type": "reset_camera"}))
         await asyncio.sleep(seconds)
     return {}
 
 
 async def attack_flood(url: str, seconds: float) -> dict:
+    """20,000 messages as fast as one socket takes them, from a process of its own (as an attacker's)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--flood", url, "--seconds", str(seconds), stdout=asyncio.subprocess.PIPE)
+    output, _ = await process.communicate()
+    return json.loads(output or b"{}")
+
+
+async def flood(url: str, seconds: float) -> dict:
     base, token = split_url(url)
     sent, started = 0, time.monotonic()
+    flood_s = None
     try:
         async with aiohttp.ClientSession() as session, session.ws_connect(f"{base}/ws?token={token}") as ws:
             message = json.dumps({"type": "hover", "x": 0.5, "y": 0.5})
             while sent < 20_000 and time.monotonic() - started < seconds:
                 await ws.send_str(message)
                 sent += 1
-                if sent % 200 == 0:
-                    await asyncio.sleep(0)
+            flood_s = round(time.monotonic() - started, 2)
             await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
     except (aiohttp.ClientError, ConnectionError):
         pass
-    return {"sent": sent}
+    return {"sent": sent, "in_s": flood_s}
 
 
 async def attack_not_reading(url: str, seconds: float, helios: Helios) -> dict:
@@ -295,12 +304,12 @@ async def sigint_under_load(repo: Path) -> dict:
     helios = Helios(repo)
     await asyncio.sleep(3)
     viewers = [asyncio.ensure_future(good_viewer(helios.url, 20)) for _ in range(3)]
-    flood = asyncio.ensure_future(attack_flood(helios.url, 20))
+    flooding = asyncio.ensure_future(attack_flood(helios.url, 20))
     await asyncio.sleep(4)
     code, seconds = await asyncio.get_running_loop().run_in_executor(None, helios.stop)
-    for task in [*viewers, flood]:
+    for task in [*viewers, flooding]:
         task.cancel()
-    await asyncio.gather(*viewers, flood, return_exceptions=True)
+    await asyncio.gather(*viewers, flooding, return_exceptions=True)
     segments = [name for name in os.listdir("/dev/shm") if name.startswith("helios")]
     return {"exit_code": code, "seconds": round(seconds, 2), "segments_left": len(segments)}
 
@@ -339,7 +348,11 @@ def main() -> None:
     parser.add_argument("--label", default="after")
     parser.add_argument("--cycles", type=int, default=100, help="Chromium join/leave cycles")
     parser.add_argument("--seconds", type=float, default=6.0, help="measuring window of each attack")
+    parser.add_argument("--flood", metavar="URL", help=argparse.SUPPRESS)  # the flooding process
     arguments = parser.parse_args()
+    if arguments.flood:
+        print(json.dumps(asyncio.run(flood(arguments.flood, arguments.seconds))))
+        return
     results = asyncio.run(run(arguments.repo.resolve(), arguments.cycles, arguments.seconds))
     output = HERE / "results" / f"abuse-{arguments.label}.json"
     output.write_text(json.dumps(results, indent=2) + "\n")

@@ -28,10 +28,11 @@ PROBE = HERE.parent.parent / "shared" / "probes" / "webrtc_client_probe.py"
 GRAPH = HERE.parent / "data" / "power.gml"
 
 
-def start_helios(repo: Path) -> tuple[subprocess.Popen, str]:
+def start_helios(repo: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
     environment = {**os.environ, "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "helios_app", "view", str(GRAPH), "--port", "0", "--no-window", "--stamp-frames"],
+        [sys.executable, "-m", "helios_app", "view", str(GRAPH), "--port", "0", "--no-window", "--stamp-frames",
+         *extra],
         cwd=repo, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     found: list[str] = []
@@ -86,8 +87,10 @@ def main() -> None:
     parser.add_argument("--label", default="after")
     parser.add_argument("--viewers", default="1,2,4,6")
     parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--max-size", default="", help="helios's --max-size (the picture follows the page's stage)")
     arguments = parser.parse_args()
-    process, url = start_helios(arguments.repo.resolve())
+    extra = ["--max-size", arguments.max_size] if arguments.max_size else []
+    process, url = start_helios(arguments.repo.resolve(), extra)
     results = []
     try:
         time.sleep(10)  # the layout settles: only the drags make new frames
