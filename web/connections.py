@@ -39,6 +39,10 @@ replies to its own messages) and is then disconnected."""
 SEND_TIMEOUT_S = 10.0
 DROP_LOG_INTERVAL_S = 10.0
 MAX_UNAUTHORISED_CONNECTIONS = 64
+MIN_AGE_BEFORE_EVICTION_S = 0.1
+"""A connection this young is never evicted: it has had no time to send its request (a burst of new
+connections is accepted in one go, before any of them is read, and would otherwise push out a viewer
+that arrived a moment earlier). When the cap is full of connections this young, a new one is refused."""
 
 
 class MessageBudget:
@@ -167,22 +171,26 @@ class _GuardedProtocol:
         self._inner = inner
         self._guard = guard
         self._transport = None
+        self._admitted = False
 
     def connection_made(self, transport) -> None:
         self._transport = transport
-        self._guard.connection_made(transport)
-        self._inner.connection_made(transport)
+        self._admitted = self._guard.connection_made(transport)
+        if self._admitted:  # a refused connection is aborted before aiohttp ever sees it
+            self._inner.connection_made(transport)
 
     def connection_lost(self, error) -> None:
         self._guard.connection_lost(self._transport)
-        self._inner.connection_lost(error)
+        if self._admitted:
+            self._inner.connection_lost(error)
 
     def __getattr__(self, name: str):  # data_received, eof_received, pause_writing, resume_writing
         return getattr(self._inner, name)
 
 
 class ConnectionGuard:
-    """Caps the connections that have not yet presented the token: past the cap, the oldest goes.
+    """Caps the connections that have not yet presented the token: past the cap, the oldest goes
+    (unless it is younger than :data:`MIN_AGE_BEFORE_EVICTION_S`: then the newcomer is refused).
 
     Evicting the oldest rather than refusing the newest keeps the door open for a viewer arriving
     while an attacker holds the cap: the viewer's request shows the token within a round trip,
@@ -193,7 +201,7 @@ class ConnectionGuard:
 
     def __init__(self, max_unauthorised: int = MAX_UNAUTHORISED_CONNECTIONS) -> None:
         self.max_unauthorised = max_unauthorised
-        self._unauthorised: dict = {}  # transport -> None, oldest first
+        self._unauthorised: dict = {}  # transport -> when it was accepted (monotonic s), oldest first
         self.evicted = 0
         self._last_eviction_log_s = -DROP_LOG_INTERVAL_S
 
@@ -205,20 +213,25 @@ class ConnectionGuard:
     def unauthorised_count(self) -> int:
         return len(self._unauthorised)
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport) -> bool:
+        """Count a new connection; False if it is refused (and aborted) instead of the oldest."""
+        now = time.monotonic()
         while len(self._unauthorised) >= self.max_unauthorised:
-            oldest = next(iter(self._unauthorised))
-            del self._unauthorised[oldest]
-            oldest.abort()
+            oldest, accepted_s = next(iter(self._unauthorised.items()))
+            victim = oldest if now - accepted_s >= MIN_AGE_BEFORE_EVICTION_S else transport
+            self._unauthorised.pop(victim, None)
+            victim.abort()
             self.evicted += 1
-            now = time.monotonic()
             if now - self._last_eviction_log_s >= DROP_LOG_INTERVAL_S:
                 logger.warning(
                     "more than %d connections have not shown the access token; closing the oldest (%d so far)",
                     self.max_unauthorised, self.evicted,
                 )
                 self._last_eviction_log_s = now
-        self._unauthorised[transport] = None
+            if victim is transport:
+                return False
+        self._unauthorised[transport] = now
+        return True
 
     def authorise(self, transport) -> None:
         """The connection showed the token: it no longer counts against the cap."""
