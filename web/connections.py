@@ -39,10 +39,11 @@ replies to its own messages) and is then disconnected."""
 SEND_TIMEOUT_S = 10.0
 DROP_LOG_INTERVAL_S = 10.0
 MAX_UNAUTHORISED_CONNECTIONS = 64
-MIN_AGE_BEFORE_EVICTION_S = 0.1
-"""A connection this young is never evicted: it has had no time to send its request (a burst of new
-connections is accepted in one go, before any of them is read, and would otherwise push out a viewer
-that arrived a moment earlier). When the cap is full of connections this young, a new one is refused."""
+EVICTION_DELAY_S = 0.1
+"""Connections over the cap are closed (oldest first) this long after they came, not at once: a burst
+of new connections is accepted in one go, before any of them is read, and closing at once would push
+out a viewer that arrived a moment before the burst and had no time to send its request."""
+HARD_LIMIT_FACTOR = 4  # past this many times the cap, a new connection is refused at once
 
 
 class MessageBudget:
@@ -189,19 +190,19 @@ class _GuardedProtocol:
 
 
 class ConnectionGuard:
-    """Caps the connections that have not yet presented the token: past the cap, the oldest goes
-    (unless it is younger than :data:`MIN_AGE_BEFORE_EVICTION_S`: then the newcomer is refused).
+    """Caps the connections that have not yet presented the token: past the cap, the oldest go.
 
-    Evicting the oldest rather than refusing the newest keeps the door open for a viewer arriving
-    while an attacker holds the cap: the viewer's request shows the token within a round trip,
-    long before the attacker's next connections push it out. The access-token middleware calls
-    :meth:`authorise` for each request that shows the token; aiohttp's keep-alive timeout (set by
-    the runner) closes a connection that does not finish a request in time.
+    The excess is closed :data:`EVICTION_DELAY_S` after it arises, oldest first, so every newcomer has
+    that long to show the token (a viewer's request does, within a round trip; a half-sent request never
+    does). Past :data:`HARD_LIMIT_FACTOR` times the cap, a newcomer is refused at once. The access-token
+    middleware calls :meth:`authorise`; aiohttp's keep-alive timeout (set by the runner) closes a
+    connection that does not finish a request in time.
     """
 
     def __init__(self, max_unauthorised: int = MAX_UNAUTHORISED_CONNECTIONS) -> None:
         self.max_unauthorised = max_unauthorised
-        self._unauthorised: dict = {}  # transport -> when it was accepted (monotonic s), oldest first
+        self._unauthorised: dict = {}  # transport -> None, oldest first
+        self._eviction_scheduled = False
         self.evicted = 0
         self._last_eviction_log_s = -DROP_LOG_INTERVAL_S
 
@@ -214,24 +215,34 @@ class ConnectionGuard:
         return len(self._unauthorised)
 
     def connection_made(self, transport) -> bool:
-        """Count a new connection; False if it is refused (and aborted) instead of the oldest."""
-        now = time.monotonic()
-        while len(self._unauthorised) >= self.max_unauthorised:
-            oldest, accepted_s = next(iter(self._unauthorised.items()))
-            victim = oldest if now - accepted_s >= MIN_AGE_BEFORE_EVICTION_S else transport
-            self._unauthorised.pop(victim, None)
-            victim.abort()
-            self.evicted += 1
-            if now - self._last_eviction_log_s >= DROP_LOG_INTERVAL_S:
-                logger.warning(
-                    "more than %d connections have not shown the access token; closing the oldest (%d so far)",
-                    self.max_unauthorised, self.evicted,
-                )
-                self._last_eviction_log_s = now
-            if victim is transport:
-                return False
-        self._unauthorised[transport] = now
+        """Count a new connection; False if it is refused (and aborted) at once."""
+        if len(self._unauthorised) >= HARD_LIMIT_FACTOR * self.max_unauthorised:
+            transport.abort()
+            self._count_eviction()
+            return False
+        self._unauthorised[transport] = None
+        if len(self._unauthorised) > self.max_unauthorised and not self._eviction_scheduled:
+            self._eviction_scheduled = True
+            asyncio.get_running_loop().call_later(EVICTION_DELAY_S, self._evict_excess)
         return True
+
+    def _evict_excess(self) -> None:
+        self._eviction_scheduled = False
+        while len(self._unauthorised) > self.max_unauthorised:
+            oldest = next(iter(self._unauthorised))
+            del self._unauthorised[oldest]
+            oldest.abort()
+            self._count_eviction()
+
+    def _count_eviction(self) -> None:
+        self.evicted += 1
+        now = time.monotonic()
+        if now - self._last_eviction_log_s >= DROP_LOG_INTERVAL_S:
+            logger.warning(
+                "more than %d connections have not shown the access token; closing the oldest (%d so far)",
+                self.max_unauthorised, self.evicted,
+            )
+            self._last_eviction_log_s = now
 
     def authorise(self, transport) -> None:
         """The connection showed the token: it no longer counts against the cap."""
