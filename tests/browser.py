@@ -146,11 +146,8 @@ PICTURE_JS = """
 }
 """
 
-# The centre of the densest cell of a 12x8 grid over the current picture (fractions of the picture):
-# zooming there zooms into the graph, never into one of its holes.
-DENSEST_POINT_JS = """
-() => {
-  const state = window.__helios;
+# The current picture's RGBA pixels as `data` (and its `width`, `height`): the start of the scripts below.
+PIXELS_JS = """  const state = window.__helios;
   const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
   const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
   const canvas = document.createElement('canvas');
@@ -158,7 +155,13 @@ DENSEST_POINT_JS = """
   const context = canvas.getContext('2d', {willReadFrequently: true});
   context.drawImage(media, 0, 0, width, height);
   const data = context.getImageData(0, 0, width, height).data;
-  const columns = 12, rows = 8, counts = new Array(columns * rows).fill(0);
+"""
+
+# The centre of the densest cell of a 12x8 grid over the current picture (fractions of the picture):
+# zooming there zooms into the graph, never into one of its holes.
+DENSEST_POINT_JS = """
+() => {
+""" + PIXELS_JS + """  const columns = 12, rows = 8, counts = new Array(columns * rows).fill(0);
   for (let y = 0; y < height; y += 2) for (let x = 0; x < width; x += 2) {
     const offset = (y * width + x) * 4;
     if (data[offset] + data[offset + 1] + data[offset + 2] > 150) {
@@ -174,15 +177,7 @@ DENSEST_POINT_JS = """
 # nothing but background within `radius` pixels: a drag starting there moves the camera, not a node.
 EMPTY_POINT_JS = """
 (radius) => {
-  const state = window.__helios;
-  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
-  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
-  const canvas = document.createElement('canvas');
-  canvas.width = width; canvas.height = height;
-  const context = canvas.getContext('2d', {willReadFrequently: true});
-  context.drawImage(media, 0, 0, width, height);
-  const data = context.getImageData(0, 0, width, height).data;
-  const background = [data[0], data[1], data[2]];
+""" + PIXELS_JS + """  const background = [data[0], data[1], data[2]];
   const occupied = (x, y) => {
     const offset = (y * width + x) * 4;
     return Math.abs(data[offset] - background[0]) + Math.abs(data[offset + 1] - background[1])
