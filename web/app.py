@@ -138,7 +138,6 @@ class ViewChannel:
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 CHANNEL_KEY = web.AppKey("channel", ViewChannel)
 PEERS_KEY = web.AppKey("peers", dict)  # RTCPeerConnection -> None, oldest first
-VIEWERS_KEY = web.AppKey("viewers", dict)  # viewer id -> ViewerConnection
 GUARD_KEY = web.AppKey("connection_guard", ConnectionGuard)
 PRESENCE_KEY = web.AppKey("presence", Presence)
 ROLE_KEY = web.RequestKey("role", str)  # a request's role, set by the token middleware
@@ -254,7 +253,7 @@ def _preferred_codecs() -> list:
 def _release_peer(app: web.Application, peer: RTCPeerConnection) -> None:
     """Forget ``peer`` at once and close it in a task of its own, which a cancelled handler cannot stop."""
     app[PEERS_KEY].pop(peer, None)
-    for connection in app[VIEWERS_KEY].values():
+    for connection in app[PRESENCE_KEY].viewers:
         connection.peers.discard(peer)
     for sender in peer.getSenders():
         if sender.track is not None:
@@ -317,7 +316,7 @@ async def offer(request: web.Request) -> web.Response:
 
     peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # contact no STUN/TURN server nobody named
     app[PEERS_KEY][peer] = None
-    viewer = app[VIEWERS_KEY].get(viewer_id)
+    viewer = app[PRESENCE_KEY].get(viewer_id)
     if viewer is not None:
         viewer.peers.add(peer)  # a closed tab closes its socket at once: its peer goes with it
 
@@ -429,7 +428,6 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     channel, presence = app[CHANNEL_KEY], app[PRESENCE_KEY]
     viewer_id = secrets.token_hex(4)
     connection = ViewerConnection(socket, request.transport, viewer_id, role=request[ROLE_KEY])
-    app[VIEWERS_KEY][viewer_id] = connection
     presence.join(connection)
     connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe()))
     for latest in channel.messages.add(connection):
@@ -450,7 +448,6 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
                 connection.send(error_message("the server could not handle that message"))
     finally:  # nothing here awaits: a cancelled handler still releases everything
         channel.messages.remove(connection)
-        app[VIEWERS_KEY].pop(viewer_id, None)
         presence.leave(connection)
         searches.cancel()
         connection.close()
@@ -552,7 +549,7 @@ async def _on_shutdown(app: web.Application) -> None:
     app[STATUS_TASK_KEY].cancel()
     app[PRESENCE_KEY].close()
     app[CLOSING_KEY].set()
-    connections = list(app[VIEWERS_KEY].values())
+    connections = app[PRESENCE_KEY].viewers
     closes = [connection.socket.close(code=1001, message=b"server shutting down") for connection in connections]
     try:
         await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), SHUTDOWN_STEP_S)
@@ -584,7 +581,6 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[CHANNEL_KEY] = channel
     app[PEERS_KEY] = {}
-    app[VIEWERS_KEY] = {}
     app[GUARD_KEY] = ConnectionGuard()
     app[PRESENCE_KEY] = Presence(channel.messages, channel.submit_event,
                                  (config.max_frame_width, config.max_frame_height))

@@ -210,10 +210,6 @@ class ConnectionGuard:
         """Wrap aiohttp's protocol factory (the runner's server) for ``loop.create_server``."""
         return lambda: _GuardedProtocol(inner_factory(), self)
 
-    @property
-    def unauthorised_count(self) -> int:
-        return len(self._unauthorised)
-
     def connection_made(self, transport) -> bool:
         """Count a new connection; False if it is refused (and aborted) at once."""
         if len(self._unauthorised) >= HARD_LIMIT_FACTOR * self.max_unauthorised:
