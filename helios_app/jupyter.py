@@ -1,112 +1,223 @@
-"""Jupyter embedding: ``helios_app.show(graph)`` runs a live view in the kernel and displays it inline.
+"""``helios_app.show(graph)``: a live view run by this Python process, shown inline in notebooks.
 
-The view is served by the kernel process (on a background thread, so cells keep running). The
-output is an iframe of the view's page. When the kernel runs behind a Jupyter server that is not
-on the user's machine, the iframe goes through jupyter-server-proxy (``{prefix}proxy/{port}/``) if
-``proxy=True`` or ``JUPYTERHUB_SERVICE_PREFIX`` is set; the page's relative URLs and its MJPEG
-fallback work through that proxy.
+The view is served by this process (on background threads, so cells keep running) and returned as
+a :class:`~helios_app.view.View`, the same object in a notebook and in a script. In a notebook it
+displays as a widget (anywidget: JupyterLab, Notebook 7, VS Code, Colab) that plays the view's own
+page straight from the kernel's port when the browser can reach it (WebRTC), and otherwise relays
+that page's socket and JPEG frames over the kernel's comm channel (:mod:`web.relay`): no proxy and
+no open port needed. The display bundle also carries a PNG of the picture, which a saved or
+``nbconvert``-executed notebook shows. Re-running a cell stops the view that cell showed before.
 """
 
 from __future__ import annotations
 
 import atexit
-import html
-import os
+import base64
+import logging
+import time
+from pathlib import Path
 from typing import Any
 
 from helios_app.errors import HeliosError
 from helios_app.io import as_graph
 from helios_app.session import ViewConfig, ViewSession
+from helios_app.view import View
 
+logger = logging.getLogger(__name__)
+
+WIDGET_SCRIPT = Path(__file__).parent.parent / "web" / "static" / "widget.js"
+FIRST_FRAME_WAIT_S = 10.0  # how long displaying waits for a picture for the PNG
 _running_views: list[View] = []
+_views_by_cell: dict[str, View] = {}
 
 
-class View:
-    """A live view shown in a notebook; ``stop()`` ends it (so does kernel shutdown)."""
+class NotebookView(View):
+    """A :class:`View` that displays itself as a live widget (with a PNG for saved notebooks)."""
 
-    def __init__(self, session: ViewSession, width_px: int, height_px: int, proxy_prefix: str | None) -> None:
-        self.session = session
-        self._width_px = width_px
-        self._height_px = height_px
-        self._proxy_prefix = proxy_prefix
-
-    @property
-    def url(self) -> str:
-        """The iframe's address: direct, or through the Jupyter server's proxy."""
-        if self._proxy_prefix is None:
-            return self.session.url
-        return f"{self._proxy_prefix}proxy/{self.session.port}/?token={self.session.token}"
+    def __init__(self, session: ViewSession, node_keys: list | None, width_px: int, height_px: int,
+                 bridge_only: bool = False) -> None:
+        super().__init__(session, node_keys)
+        self._width_px, self._height_px = width_px, height_px
+        self._bridge_only = bridge_only
+        self._widget = None
 
     @property
-    def links(self) -> dict[str, str]:
-        """The editors' and the watchers' addresses, to share: ``{"editor": ..., "watcher": ...}``."""
-        if self._proxy_prefix is None:
-            return self.session.links
-        base = f"{self._proxy_prefix}proxy/{self.session.port}/?token="
-        return {"editor": base + self.session.token, "watcher": base + self.session.watch_token}
+    def widget(self):
+        """The anywidget that shows this view (made when first displayed)."""
+        if self._widget is None:
+            self._widget = _make_widget(self)
+        return self._widget
 
-    def _repr_html_(self) -> str:
-        source = html.escape(self.url, quote=True)
-        return (
-            f'<iframe src="{source}" width="{self._width_px}" height="{self._height_px}" '
-            'style="border:0" allow="autoplay; fullscreen" title="Helios live view"></iframe>'
-        )
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {}
+        if self.stopped_reason is None:
+            widget_bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+            if isinstance(widget_bundle, tuple):
+                widget_bundle = widget_bundle[0]
+            bundle.update(widget_bundle or {})
+        bundle["text/plain"] = repr(self)
+        png = self._png()
+        if png is not None:
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle
 
-    def __repr__(self) -> str:
-        return f"<helios View {self.url}>"
+    def _png(self) -> bytes | None:
+        from web.encoders import encode_png
 
-    def screenshot(self, path=None):
-        """The current picture as a numpy array; also saved as PNG to ``path`` if given."""
-        return self.session.screenshot(path)
+        deadline = time.monotonic() + FIRST_FRAME_WAIT_S
+        frame = self.session.frames.latest()
+        while frame is None and self.stopped_reason is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            frame = self.session.frames.latest()
+        return None if frame is None else encode_png(frame.pixels)
 
-    def set_layout_parameters(self, **changes):
-        """Change layout parameters live, e.g. ``view.set_layout_parameters(gravity=1.0)``."""
-        self.session.set_layout_parameters(**changes)
+    def stop(self, reason: str = "stopped from Python") -> None:
+        first = self.stopped_reason is None
+        if first and self._widget is not None:
+            try:
+                self.session.run_on_server(self._widget.close_relays).result(2.0)
+            except Exception:  # noqa: BLE001 - the server is gone already; its relays with it
+                logger.debug("closing the widget's relays failed", exc_info=True)
+        try:
+            super().stop(reason)
+        finally:
+            if first and self._widget is not None:
+                self._widget.stopped = self.stopped_reason
+            if self in _running_views:
+                _running_views.remove(self)
 
-    def stop(self) -> None:
-        """Stop the layout, renderer and server of this view."""
-        self.session.stop()
-        if self in _running_views:
-            _running_views.remove(self)
+
+def _make_widget(view: NotebookView):
+    """The widget class is built on first use: anywidget (and ipywidgets) load only in notebooks."""
+    import anywidget
+    import traitlets
+
+    from web.relay import ViewRelay, bridged_page
+
+    class ViewWidget(anywidget.AnyWidget):
+        _esm = WIDGET_SCRIPT
+        direct_url = traitlets.Unicode("").tag(sync=True)
+        page = traitlets.Unicode("").tag(sync=True)
+        width = traitlets.Int(980).tag(sync=True)
+        height = traitlets.Int(610).tag(sync=True)
+        bridge_only = traitlets.Bool(False).tag(sync=True)
+        stopped = traitlets.Unicode("").tag(sync=True)
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._relays: dict[str, ViewRelay] = {}
+            self.on_msg(self._on_page_message)
+
+        def _on_page_message(self, _widget, content: dict[str, Any], _buffers) -> None:
+            """A message from a page (kernel's shell thread): hand it to the relay on the server loop."""
+            if not isinstance(content, dict) or view.stopped_reason is not None:
+                return
+            channel, kind = str(content.get("channel", "")), content.get("helios")
+            if kind == "open":
+                view.session.run_on_server(self._open_relay, channel)
+            elif kind == "send" and isinstance(content.get("text"), str):
+                view.session.run_on_server(self._relay_call, channel, "receive", content["text"])
+            elif kind == "shown" and isinstance(content.get("sequence"), int):
+                view.session.run_on_server(self._relay_call, channel, "shown", content["sequence"])
+            elif kind == "close":
+                view.session.run_on_server(self._close_relay, channel)
+
+        async def _open_relay(self, channel: str) -> None:
+            await self._close_relay(channel)
+
+            def send(message: dict[str, Any], buffers: list[bytes]) -> None:
+                self.send({**message, "channel": channel}, buffers)
+
+            relay = ViewRelay(view.session.loopback_url, view.session.token, send)
+            self._relays[channel] = relay
+            await relay.open()
+
+        async def _relay_call(self, channel: str, method: str, argument: Any) -> None:
+            relay = self._relays.get(channel)
+            if relay is not None:
+                getattr(relay, method)(argument)
+
+        async def _close_relay(self, channel: str) -> None:
+            relay = self._relays.pop(channel, None)
+            if relay is not None:
+                await relay.close()
+
+        async def close_relays(self) -> None:
+            """Close every relay (the view is stopping)."""
+            for channel in list(self._relays):
+                await self._close_relay(channel)
+
+    return ViewWidget(
+        direct_url=view.session.url, page=bridged_page(), width=view._width_px, height=view._height_px,
+        bridge_only=view._bridge_only,
+    )
 
 
-def show(graph_or_path: Any, proxy: bool | None = None, **options: Any) -> View:
-    """Start a live view of a graph in this kernel and return it for display.
+def show(graph_or_path: Any, *, bridge_only: bool = False, **options: Any) -> NotebookView:
+    """Start a live view of a graph in this process and return it (displayed inline in a notebook).
 
     Parameters
     ----------
     graph_or_path : Graph, networkx.Graph, scipy sparse matrix, (m, 2) edge array, str or path
         What to show.
-    proxy : bool, optional
-        Route the iframe through jupyter-server-proxy; by default only when
-        ``JUPYTERHUB_SERVICE_PREFIX`` is set.
+    bridge_only : bool, default False
+        Always relay the view over the notebook's comm channel, even where the browser could reach
+        the kernel's port.
     **options
         Fields of :class:`~helios_app.session.ViewConfig` (``layout``, ``seed``, ``dimensions``,
-        ``width``, ``height``, ``port``, ...).
+        ``width``, ``height``, ``port``, ``color_by``, ...).
 
     Returns
     -------
-    View
-        Displays as an iframe of the live view.
+    NotebookView
+        A :class:`~helios_app.view.View` (positions, pins, colours, callbacks, edits, camera...)
+        that displays as a live widget. ``with helios_app.show(g) as view:`` stops it on exit.
     """
     allowed = set(ViewConfig.__dataclass_fields__)
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise HeliosError(f"unknown option(s) {', '.join(unknown)}; choose from {', '.join(sorted(allowed))}")
     config = ViewConfig(**options)
-    session = ViewSession(as_graph(graph_or_path), config).start()
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
-    if proxy and not prefix:
-        prefix = "/"
-    view = View(session, config.width + 20, config.height + 70, prefix if (proxy or proxy is None) else None)
+    node_keys = list(graph_or_path.nodes) if _is_networkx(graph_or_path) else None
+    graph = as_graph(graph_or_path)
+    cell = _current_cell_id()
+    previous = _views_by_cell.pop(cell, None) if cell else None
+    if previous is not None:
+        previous.stop("the cell that showed it ran again")
+    session = ViewSession(graph, config).start()
+    view = NotebookView(session, node_keys, config.width + 20, config.height + 70, bridge_only=bridge_only)
     _running_views.append(view)
+    if cell:
+        _views_by_cell[cell] = view
     return view
+
+
+def _is_networkx(value: Any) -> bool:
+    return hasattr(value, "adj") and hasattr(value, "nodes") and hasattr(value, "is_directed")
+
+
+def _current_cell_id() -> str | None:
+    """The id of the notebook cell being run (front ends send it with each execution), if any."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return None
+    try:
+        header = shell.kernel.get_parent()
+    except Exception:  # noqa: BLE001 - an unusual kernel: no cell ids, no replacing
+        return None
+    metadata = header.get("metadata") or {}
+    cell_id = metadata.get("cellId") or metadata.get("cell_id")
+    return str(cell_id) if cell_id else None
 
 
 @atexit.register
 def _stop_all_views() -> None:
-    for view in list(_running_views):
+    for view in _running_views[:]:
         try:
-            view.stop()
+            view.stop("the Python process is exiting")
         except Exception:  # noqa: BLE001 - best effort at interpreter exit
             pass

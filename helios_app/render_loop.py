@@ -37,6 +37,8 @@ class PositionSource(Protocol):
 
 
 class Scene(Protocol):
+    node_count: int
+
     def set_positions(self, positions: np.ndarray) -> None: ...
 
     def apply_event(self, event: dict) -> bool: ...
@@ -91,6 +93,8 @@ class RenderLoop:
         self._publish_frame = publish_frame
         self._min_interval_s = 1.0 / max_fps
         self._events: queue.Queue[dict] = queue.Queue(maxsize=event_capacity)
+        self._edits: queue.SimpleQueue[Callable[[Scene], object]] = queue.SimpleQueue()
+        self._replacement_positions: PositionSource | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._ready = threading.Event()
@@ -128,6 +132,18 @@ class RenderLoop:
                 logger.warning("interaction queue full; dropped %d events so far", self.events_dropped)
         self._wake.set()
 
+    def edit(self, function: Callable[[Scene], object]) -> None:
+        """Run ``function(scene)`` on the render thread before the next frame (a new graph, colours,
+        a camera); an error in it is logged and costs only that edit."""
+        self._edits.put(function)
+        self._wake.set()
+
+    def replace_positions(self, positions: PositionSource) -> None:
+        """Read positions from another source from the next tick on (the layout worker made a new
+        buffer for an edited graph); any thread."""
+        self._replacement_positions = positions
+        self._wake.set()
+
     @property
     def frames_per_second(self) -> float:
         """Frames rendered in the last second."""
@@ -158,6 +174,11 @@ class RenderLoop:
                     break
                 changed = scene.needs_render() or force_render
                 force_render = False
+                if self._replacement_positions is not None:
+                    self._positions, self._replacement_positions = self._replacement_positions, None
+                    shown_version, positions = -1, None
+                if self._apply_edits(scene):
+                    changed, shown_version = True, -1
                 for event in self._take_events():
                     self.events_applied += 1
                     changed = self._apply(scene, event) or changed
@@ -169,10 +190,15 @@ class RenderLoop:
                             logger.exception("handling the scene notice %s failed", notice.get("type"))
                 layout_due_s = last_render_s + max(self._min_interval_s, render_cost_s * LAYOUT_RENDER_RATIO)
                 if self._positions.version != shown_version and (changed or time.monotonic() >= layout_due_s):
-                    shown_version, positions = self._positions.read_latest(positions)
-                    if shown_version > 0:
-                        scene.set_positions(positions)
-                        changed = True
+                    version, latest = self._positions.read_latest(positions)
+                    if len(latest) == scene.node_count:
+                        shown_version, positions = version, latest
+                        if version > 0:
+                            scene.set_positions(positions)
+                            changed = True
+                    else:  # the scene shows an edited graph whose positions are not published yet
+                        changed = False
+                        positions = None
                 if not changed:
                     self._wake.wait(min(self._min_interval_s, max(layout_due_s - time.monotonic(), 0.001)))
                     self._wake.clear()
@@ -190,6 +216,19 @@ class RenderLoop:
                 self._on_failure(error)
         finally:
             scene.close()
+
+    def _apply_edits(self, scene: Scene) -> bool:
+        applied = False
+        while True:
+            try:
+                function = self._edits.get_nowait()
+            except queue.Empty:
+                return applied
+            applied = True
+            try:
+                function(scene)
+            except Exception:  # a failed edit must not stop the view
+                logger.exception("a scene edit failed; dropped it")
 
     def _take_events(self) -> list[dict]:
         """Everything queued, oldest first, keeping only the newest hover of each viewer."""

@@ -165,21 +165,9 @@ class GraphScene:
             choices = ", ".join(MARKER_SHAPES) if dimensions == 2 else "circle (spheres) in 3D"
             raise ValueError(f"marker must be one of {choices}, got {marker!r}")
         self._marker = marker
-        self.node_count = node_count
         self.dimensions = dimensions
         self.theme = THEMES[theme]
         self._text_scale = max(1.0, height / 540.0)  # text grows with big renders (a 4K PNG), never shrinks
-        self._edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
-        degree = np.bincount(self._edges.ravel(), minlength=node_count)
-        if encoding is None:
-            encoding = degree_encoding(self._edges, node_count)
-        self.encoding = encoding
-        self._labels = labels
-        self._adjacency = scipy.sparse.csr_matrix(
-            (np.ones(2 * len(self._edges), dtype=np.int8),
-             (self._edges.ravel(), self._edges[:, ::-1].ravel())),
-            shape=(node_count, node_count),
-        )
         self._drags: dict[str, _Drag] = {}
         self._notices: list[dict] = []
         self._flight: _Flight | None = None
@@ -187,17 +175,13 @@ class GraphScene:
         # (its positions lag the pin by a tick or more): view position by node.
         self._held_positions: dict[int, np.ndarray] = {}
         self.selected: int | None = None
+        self.hovered: int | None = None
         self._centre = np.zeros(dimensions)
         self._half_extent = 1.0
         # While auto-framing, each new layout is centred and scaled into the unit view space, so the
         # picture stays framed as the layout grows. Any camera move or node drag by a user stops it
         # (pinned nodes then stay where they were put on screen); resetting the camera resumes it.
         self._auto_frame = True
-
-        # One float32 (n, 3) array backs the vtkPoints shared by nodes and edges.
-        self._view_positions = np.zeros((max(node_count, 1), 3), dtype=np.float32)
-        self._points = _vtk.vtkPoints()
-        self._points.SetData(numpy_to_vtk_keep(self._view_positions, self))
 
         self.render_window = _vtk.new_render_window()
         self.render_window.SetOffScreenRendering(1 if offscreen else 0)
@@ -214,40 +198,89 @@ class GraphScene:
             self.render_window.SetWindowName(title)
             self._open_window()
 
+        self._full_frame_s = 0.0  # how long the last full-quality render took
+        self._full_renders = 0
+        self._moving_until_s = 0.0  # level of detail may be used until then
+        self._showing_lod = False
+        self._drawn_in_motion = False  # the last picture was drawn while moving: a final one is due
+        self._selection_label = _vtk.vtkTextActor()
+        self._style_text(self._selection_label.GetTextProperty(), 15, bold=True)
+        self._selection_label.SetVisibility(False)
+        self.renderer.AddViewProp(self._selection_label)
+        self._hover_label = _vtk.vtkTextActor()
+        self._style_text(self._hover_label.GetTextProperty(), 14, bold=True)
+        self._hover_label.SetVisibility(False)
+        self.renderer.AddViewProp(self._hover_label)
+        self._graph_props: list = []
+        self.set_graph(edges, node_count, encoding, labels)
+        self.reset_camera()
+
+    def set_graph(self, edges: np.ndarray, node_count: int, encoding: NodeEncoding | None = None,
+                  labels: list[str] | None = None) -> None:
+        """Draw another graph (an edited one) with the same camera: rebuilds nodes, edges, labels and legend.
+
+        The nodes keep their view positions where their indices still exist; the caller shows the
+        layout's positions for the new node count with :meth:`set_positions` before the next render.
+        """
+        for prop in self._graph_props:
+            self.renderer.RemoveViewProp(prop)
+        # The previous graph's VTK arrays stay referenced until the one after: a removed actor's
+        # mapper may still be released by the render window after this call.
+        backing = self.__dict__.get("_vtk_backing_arrays", [])
+        self._vtk_backing_arrays_previous = backing
+        self._vtk_backing_arrays = []
+        previous_positions = getattr(self, "_view_positions", np.zeros((0, 3), dtype=np.float32))
+        self.node_count = node_count
+        self._edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+        degree = np.bincount(self._edges.ravel(), minlength=node_count)
+        if encoding is None:
+            encoding = degree_encoding(self._edges, node_count)
+        self.encoding = encoding
+        self._labels = labels
+        self._adjacency = scipy.sparse.csr_matrix(
+            (np.ones(2 * len(self._edges), dtype=np.int8),
+             (self._edges.ravel(), self._edges[:, ::-1].ravel())),
+            shape=(node_count, node_count),
+        )
+        for viewer, drag in list(self._drags.items()):
+            if drag.node is not None and drag.node >= node_count:
+                del self._drags[viewer]
+        self._held_positions = {node: held for node, held in self._held_positions.items() if node < node_count}
+
+        # One float32 (n, 3) array backs the vtkPoints shared by nodes and edges.
+        self._view_positions = np.zeros((max(node_count, 1), 3), dtype=np.float32)
+        kept = min(len(previous_positions), node_count)
+        self._view_positions[:kept] = previous_positions[:kept]
+        self._points = _vtk.vtkPoints()
+        self._points.SetData(numpy_to_vtk_keep(self._view_positions, self))
+
         self._base_node_colors = np.ascontiguousarray(encoding.colors[:node_count], dtype=np.uint8)
         self._node_colors = self._base_node_colors.copy()
         self._base_edge_colors = self._edge_colors_from_endpoints()
         self._edge_colors = self._base_edge_colors.copy()
         self._edge_actor = self._make_edge_actor()
         self._node_actor = self._make_node_actor(encoding.size_factors)
-        self.renderer.AddActor(self._edge_actor)
-        self.renderer.AddActor(self._node_actor)
         self._lod_node_actor = self._make_lod_node_actor()
         self._lod_edge_actor = self._make_lod_edge_actor()
-        for actor in (self._lod_node_actor, self._lod_edge_actor):
-            actor.SetVisibility(False)
+        self._graph_props = [self._edge_actor, self._node_actor, self._lod_node_actor, self._lod_edge_actor]
+        for actor in self._graph_props:
             self.renderer.AddActor(actor)
-        self._full_frame_s = 0.0  # how long the last full-quality render took
-        self._full_renders = 0
-        self._moving_until_s = 0.0  # level of detail may be used until then
-        self._showing_lod = False
-        self._drawn_in_motion = False  # the last picture was drawn while moving: a final one is due
+        self._use_level_of_detail(self._showing_lod)
         self._label_actor = None
         self._label_points: np.ndarray | None = None
         self._label_nodes = np.zeros(0, dtype=np.int64)
         if labels is not None and node_count:
             self._add_labels(labels, degree)
-        self._selection_label = _vtk.vtkTextActor()
-        self._style_text(self._selection_label.GetTextProperty(), 15, bold=True)
-        self._selection_label.SetVisibility(False)
-        self.renderer.AddViewProp(self._selection_label)
-        self.hovered: int | None = None
-        self._hover_label = _vtk.vtkTextActor()
-        self._style_text(self._hover_label.GetTextProperty(), 14, bold=True)
-        self._hover_label.SetVisibility(False)
-        self.renderer.AddViewProp(self._hover_label)
         self._add_legend(encoding)
-        self.reset_camera()
+        selected, self.selected = self.selected, None
+        if selected is not None and selected < node_count:
+            self.select(selected)
+        else:
+            self._selection_label.SetVisibility(False)
+            if selected is not None:
+                self._notices.append({"type": "selection", "node": None})
+        if self.hovered is not None and self.hovered >= node_count:
+            self._hover(None)
 
     # ---- desktop window ------------------------------------------------------------------------
     def _open_window(self) -> None:
@@ -455,6 +488,7 @@ class GraphScene:
         actor = _vtk.vtkActor2D()
         actor.SetMapper(mapper)
         self.renderer.AddViewProp(actor)
+        self._graph_props.append(actor)
         self._label_actor = actor
 
     def _add_legend(self, encoding: NodeEncoding) -> None:
@@ -474,6 +508,7 @@ class GraphScene:
             legend.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
             legend.GetPosition2Coordinate().SetValue(0.15, 0.032 * len(encoding.legend))
             self.renderer.AddViewProp(legend)
+            self._graph_props.append(legend)
         if encoding.colorbar is not None:
             title, low, high = encoding.colorbar
             table = _vtk.vtkLookupTable()
@@ -496,6 +531,7 @@ class GraphScene:
             self._style_text(bar.GetTitleTextProperty(), 12, bold=True)
             self._style_text(bar.GetLabelTextProperty(), 11)
             self.renderer.AddViewProp(bar)
+            self._graph_props.append(bar)
 
     # ---- positions -----------------------------------------------------------------------------
     def set_positions(self, positions: np.ndarray, moving: bool = True) -> None:
@@ -673,6 +709,7 @@ class GraphScene:
         travelled = max(abs(x - drag.start_x), abs(y - drag.start_y))
         if not drag.moved and travelled < CLICK_TOLERANCE:
             if action == "up":
+                self._notices.append({"type": "click", "node": drag.node, "viewer_id": viewer})
                 self.select(drag.node)
                 return True
             return False
@@ -697,6 +734,7 @@ class GraphScene:
         if node == self.hovered:
             return False
         self.hovered = node
+        self._notices.append({"type": "hover", "node": node})
         visible = node is not None and node != self.selected and self._labels is not None
         if visible:
             self._hover_label.SetInput(str(self._labels[node]))

@@ -14,6 +14,8 @@ import logging
 import socket
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from helios_app.writers import load_session, save_session
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
+from web.protocol import server_message
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ LAYOUTS = LAYOUT_ALGORITHMS
 THEME_CHOICES = ("dark", "light")
 MARKER_CHOICES = ("circle", "square", "diamond", "triangle")
 SEARCH_RESULTS = 20  # matches returned for one search
+STOPPED_NOTICE_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,11 @@ class ViewSession:
         self.stop_requested = threading.Event()  # set when the desktop window is closed
         self._degrees = degrees(graph)
         self._display_labels = display_labels(graph)
+        self.selection: int | None = None  # the node selected in the view, by index
+        self.notice_listeners: list[Callable[[dict[str, Any]], object]] = []  # called on the render thread
+        self._style = NodeStyle()
+        self._edit_lock = threading.Lock()  # one graph or style edit at a time
+        self._scene_edits = 0
         self._buffer: PositionBuffer | None = None
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None
@@ -230,7 +239,10 @@ class ViewSession:
             )
             if len(restored.get("pins", ())):
                 layout.set_pins(restored["pins"])
-            self._worker = LayoutWorker(layout, self._buffer)
+            self._worker = LayoutWorker(
+                layout, self._buffer,
+                on_buffer_replaced=lambda buffer: self._render_loop and self._render_loop.replace_positions(buffer),
+            )
             self._render_loop = RenderLoop(
                 make_scene,
                 self._buffer,
@@ -268,16 +280,20 @@ class ViewSession:
         every viewer sees it adapt. A bad name or value raises a HeliosError and changes nothing."""
         if self._worker is None:
             raise HeliosError("the view is not running")
-        check_layout_parameters(self.config.layout, {**_parameter_values(self._worker.layout), **changes})
+        check_layout_parameters(self.config.layout, {**_parameter_values(self._worker.parameters), **changes})
         self._worker.set_parameters(**changes)
 
-    def stop(self, timeout_s: float = 2.0) -> None:
+    def stop(self, timeout_s: float = 2.0, reason: str = "the view was stopped") -> None:
         """Stop the server, the renderer and the layout; release the port and shared memory.
 
-        Safe to call more than once and after a failed start. Every part is stopped even if an
-        earlier one fails; the first error is raised at the end.
+        Every viewer is told ``reason`` first, and its page stops retrying. Safe to call more than
+        once and after a failed start. Every part is stopped even if an earlier one fails; the
+        first error is raised at the end.
         """
         errors: list[BaseException] = []
+        if self._server is not None and self.messages.socket_count:
+            self.messages.publish(server_message("stopped", reason=reason))
+            time.sleep(STOPPED_NOTICE_S)  # the pages' send queues deliver it before the sockets close
         self.frames.close()
         for part in (self._server, self._render_loop, self._worker):
             if part is None:
@@ -332,6 +348,19 @@ class ViewSession:
         return f"http://{host}:{self.port}/?token={token}"
 
     @property
+    def loopback_url(self) -> str:
+        """The view's base address from this machine (``http://127.0.0.1:PORT/``), without a token."""
+        host = self.config.host
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "localhost": "127.0.0.1"}.get(host, host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
+
+    def run_on_server(self, coroutine_function: Callable, *args: Any):
+        """Start ``coroutine_function(*args)`` on the server's event loop (any thread; does not wait)."""
+        if self._server is None:
+            raise HeliosError("the view is not running")
+        return self._server.submit(coroutine_function, *args)
+
+    @property
     def token(self) -> str:
         return self._server_config.token
 
@@ -350,17 +379,37 @@ class ViewSession:
             Path(path).write_bytes(encode_png(frame.pixels))
         return np.array(frame.pixels)
 
+    @property
+    def worker(self) -> LayoutWorker:
+        """The running layout worker (pins, parameters, pause, graph edits go through it)."""
+        if self._worker is None:
+            raise HeliosError("the view is not running")
+        return self._worker
+
+    @property
+    def render_loop(self) -> RenderLoop:
+        if self._render_loop is None:
+            raise HeliosError("the view is not running")
+        return self._render_loop
+
+    def positions(self) -> np.ndarray:
+        """The layout's newest positions, (n, dimensions) float64, a copy."""
+        _, positions = self.worker.buffer.read_latest()
+        return np.array(positions, dtype=np.float64)
+
     def save_session(self, path: str | Path) -> Path:
         """Write this view (positions, pins, camera, encodings, layout, seed) to a session file."""
         if self._worker is None or self._buffer is None:
             raise HeliosError("the view is not running; start it before saving its session")
         config = self.config
-        _, positions = self._buffer.read_latest()
-        layout = self._worker.layout
-        parameters = getattr(layout, "parameters", None)
+        graph = self.graph
+        positions = self.positions()
+        if len(positions) != graph.node_count:  # an edit is on its way to the layout
+            raise HeliosError("the graph is being edited; save the session once the edit reached the layout")
+        parameters = self._worker.parameters
         return save_session(
-            path, self.graph, positions,
-            pins=np.flatnonzero(getattr(layout, "pinned", np.zeros(0, dtype=bool))),
+            path, graph, positions,
+            pins=self._worker.pinned,
             camera=self._render_loop.camera_state if self._render_loop is not None else None,
             encodings={"color_by": config.color_by, "size_by": config.size_by, "theme": config.theme,
                        "labels": config.labels},
@@ -374,12 +423,64 @@ class ViewSession:
         with tempfile.TemporaryDirectory(prefix="helios-session-") as directory:
             return self.save_session(Path(directory) / "view.helios.json").read_bytes()
 
+    # ---- live edits ----------------------------------------------------------------------------
+    def edit_graph(self, graph: Graph, change_layout: Callable[[LayoutWorker], object]) -> None:
+        """Show ``graph``, an edit of the current one, in every viewer; ``change_layout(worker)`` queues
+        the same edit for the layout (which keeps untouched nodes where they are)."""
+        with self._edit_lock:
+            self.graph = graph
+            self._degrees = degrees(graph)
+            change_layout(self.worker)
+            self._show_graph()
+
+    def set_node_style(self, colors: dict[str, tuple[int, int, int]] | None = None,
+                       sizes: dict[str, float] | None = None, labels: dict[str, str] | None = None) -> None:
+        """Set the colour (RGB), size factor or label of nodes by id; every viewer sees it at once."""
+        with self._edit_lock:
+            self._style.colors.update(colors or {})
+            self._style.sizes.update(sizes or {})
+            self._style.labels.update(labels or {})
+            self._show_graph()
+
+    def _show_graph(self) -> None:
+        """Hand the current graph and style to the scene (the newest one only, if several wait)."""
+        graph, style = self.graph, self._style
+        encoding = view_encoding(graph, self.config)
+        index_of = {node_id: index for index, node_id in enumerate(graph.node_ids)}
+        colors, sizes = np.array(encoding.colors), np.array(encoding.size_factors)
+        for node_id, rgb in style.colors.items():
+            if node_id in index_of:
+                colors[index_of[node_id]] = rgb
+        for node_id, size in style.sizes.items():
+            if node_id in index_of:
+                sizes[index_of[node_id]] = size
+        encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
+        texts = display_labels(graph)
+        for node_id, text in style.labels.items():
+            if node_id in index_of:
+                texts[index_of[node_id]] = text
+        self._display_labels = texts
+        edges, node_count = graph.layout_edges(), graph.node_count
+        labels = texts if self.config.labels else None
+        self._scene_edits += 1
+        number = self._scene_edits
+
+        def show(scene) -> None:
+            if number == self._scene_edits:  # a newer edit is queued behind this one
+                scene.set_graph(edges, node_count, encoding, labels)
+
+        self.render_loop.edit(show)
+        self.messages.publish(server_message("view", view=self.describe()))
+
     def _on_notice(self, notice: dict[str, Any]) -> None:
         """React to the scene (render thread): tell viewers of selections, pin and release nodes."""
         kind = notice["type"]
+        for listener in self.notice_listeners:
+            listener(notice)
         if kind == "selection":
             node = notice["node"]
-            self.messages.publish({"type": "selection", "node": None if node is None else self.node_info(node)})
+            self.selection = node
+            self.messages.publish(server_message("selection", node=None if node is None else self.node_info(node)))
         elif kind == "pin" and self._worker is not None:
             self._worker.pin(notice["node"], notice["position"])
         elif kind == "unpin" and self._worker is not None:
@@ -421,13 +522,14 @@ class ViewSession:
         """Live figures for the viewers' HUD."""
         state = self._worker.state if self._worker is not None else None
         layout_state = "stopped" if state is None else "settled" if state.settled else "running"
-        pinned = getattr(self._worker.layout, "pinned", None) if self._worker is not None else None
+        if self._worker is not None and self._worker.paused:
+            layout_state = "paused"
+        pinned = self._worker.pinned if self._worker is not None else ()
         return {
             "fps": self._render_loop.frames_per_second if self._render_loop is not None else 0.0,
-            "layout": {"state": layout_state, "iteration": getattr(state, "iteration", 0),
-                       "pinned": int(np.count_nonzero(pinned)) if pinned is not None else 0},
+            "layout": {"state": layout_state, "iteration": getattr(state, "iteration", 0), "pinned": len(pinned)},
             "nodes": self.graph.node_count,
-            "edges": int(len(self.graph.layout_edges())),
+            "edges": len(self.graph.layout_edges()),
             "viewers": self.messages.socket_count,
         }
 
@@ -437,7 +539,7 @@ class ViewSession:
         return {
             "title": Path(self.graph.source).name if self.graph.source else "graph",
             "node_count": self.graph.node_count,
-            "edge_count": int(len(self.graph.layout_edges())),
+            "edge_count": len(self.graph.layout_edges()),
             "dimensions": self.config.dimensions,
             "layout": {
                 "name": self.config.layout,
@@ -445,6 +547,16 @@ class ViewSession:
                 "settled": bool(getattr(state, "settled", False)),
             },
         }
+
+
+@dataclass
+class NodeStyle:
+    """Colours, sizes and labels set from Python (``view.set_colors`` ...), by node id; they win over
+    the encoding the config asks for and follow their nodes through graph edits."""
+
+    colors: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
+    sizes: dict[str, float] = dataclasses.field(default_factory=dict)
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def display_labels(graph: Graph) -> list[str]:
@@ -483,8 +595,7 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
     return dataclasses.replace(config, **changes)
 
 
-def _parameter_values(layout: Any) -> dict[str, Any]:
-    parameters = layout.parameters
+def _parameter_values(parameters: Any) -> dict[str, Any]:
     return {field.name: getattr(parameters, field.name) for field in dataclasses.fields(parameters)}
 
 

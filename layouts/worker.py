@@ -19,6 +19,7 @@ size: the worker creates it, exposes it as :attr:`LayoutWorker.buffer` and tells
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import math
 import os
@@ -225,12 +226,16 @@ class LayoutWorker:
         self._timer = IntervalTimerThreading(interval_s, self._tick, name=name)
         self._background_nice = int(background_nice)
         self._priority_lowered = False
+        self._step_lock = threading.Lock()  # held while the layout is changed or stepped
         self._lock = threading.Lock()  # guards the fields below
         self._settled = False
         self._steps = 0
         self._displacement = math.nan
         self._energy = math.nan
         self._version = 0
+        self._pinned = np.zeros(0, dtype=np.int64)
+        self._parameters = getattr(layout, "parameters", None)
+        self._paused_by_user = False
 
     # ------------------------------------------------------------------ properties
     @property
@@ -243,6 +248,23 @@ class LayoutWorker:
         """The buffer positions are published to (a new one after an edit changed the node count)."""
         with self._lock:
             return self._buffer
+
+    @property
+    def pinned(self) -> np.ndarray:
+        """Indices of the pinned nodes as of the last change (a copy; any thread)."""
+        with self._lock:
+            return self._pinned.copy()
+
+    @property
+    def parameters(self) -> Any:
+        """The layout's parameters (a frozen dataclass) as of the last change; any thread."""
+        with self._lock:
+            return self._parameters
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
+        return self._paused_by_user
 
     @property
     def timer(self) -> IntervalTimerThreading:
@@ -279,15 +301,50 @@ class LayoutWorker:
         version = self._buffer.publish(self._layout.positions)
         with self._lock:
             self._version = version
+            self._pinned = np.flatnonzero(getattr(self._layout, "pinned", np.zeros(0, dtype=bool)))
         self._timer.start()
         logger.debug("layout worker started (first version %d)", version)
+
+    def pause(self) -> None:
+        """Stop stepping until :meth:`resume` (changes are still applied, between no steps)."""
+        with self._lock:
+            self._paused_by_user = True
+            self._timer.pause()
+
+    def resume(self) -> None:
+        """Step again after :meth:`pause`."""
+        with self._lock:
+            self._paused_by_user = False
+        self.wake()
+
+    def restart(self, seed: int | None = None) -> None:
+        """Lay the graph out again from new random positions (``seed``, default the layout's own),
+        with the same parameters and pins, on the worker thread."""
+
+        def restart(layout: Any) -> None:
+            parameters = layout.parameters
+            fresh = type(layout)(
+                layout.edges, layout.node_count, dimensions=layout.dimensions,
+                seed=layout.seed if seed is None else int(seed), weights=layout.weights,
+                **{field.name: getattr(parameters, field.name) for field in dataclasses.fields(parameters)},
+            )
+            pins = np.flatnonzero(layout.pinned)
+            if len(pins):
+                fresh.set_pins(pins, layout.positions[pins])
+            with self._lock:
+                self._layout = fresh
+
+        self.edit(restart)
 
     def wake(self) -> None:
         """Leave the settled state and step again; reheats the layout if it can.
 
-        Harmless when the worker is already running.
+        Harmless when the worker is already running; a worker paused with :meth:`pause` stays paused.
         """
         with self._lock:
+            if self._paused_by_user:
+                self._settle.reset()
+                return
             was_settled = self._settled
             self._settled = False
             self._settle.reset()
@@ -375,8 +432,14 @@ class LayoutWorker:
         """Queue a change for the worker thread (a rejected one is logged there, not raised)."""
         self._commands.append((method, arguments, keywords))
         self.wake()
-        if self._timer.thread is None:  # not started: apply now, nobody else touches the layout
-            self._apply_commands()
+        if self._timer.thread is None or self._paused_by_user:
+            # Not stepping: apply now (the step that might run concurrently is guarded by the lock).
+            with self._step_lock:
+                self._apply_commands()
+                if self._timer.thread is not None:  # paused: show the change all the same
+                    version = self._buffer.publish(self._layout.positions)
+                    with self._lock:
+                        self._version = version
 
     def _apply_commands(self) -> None:
         """Run queued changes (worker thread, or before start); publish into a new buffer if resized."""
@@ -395,6 +458,9 @@ class LayoutWorker:
         if not applied:
             return
         self._settle.reset()
+        with self._lock:
+            self._pinned = np.flatnonzero(getattr(self._layout, "pinned", np.zeros(0, dtype=bool)))
+            self._parameters = getattr(self._layout, "parameters", None)
         shape = np.shape(self._layout.positions)
         if shape != (self._buffer.node_count, self._buffer.dimensions):
             buffer = PositionBuffer(shape[0], shape[1])
@@ -431,8 +497,9 @@ class LayoutWorker:
         if not self._priority_lowered:
             self._priority_lowered = True
             lower_thread_priority(self._background_nice)
-        self._apply_commands()
-        displacement = float(self._layout.step())
+        with self._step_lock:
+            self._apply_commands()
+            displacement = float(self._layout.step())
         positions = self._layout.positions
         version = self._buffer.publish(positions)
         can_settle = bool(getattr(self._layout, "can_settle", True))

@@ -126,7 +126,7 @@ def remaining(segments: set[str]) -> set[str]:
 PICTURE_JS = """
 () => {
   const state = window.__helios;
-  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
+  const media = ['mjpeg', 'comm'].includes(state.transport) ? document.getElementById('mjpeg') : document.getElementById('video');
   const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
   if (!width || !height) return null;
   const canvas = document.createElement('canvas');
@@ -148,7 +148,7 @@ PICTURE_JS = """
 
 # The current picture's RGBA pixels as `data` (and its `width`, `height`): the start of the scripts below.
 PIXELS_JS = """  const state = window.__helios;
-  const media = state.transport === 'mjpeg' ? document.getElementById('mjpeg') : document.getElementById('video');
+  const media = ['mjpeg', 'comm'].includes(state.transport) ? document.getElementById('mjpeg') : document.getElementById('video');
   const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
   const canvas = document.createElement('canvas');
   canvas.width = width; canvas.height = height;

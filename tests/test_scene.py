@@ -170,7 +170,10 @@ def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(ka
         press(scene, x, y)
         assert press(scene, x, y, "up")
         assert scene.selected == 0
-        assert scene.take_notices() == [{"type": "selection", "node": 0}]
+        notices = scene.take_notices()
+        assert [n["node"] for n in notices if n["type"] == "hover"] == [11, None]
+        assert [n for n in notices if n["type"] != "hover"] == [
+            {"type": "click", "node": 0, "viewer_id": "a"}, {"type": "selection", "node": 0}]
         highlighted = scene.render()
         neighbours = {int(v) for u, v in edges if u == 0} | {int(u) for u, v in edges if v == 0}
         others = [n for n in range(len(positions)) if n not in neighbours and n != 0]
@@ -186,7 +189,9 @@ def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(ka
         # Clicking empty space clears the selection.
         press(scene, 0.01, 0.01)
         press(scene, 0.01, 0.01, "up")
-        assert scene.selected is None and scene.take_notices() == [{"type": "selection", "node": None}]
+        assert scene.selected is None
+        assert scene.take_notices() == [{"type": "click", "node": None, "viewer_id": "a"},
+                                        {"type": "selection", "node": None}]
     finally:
         scene.close()
 

@@ -64,6 +64,8 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "search_results": ("query", "matches"),
     "pong": ("sent_ms",),
     "error": ("message",),
+    "view": ("view",),
+    "stopped": ("reason",),
 }
 
 

@@ -109,6 +109,13 @@ class BackgroundServer:
         future = asyncio.run_coroutine_threadsafe(coroutine_function(*args), self._loop)
         return future.result(timeout_s)
 
+    def submit(self, coroutine_function, *args):
+        """Start ``coroutine_function(*args)`` on the server loop from another thread, without waiting;
+        returns its ``concurrent.futures.Future`` (an error in it is logged)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine_function(*args), self._loop)
+        future.add_done_callback(_log_failure)
+        return future
+
     def stop(self, timeout_s: float = 2.0) -> None:
         """Close every connection, release the port and join the thread."""
         if self._thread is None or not self._thread.is_alive():
@@ -117,3 +124,8 @@ class BackgroundServer:
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             raise TimeoutError(f"web server did not stop within {timeout_s} s")
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("a task on the server loop failed", exc_info=future.exception())

@@ -1,12 +1,16 @@
 // Helios browser client: plays the shared view over WebRTC (MJPEG if WebRTC does not connect)
-// and sends pointer and wheel input over the interaction socket.
+// and sends pointer and wheel input over the interaction socket. Inside a notebook widget that cannot
+// reach the kernel's port ("bridged"), the widget relays the socket and JPEG frames over the kernel's
+// comm channel by postMessage.
 import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
 
 const params = new URLSearchParams(location.search);
+const bridged = window.__heliosBridged === true;            // set by the notebook widget's page
+const MAX_RECONNECTS = 30;                                   // then the page says the view is gone
 const token = params.get("token") || "";
 const forcedTransport = params.get("transport");            // "webrtc" | "mjpeg" | null
 const webrtcTimeoutMs = 1000 * Number(params.get("webrtc_timeout_s") || 5);
-const base = new URL(".", location.href);
+const base = bridged ? null : new URL(".", location.href);   // a bridged page (srcdoc) has no address
 
 const video = document.getElementById("video");
 const image = document.getElementById("mjpeg");
@@ -30,7 +34,7 @@ function remember(key, value) { try { localStorage.setItem(key, value); } catch 
 // State the tests and probes read.
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
                                  selection: null, status: null, searchResults: null, pingMs: null,
-                                 viewers: [], steering: null};
+                                 viewers: [], steering: null, stopped: null, framesShown: 0};
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -42,18 +46,45 @@ function endpoint(path, scheme) {
 function setStatus(text) { statusLine.textContent = text; }
 
 // ---- interaction socket -------------------------------------------------------------------------
+// The widget's relay of the socket: the same messages, carried by postMessage to the notebook page.
+class BridgeSocket {
+  constructor() {
+    this.readyState = WebSocket.OPEN;
+    this.onmessage = null;
+    this.onclose = null;
+    window.parent.postMessage({helios: "open"}, "*");
+  }
+  send(text) { window.parent.postMessage({helios: "send", text}, "*"); }
+  receive(message) {
+    if (message.helios === "message" && this.onmessage) this.onmessage({data: message.text});
+    else if (message.helios === "close" && this.readyState === WebSocket.OPEN) {
+      this.readyState = WebSocket.CLOSED;
+      if (this.onclose) this.onclose();
+    }
+  }
+}
+if (bridged) {
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data || typeof event.data.helios !== "string") return;
+    if (event.data.helios === "frame") showFrame(event.data.jpeg, event.data.sequence);
+    else if (event.data.helios === "stopped") stop(event.data.reason);
+    else if (socket instanceof BridgeSocket) socket.receive(event.data);
+  });
+}
+
 let socket = null;
+let reconnects = 0;
 function connectSocket() {
-  socket = new WebSocket(endpoint("ws", location.protocol === "https:" ? "wss:" : "ws:"));
+  socket = bridged ? new BridgeSocket() : new WebSocket(endpoint("ws", location.protocol === "https:" ? "wss:" : "ws:"));
   socket.onmessage = (event) => {
+    reconnects = 0;
     const message = JSON.parse(event.data);
     if (message.type === "hello") {
       state.hello = message;
       if (message.protocol_version !== PROTOCOL_VERSION) {
         state.errors.push(`server speaks protocol ${message.protocol_version}, this page ${PROTOCOL_VERSION}`);
       }
-      const view = message.view || {};
-      titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
+      showTitle(message.view);
       document.getElementById("role").textContent = message.role === "watcher" ? "watching" : "";
       nameInput.value = remembered(NAME_KEY) || message.name;
       colourInput.value = remembered(COLOUR_KEY) || message.colour;
@@ -86,14 +117,37 @@ function connectSocket() {
       showInfo(message.node);
     } else if (message.type === "search_results") {
       if (message.query === searchInput.value) showResults(message.matches);
+    } else if (message.type === "view") {
+      showTitle(message.view);
+    } else if (message.type === "stopped") {
+      stop(message.reason);
     }
   };
   socket.onclose = () => {
     // The server closes this page's WebRTC peer with its socket; a new socket gets a new peer.
     if (state.peer) { state.peer.close(); state.peer = null; }
+    if (state.stopped !== null) return;
     if (state.transport !== "mjpeg") state.transport = null;
-    setTimeout(connectSocket, 1000);
+    reconnects += 1;
+    if (reconnects > MAX_RECONNECTS) { stop("the view is no longer reachable; reload to try again"); return; }
+    setStatus(`reconnecting (${reconnects})…`);
+    setTimeout(connectSocket, Math.min(1000 * reconnects, 5000));
   };
+}
+// The view ended (stopped from Python, Ctrl-C, a kernel restart): say so, keep the last picture, stop retrying.
+function stop(reason) {
+  if (state.stopped !== null) return;
+  state.stopped = reason || "stopped";
+  if (state.peer) { state.peer.close(); state.peer = null; }
+  if (state.transport === "mjpeg") image.removeAttribute("src");
+  if (socket && !bridged) socket.close();
+  document.body.classList.add("stopped");
+  setStatus("stopped");
+  messageLine.textContent = `this view has stopped: ${state.stopped}`;
+}
+function showTitle(view) {
+  view = view || {};
+  titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
 }
 function send(type, fields) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
@@ -237,6 +291,22 @@ document.getElementById("save-view").addEventListener("click", (event) => {
 });
 
 // ---- video transports ---------------------------------------------------------------------------
+// Bridged: each JPEG the widget relays replaces the last; the widget sends the next once this one shows.
+let frameUrl = null;
+function showFrame(jpeg, sequence) {
+  if (state.stopped !== null) return;
+  const url = URL.createObjectURL(new Blob([jpeg], {type: "image/jpeg"}));
+  const next = new Image();                                  // decoded off screen: the shown one never blanks
+  next.onload = () => {
+    image.src = url;
+    if (frameUrl) URL.revokeObjectURL(frameUrl);
+    frameUrl = url;
+    state.framesShown++;
+    window.parent.postMessage({helios: "shown", sequence}, "*");
+  };
+  next.onerror = () => { URL.revokeObjectURL(url); window.parent.postMessage({helios: "shown", sequence}, "*"); };
+  next.src = url;
+}
 function showMjpeg(reason) {
   if (state.transport === "mjpeg") return;
   state.transport = "mjpeg";
@@ -287,6 +357,12 @@ function firstVideoFrame() {
 
 async function startVideo() {
   if (state.transport !== null) return;                     // playing, connecting, or on MJPEG already
+  if (bridged) {
+    state.transport = "comm";
+    image.hidden = false;
+    setStatus("kernel comm");
+    return;
+  }
   if (forcedTransport === "mjpeg") { showMjpeg("asked for"); return; }
   try {
     const timeout = new Promise((_, reject) =>
@@ -306,7 +382,7 @@ async function startVideo() {
 
 // ---- input --------------------------------------------------------------------------------------
 const BUTTONS = ["left", "middle", "right"];
-function activeMedia() { return state.transport === "mjpeg" ? image : video; }
+function activeMedia() { return image.hidden ? video : image; }          // MJPEG and relayed frames use the <img>
 function normalised(event) {
   const box = activeMedia().getBoundingClientRect();
   const clamp = (value) => Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0.5;
@@ -364,6 +440,9 @@ for (const element of [video, image]) {
   }, {passive: false});
   element.addEventListener("dblclick", (event) => { if (editing()) send("double_click", normalised(event)); });
 }
-image.addEventListener("error", () => { messageLine.textContent = "the stream stopped; reload to reconnect"; });
+image.addEventListener("error", () => {
+  if (state.stopped === null && !bridged) messageLine.textContent = "the stream stopped; reload to reconnect";
+});
+if (bridged) for (const id of ["screenshot", "save-view"]) document.getElementById(id).hidden = true;
 
 connectSocket();                                             // video starts once the server says hello

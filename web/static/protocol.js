@@ -25,7 +25,9 @@ export const SERVER_MESSAGE_FIELDS = {
   "selection": ["node"],
   "search_results": ["query", "matches"],
   "pong": ["sent_ms"],
-  "error": ["message"]
+  "error": ["message"],
+  "view": ["view"],
+  "stopped": ["reason"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.

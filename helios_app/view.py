@@ -1,0 +1,495 @@
+"""The Python side of a live view: read and drive it while every browser (and notebook) watches.
+
+:func:`helios_app.show` returns a :class:`View`, in a notebook and in a plain script alike. Nodes are
+named by their ids in the graph the view was made from (any hashable for a networkx graph, the
+file's ids for a file). Every change goes through the thread that owns the state it changes: the
+layout worker (positions, pins, graph edits, parameters), the render loop (camera, picture) or the
+session (style, graph); the view itself owns only the node ids and the callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from helios_app.encodings import CATEGORY_PALETTE
+from helios_app.errors import HeliosError
+from helios_app.graph import Graph
+from helios_app.session import ViewSession
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_QUEUE_LIMIT = 1024  # events waiting for slow callbacks; the oldest are dropped beyond it
+
+
+class View:
+    """A running view of one graph.
+
+    Parameters
+    ----------
+    session : ViewSession
+        The started session (layout, renderer, server).
+    node_keys : list of hashable, optional
+        The caller's name for each node, in index order (a networkx graph's nodes); default the
+        graph's string ids.
+
+    Examples
+    --------
+    >>> with helios_app.show(networkx.karate_club_graph()) as view:  # doctest: +SKIP
+    ...     view.on_click(print)
+    ...     view.pin([0], [[0.0, 0.0]])
+    ...     print(view.positions.shape)
+    """
+
+    def __init__(self, session: ViewSession, node_keys: list[Hashable] | None = None) -> None:
+        self.session = session
+        self._keys_lock = threading.Lock()  # node keys change with graph edits, from any caller thread
+        self._set_keys(list(node_keys) if node_keys is not None else list(session.graph.node_ids))
+        self._click_callbacks: list[Callable[[Hashable], object]] = []
+        self._hover_callbacks: list[Callable[[Hashable | None], object]] = []
+        self._events: queue.Queue[tuple[str, int | None]] = queue.Queue(maxsize=CALLBACK_QUEUE_LIMIT)
+        self._callback_thread: threading.Thread | None = None
+        self.callback_errors = 0
+        self.stopped_reason: str | None = None
+        session.notice_listeners.append(self._on_notice)
+        self.layout = LayoutControl(session)
+
+    # ---- nodes ---------------------------------------------------------------------------------
+    def _set_keys(self, keys: list[Hashable]) -> None:
+        index_of = {key: index for index, key in enumerate(keys)}
+        if len(index_of) != len(keys):
+            raise HeliosError("node ids must be unique")
+        self._keys, self._index_of = keys, index_of
+
+    @property
+    def node_ids(self) -> list[Hashable]:
+        """Every node's id, in the order of the rows of :attr:`positions`."""
+        return list(self._keys)
+
+    def _index(self, node: Hashable) -> int:
+        index = self._index_of.get(node)
+        if index is None and not isinstance(node, str):
+            index = self._index_of.get(str(node))  # a file's ids are strings; allow 3 for "3"
+        if index is None:
+            raise HeliosError(f"no node {node!r} in this view")
+        return index
+
+    def _indices(self, nodes: Hashable | Iterable[Hashable]) -> np.ndarray:
+        if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Iterable) or isinstance(nodes, tuple):
+            nodes = [nodes]
+        return np.array([self._index(node) for node in nodes], dtype=np.int64)
+
+    def _key(self, index: int | None) -> Hashable | None:
+        keys = self._keys
+        return keys[index] if index is not None and 0 <= index < len(keys) else None
+
+    # ---- reading -------------------------------------------------------------------------------
+    @property
+    def positions(self) -> np.ndarray:
+        """The layout's current positions, an ``(n, 2)`` or ``(n, 3)`` float64 copy, rows in
+        :attr:`node_ids` order."""
+        return self.session.positions()
+
+    @property
+    def pinned(self) -> list[Hashable]:
+        """Ids of the nodes pinned now, by Python or by dragging in any browser."""
+        return [self._keys[index] for index in self.session.worker.pinned if index < len(self._keys)]
+
+    @property
+    def selection(self) -> Hashable | None:
+        """The node selected in the view (by any viewer's click), or None."""
+        return self._key(self.session.selection)
+
+    @property
+    def links(self) -> dict[str, str]:
+        """``{"editor": url, "watcher": url}``: who opens the first may steer, the second only watch."""
+        return self.session.links
+
+    @property
+    def url(self) -> str:
+        """The editors' link."""
+        return self.session.url
+
+    # ---- pins ----------------------------------------------------------------------------------
+    def pin(self, nodes: Hashable | Iterable[Hashable], positions: Any = None) -> None:
+        """Hold nodes still (at ``positions``, one row per node in layout units, if given).
+
+        Parameters
+        ----------
+        nodes : node id or iterable of node ids
+        positions : array_like, optional
+            ``(k, dimensions)``; default: where the nodes are now.
+        """
+        indices = self._indices(nodes)
+        if positions is not None:
+            positions = np.asarray(positions, dtype=np.float64).reshape(len(indices), -1)
+            if positions.shape[1] != self.session.config.dimensions or not np.isfinite(positions).all():
+                raise HeliosError(
+                    f"positions must be finite with {self.session.config.dimensions} columns, one row per node"
+                )
+        self.session.worker.pin(indices, positions)
+
+    def unpin(self, nodes: Hashable | Iterable[Hashable] | None = None) -> None:
+        """Let pinned nodes move again (all of them if ``nodes`` is None)."""
+        self.session.worker.unpin(None if nodes is None else self._indices(nodes))
+
+    # ---- style ---------------------------------------------------------------------------------
+    def set_colors(self, colors: Any) -> None:
+        """Colour nodes; every viewer sees it at once.
+
+        Parameters
+        ----------
+        colors : array, dict, str or callable
+            One colour per node in :attr:`node_ids` order; or ``{node: colour}``; or the name of a
+            node attribute (categories get the palette's colours); or ``function(node) -> colour``.
+            A colour is ``"#rrggbb"``, an ``(r, g, b)`` of 0-255 integers or of 0-1 floats.
+        """
+        if isinstance(colors, str):
+            values = self._attribute(colors)
+            categories = {value: index for index, value in enumerate(dict.fromkeys(values))}
+            palette = [tuple(int(c) for c in rgb) for rgb in CATEGORY_PALETTE]
+            resolved = {key: palette[categories[value] % len(palette)] for key, value in zip(self._keys, values)}
+        else:
+            resolved = {key: _rgb(value, key) for key, value in self._per_node(colors, "colors").items()}
+        self.session.set_node_style(colors=self._by_id(resolved))
+
+    def set_sizes(self, sizes: Any) -> None:
+        """Size nodes (1 is the default size of an average node); same forms as :meth:`set_colors`,
+        with positive numbers; an attribute name is scaled so its mean is 1."""
+        if isinstance(sizes, str):
+            values = np.array([_number(value, key) for key, value in zip(self._keys, self._attribute(sizes))])
+            values = values / (values.mean() or 1.0)
+            resolved = dict(zip(self._keys, values))
+        else:
+            resolved = {key: _number(value, key) for key, value in self._per_node(sizes, "sizes").items()}
+        for key, value in resolved.items():
+            if not value > 0:
+                raise HeliosError(f"size of node {key!r} must be positive, got {value!r}")
+        self.session.set_node_style(sizes=self._by_id(resolved))
+
+    def set_labels(self, labels: Any) -> None:
+        """Label nodes (the text shown and searched); same forms as :meth:`set_colors`, with strings."""
+        if isinstance(labels, str):
+            resolved = {key: str(value) for key, value in zip(self._keys, self._attribute(labels))}
+        else:
+            resolved = {key: str(value) for key, value in self._per_node(labels, "labels").items()}
+        self.session.set_node_style(labels=self._by_id(resolved))
+
+    def _per_node(self, values: Any, what: str) -> dict[Hashable, Any]:
+        if callable(values):
+            return {key: values(key) for key in self._keys}
+        if isinstance(values, Mapping):
+            return {self._keys[self._index(key)]: value for key, value in values.items()}
+        values = list(values)
+        if len(values) != len(self._keys):
+            raise HeliosError(f"{what}: {len(values)} values for {len(self._keys)} nodes")
+        return dict(zip(self._keys, values))
+
+    def _attribute(self, name: str) -> list:
+        graph = self.session.graph
+        if name in graph.node_attributes:
+            return list(graph.node_attributes[name])
+        if name == "label" and graph.labels is not None:
+            return list(graph.labels)
+        choices = ", ".join(sorted(graph.node_attributes)) or "none"
+        raise HeliosError(f"no node attribute {name!r}; the graph's attributes: {choices}")
+
+    def _by_id(self, values: dict[Hashable, Any]) -> dict[str, Any]:
+        ids = self.session.graph.node_ids
+        return {ids[self._index(key)]: value for key, value in values.items()}
+
+    # ---- graph edits ---------------------------------------------------------------------------
+    def add_nodes(self, nodes: Iterable[Hashable]) -> None:
+        """Add nodes (without edges: they appear near the layout's centre); ids must be new."""
+        self._edit(add_nodes=list(nodes))
+
+    def add_edges(self, edges: Iterable[tuple[Hashable, Hashable]]) -> None:
+        """Add edges while the layout runs; endpoints that are not nodes yet are added and appear next
+        to their neighbours; the other nodes keep their places."""
+        self._edit(add_edges=[tuple(edge) for edge in edges])
+
+    def remove_edges(self, edges: Iterable[tuple[Hashable, Hashable]]) -> None:
+        """Remove edges (in either direction); an edge that is not there is an error."""
+        self._edit(remove_edges=[tuple(edge) for edge in edges])
+
+    def remove_nodes(self, nodes: Iterable[Hashable]) -> None:
+        """Remove nodes and their edges; the other nodes keep their places."""
+        self._edit(remove_nodes=list(nodes))
+
+    def _edit(self, add_nodes=(), add_edges=(), remove_edges=(), remove_nodes=()) -> None:
+        with self._keys_lock:
+            graph = self.session.graph
+            keys = list(self._keys)
+            index_of = dict(self._index_of)
+            new_keys: list[Hashable] = []
+            for key in add_nodes:
+                if key in index_of:
+                    raise HeliosError(f"node {key!r} is already in this view")
+                index_of[key] = len(keys)
+                keys.append(key)
+                new_keys.append(key)
+            for edge in add_edges:
+                if len(edge) != 2:
+                    raise HeliosError(f"an edge is a pair of node ids, got {edge!r}")
+                for key in edge:
+                    if key not in index_of and not (not isinstance(key, str) and str(key) in index_of):
+                        index_of[key] = len(keys)
+                        keys.append(key)
+                        new_keys.append(key)
+            lookup = lambda key: index_of[key] if key in index_of else index_of[str(key)]
+            added = np.array([(lookup(u), lookup(v)) for u, v in add_edges], dtype=np.int64).reshape(-1, 2)
+            removed_edges = np.array([(lookup(u), lookup(v)) for u, v in remove_edges], dtype=np.int64).reshape(-1, 2)
+            missing = [key for key in remove_nodes if key not in index_of and str(key) not in index_of]
+            if missing:
+                raise HeliosError(f"no node {missing[0]!r} in this view")
+            removed_nodes = np.unique(np.array([lookup(key) for key in remove_nodes], dtype=np.int64))
+            edited = _edited_graph(graph, [_id_text(key) for key in new_keys], added, removed_edges, removed_nodes)
+            if len(removed_nodes):
+                gone = set(removed_nodes.tolist())
+                keys = [key for index, key in enumerate(keys) if index not in gone]
+            self._set_keys(keys)
+
+            def change_layout(worker) -> None:
+                if new_keys:
+                    worker.add_nodes(len(new_keys))
+                if len(added):
+                    worker.add_edges(added)
+                if len(removed_edges):
+                    worker.remove_edges(removed_edges)
+                if len(removed_nodes):
+                    worker.remove_nodes(removed_nodes)
+
+            self.session.edit_graph(edited, change_layout)
+
+    # ---- callbacks -----------------------------------------------------------------------------
+    def on_click(self, callback: Callable[[Hashable], object]) -> Callable[[Hashable], object]:
+        """Call ``callback(node)`` whenever any viewer clicks a node (on a thread of its own; an
+        exception is reported on stderr and the view goes on). Usable as a decorator."""
+        self._click_callbacks.append(callback)
+        self._start_callbacks()
+        return callback
+
+    def on_hover(self, callback: Callable[[Hashable | None], object]) -> Callable[[Hashable | None], object]:
+        """Call ``callback(node)`` when the node under any viewer's pointer changes (None: none)."""
+        self._hover_callbacks.append(callback)
+        self._start_callbacks()
+        return callback
+
+    def _on_notice(self, notice: dict[str, Any]) -> None:
+        """Render thread: hand clicks and hovers to the callback thread, never waiting for it."""
+        kind = notice["type"]
+        if (kind == "click" and notice["node"] is not None and self._click_callbacks) or (
+            kind == "hover" and self._hover_callbacks
+        ):
+            try:
+                self._events.put_nowait((kind, notice["node"]))
+            except queue.Full:
+                logger.warning("view callbacks are too slow; dropped a %s event", kind)
+
+    def _start_callbacks(self) -> None:
+        if self._callback_thread is None:
+            self._callback_thread = threading.Thread(target=self._run_callbacks, name="helios-callbacks", daemon=True)
+            self._callback_thread.start()
+
+    def _run_callbacks(self) -> None:
+        while True:
+            kind, index = self._events.get()
+            if kind == "stop":
+                return
+            node = self._key(index)
+            for callback in list(self._click_callbacks if kind == "click" else self._hover_callbacks):
+                try:
+                    callback(node)
+                except Exception:  # noqa: BLE001 - reported, never fatal to the view
+                    self.callback_errors += 1
+                    print(f"helios: the {kind} callback {getattr(callback, '__name__', callback)!r} failed:",
+                          file=sys.stderr)
+                    traceback.print_exc()
+
+    # ---- camera, pictures, files ---------------------------------------------------------------
+    @property
+    def camera(self) -> dict[str, Any]:
+        """The camera: ``position``, ``focal_point``, ``view_up``, ``parallel_scale``; assign a dict
+        of the same keys (e.g. one read earlier) to move it for every viewer."""
+        state = self.session.render_loop.camera_state
+        if state is None:
+            raise HeliosError("no picture yet: the view has not rendered its first frame")
+        return dict(state)
+
+    @camera.setter
+    def camera(self, state: Mapping[str, Any]) -> None:
+        names = ("position", "focal_point", "view_up", "parallel_scale")
+        missing = [name for name in names if name not in state]
+        if missing:
+            raise HeliosError(f"a camera needs {', '.join(names)}; missing {', '.join(missing)}")
+        values = {name: state[name] for name in names}
+        vectors = [np.asarray(values[name], dtype=float) for name in names[:3]]
+        if any(vector.shape != (3,) or not np.isfinite(vector).all() for vector in vectors) or not (
+            float(values["parallel_scale"]) > 0
+        ):
+            raise HeliosError("camera position, focal_point and view_up are 3 finite numbers; parallel_scale > 0")
+        self.session.render_loop.edit(lambda scene: scene.set_camera_state(values))
+
+    def screenshot(self, path: str | Path | None = None) -> np.ndarray:
+        """The current picture as an (height, width, 3) uint8 array; also a PNG at ``path`` if given."""
+        return self.session.screenshot(path)
+
+    def save_session(self, path: str | Path) -> Path:
+        """Write positions, pins, camera, encodings and layout to a file ``helios view --session`` opens."""
+        return self.session.save_session(path)
+
+    def set_layout_parameters(self, **changes: Any) -> None:
+        """Change layout parameters live (same as ``view.layout.set(...)``)."""
+        self.layout.set(**changes)
+
+    # ---- life cycle ----------------------------------------------------------------------------
+    def stop(self, reason: str = "stopped from Python") -> None:
+        """Stop the layout, renderer and server; every page says it stopped. Safe to call twice."""
+        if self.stopped_reason is None:
+            self.stopped_reason = reason
+        try:
+            self.session.stop(reason=reason)
+        finally:
+            if self._callback_thread is not None:
+                self._events.put(("stop", None))
+                self._callback_thread.join(2.0)
+                self._callback_thread = None
+
+    def __enter__(self) -> View:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "stopped" if self.stopped_reason else self.session.url
+        return f"<helios View of {self.session.graph.node_count} nodes, {state}>"
+
+
+class LayoutControl:
+    """``view.layout``: pause, resume or restart the layout and read or set its parameters."""
+
+    def __init__(self, session: ViewSession) -> None:
+        self._session = session
+
+    @property
+    def name(self) -> str:
+        return self._session.config.layout
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters in use, as a dict."""
+        parameters = self._session.worker.parameters
+        return {name: getattr(parameters, name) for name in parameters.__dataclass_fields__}
+
+    @property
+    def state(self) -> str:
+        """``running``, ``settled``, ``paused`` or ``stopped``."""
+        return self._session.status()["layout"]["state"]
+
+    @property
+    def iteration(self) -> int:
+        return self._session.worker.state.iteration
+
+    def set(self, **changes: Any) -> None:
+        """Change parameters live (a bad name or value raises and changes nothing)."""
+        self._session.set_layout_parameters(**changes)
+
+    def pause(self) -> None:
+        """Hold every node where it is (the view stays interactive) until :meth:`resume`."""
+        self._session.worker.pause()
+
+    def resume(self) -> None:
+        self._session.worker.resume()
+
+    def restart(self, seed: int | None = None) -> None:
+        """Start the layout again from random positions (``seed``: a new one; pins are kept)."""
+        self._session.worker.restart(seed)
+
+    def __repr__(self) -> str:
+        return f"<helios layout {self.name} {self.state}, iteration {self.iteration}>"
+
+
+def _edited_graph(graph: Graph, new_ids: list[str], added: np.ndarray, removed_edges: np.ndarray,
+                  removed_nodes: np.ndarray) -> Graph:
+    """``graph`` with nodes appended, edges appended and removed, then nodes removed (indices shift)."""
+    node_count = graph.node_count + len(new_ids)
+    edges = np.asarray(graph.edges, dtype=np.int64)
+    keep_edges = np.ones(len(edges), dtype=bool)
+    if len(removed_edges):
+        keys = np.minimum(edges[:, 0], edges[:, 1]) * node_count + np.maximum(edges[:, 0], edges[:, 1])
+        wanted = np.minimum(removed_edges[:, 0], removed_edges[:, 1]) * node_count + np.maximum(
+            removed_edges[:, 0], removed_edges[:, 1])
+        absent = wanted[~np.isin(wanted, keys)]
+        if len(absent):
+            low, high = divmod(int(absent[0]), node_count)
+            raise HeliosError(f"no edge between nodes {graph.node_ids[low]!r} and {graph.node_ids[high]!r}")
+        keep_edges &= ~np.isin(keys, wanted)
+    edges = np.concatenate([edges[keep_edges], added])
+    weights = None
+    if graph.weights is not None:
+        weights = np.concatenate([graph.weights[keep_edges], np.ones(len(added))])
+    edge_attributes = {name: [value for value, kept in zip(values, keep_edges) if kept] + [None] * len(added)
+                       for name, values in graph.edge_attributes.items()}
+    ids = graph.node_ids + new_ids
+    labels = None if graph.labels is None else graph.labels + new_ids
+    attributes = {name: values + [None] * len(new_ids) for name, values in graph.node_attributes.items()}
+    if len(removed_nodes):
+        keep = np.ones(node_count, dtype=bool)
+        keep[removed_nodes] = False
+        new_index = np.cumsum(keep) - 1
+        incident = keep[edges[:, 0]] & keep[edges[:, 1]]
+        edges = new_index[edges[incident]]
+        weights = None if weights is None else weights[incident]
+        edge_attributes = {name: [value for value, kept in zip(values, incident) if kept]
+                           for name, values in edge_attributes.items()}
+        ids = [node_id for node_id, kept in zip(ids, keep) if kept]
+        labels = None if labels is None else [label for label, kept in zip(labels, keep) if kept]
+        attributes = {name: [value for value, kept in zip(values, keep) if kept] for name, values in attributes.items()}
+    return Graph(
+        node_ids=ids, edges=edges, weights=weights, directed=graph.directed, labels=labels,
+        node_attributes=attributes, source=graph.source, multigraph=graph.multigraph,
+        edge_attributes=edge_attributes,
+    )
+
+
+def _id_text(key: Hashable) -> str:
+    return key if isinstance(key, str) else str(key)
+
+
+def _rgb(value: Any, key: Hashable) -> tuple[int, int, int]:
+    """``"#rrggbb"``, 0-255 integers or 0-1 floats as an (r, g, b) of ints."""
+    if isinstance(value, str):
+        text = value.lstrip("#")
+        if len(text) == 6:
+            try:
+                return tuple(int(text[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+            except ValueError:
+                pass
+        raise HeliosError(f"colour of node {key!r} must be '#rrggbb', got {value!r}")
+    components = np.asarray(value, dtype=float).ravel()
+    if components.shape != (3,) or not np.isfinite(components).all() or components.min() < 0:
+        raise HeliosError(f"colour of node {key!r} must be 3 numbers, got {value!r}")
+    if components.max() <= 1.0 and np.issubdtype(np.asarray(value).dtype, np.floating):
+        components = components * 255.0
+    if components.max() > 255:
+        raise HeliosError(f"colour of node {key!r} has a component above 255: {value!r}")
+    return tuple(int(round(c)) for c in components)  # type: ignore[return-value]
+
+
+def _number(value: Any, key: Hashable) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise HeliosError(f"size of node {key!r} must be a number, got {value!r}") from None
+    if not np.isfinite(number):
+        raise HeliosError(f"size of node {key!r} must be finite, got {value!r}")
+    return number

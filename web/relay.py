@@ -1,0 +1,177 @@
+"""A relay that carries one view to a page the server cannot reach: the notebook's comm channel.
+
+A notebook front end often cannot open a connection to the kernel's port (a remote kernel, VS Code,
+Colab). The kernel can: :class:`ViewRelay` runs on the server's event loop, connects to the view like
+any other viewer (its interaction socket and its MJPEG stream, on loopback, with the token) and hands
+every message and frame to ``send``, which puts them on the comm channel. The frames are the MJPEG
+stream's, so a frame is JPEG-encoded once however many viewers and relays watch. At most
+:data:`FRAMES_IN_FLIGHT` frames wait for the page to show them; a newer frame replaces a waiting
+one, so a slow channel gets fewer, current frames instead of a growing backlog.
+
+:func:`bridged_page` is the page the widget shows in that case: the browser client's own page,
+self-contained (no request goes to the server), with its socket and frames relayed by postMessage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIRECTORY = Path(__file__).parent / "static"
+FRAMES_IN_FLIGHT = 2
+SHOWN_TIMEOUT_S = 2.0  # a frame not reported shown by then counts as lost (a closed or hidden page)
+
+
+class ViewRelay:
+    """One page's connection to the view, relayed.
+
+    Parameters
+    ----------
+    base_url : str
+        The view's address as seen from the kernel, e.g. ``http://127.0.0.1:8123/``.
+    token : str
+        The access token the relayed page acts with.
+    send : callable
+        ``send(content, buffers)``: deliver a message to the page (``content`` a JSON-able dict with
+        ``helios`` = ``message`` | ``frame`` | ``close``; a frame's JPEG is ``buffers[0]``). Called
+        on the server's loop; must not block.
+    """
+
+    def __init__(self, base_url: str, token: str, send: Callable[[dict[str, Any], list[bytes]], object]) -> None:
+        self._base_url = base_url
+        self._token = token
+        self._send = send
+        self._socket: aiohttp.ClientWebSocketResponse | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._in_flight: dict[int, float] = {}  # frame sequence -> when it was sent
+        self._waiting: tuple[int, bytes] | None = None
+        self._sequence = 0
+        self.frames_sent = 0
+        self.closed = asyncio.Event()
+
+    async def open(self) -> None:
+        """Connect and start relaying (returns at once; :attr:`closed` is set when the relay ends)."""
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=5))
+        try:
+            self._socket = await self._session.ws_connect(
+                self._base_url + "ws", params={"token": self._token}, heartbeat=20.0
+            )
+        except (aiohttp.ClientError, OSError) as error:
+            await self._session.close()
+            self._send({"helios": "close", "reason": f"cannot reach the view: {error}"}, [])
+            self.closed.set()
+            return
+        self._tasks = [asyncio.create_task(self._relay_messages()), asyncio.create_task(self._relay_frames())]
+
+    def receive(self, text: str) -> None:
+        """A message from the page (server loop): forwarded to the server as the page's own."""
+        if self._socket is not None and not self._socket.closed:
+            task = asyncio.create_task(self._socket.send_str(text))
+            task.add_done_callback(_log_failure)
+
+    def shown(self, sequence: int) -> None:
+        """The page showed frame ``sequence``: send the next one if it waits."""
+        self._in_flight.pop(sequence, None)
+        self._send_waiting()
+
+    async def close(self) -> None:
+        """Stop relaying and release the connections; safe to call twice."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._socket is not None:
+            await self._socket.close()
+        if self._session is not None:
+            await self._session.close()
+        self.closed.set()
+
+    async def _relay_messages(self) -> None:
+        try:
+            async for message in self._socket:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    self._send({"helios": "message", "text": message.data}, [])
+        finally:
+            self._send({"helios": "close", "reason": "the view closed the connection"}, [])
+            self.closed.set()
+
+    async def _relay_frames(self) -> None:
+        """Read the view's MJPEG stream and pass on the newest frame whenever the page can take one."""
+        async with self._session.get(self._base_url + "mjpeg", params={"token": self._token}) as response:
+            response.raise_for_status()
+            reader = response.content
+            while True:
+                length = None
+                while True:  # part headers, up to the blank line
+                    line = (await reader.readline()).strip()
+                    if not line and length is not None:
+                        break
+                    if line == b"" and reader.at_eof():
+                        return
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                jpeg = await reader.readexactly(length)
+                self._sequence += 1
+                self._waiting = (self._sequence, jpeg)
+                self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for sequence, sent_s in list(self._in_flight.items()):
+            if now - sent_s > SHOWN_TIMEOUT_S:
+                del self._in_flight[sequence]
+        if self._waiting is None or len(self._in_flight) >= FRAMES_IN_FLIGHT:
+            return
+        sequence, jpeg = self._waiting
+        self._waiting = None
+        self._in_flight[sequence] = now
+        self.frames_sent += 1
+        self._send({"helios": "frame", "sequence": sequence}, [jpeg])
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.info("relaying a message to the view failed: %s", task.exception())
+
+
+def bridged_page() -> str:
+    """The browser client's page with its style and scripts inlined, for a widget's iframe ``srcdoc``.
+
+    The page's relative URLs would resolve against the notebook's address there, so nothing is
+    loaded from a URL; ``window.__heliosBridged`` tells the client to use the widget's relay.
+    """
+    page = (STATIC_DIRECTORY / "index.html").read_text()
+    style = (STATIC_DIRECTORY / "helios.css").read_text()
+    protocol = re.sub(r"^export ", "", (STATIC_DIRECTORY / "protocol.js").read_text(), flags=re.MULTILINE)
+    client = (STATIC_DIRECTORY / "client.js").read_text()
+    client, imports = re.subn(r'^import \{[^}]*\} from "\./protocol\.js";\n', "", client, flags=re.MULTILINE)
+    if imports != 1:
+        raise RuntimeError("client.js must import protocol.js exactly once, on one line")
+    page, styles = re.subn(r'<link rel="stylesheet" href="static/helios\.css">', lambda _: f"<style>{style}</style>", page)
+    page, scripts = re.subn(
+        r'<script type="module" src="static/client\.js"></script>',
+        lambda _: "<script>window.__heliosBridged = true;</script>\n"
+        f"<script type=\"module\">{_script_text(protocol)}\n{_script_text(client)}</script>",
+        page,
+    )
+    if styles != 1 or scripts != 1:
+        raise RuntimeError("index.html must link helios.css and client.js once each")
+    return page
+
+
+def _script_text(source: str) -> str:
+    """``source`` safe inside a <script> element (no closing tag in a string can end it early)."""
+    return source.replace("</script", "<\\/script")
+
+
+__all__ = ["ViewRelay", "bridged_page"]
