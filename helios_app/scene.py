@@ -448,6 +448,11 @@ class GraphScene:
         """False while the last picture was drawn in motion (no labels, maybe level of detail)."""
         return not self._drawn_in_motion
 
+    def hold_framing(self) -> None:
+        """Stop following the layout's extent (a node was pinned from Python: it stays put on screen)
+        until the camera is reset."""
+        self._auto_frame = False
+
     def _camera_moved(self) -> None:
         self._moving_until_s = time.monotonic() + LOD_SETTLE_S
         self._auto_frame = False

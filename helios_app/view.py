@@ -135,6 +135,7 @@ class View:
                 raise HeliosError(
                     f"positions must be finite with {self.session.config.dimensions} columns, one row per node"
                 )
+        self.session.render_loop.edit(lambda scene: scene.hold_framing())
         self.session.worker.pin(indices, positions)
 
     def unpin(self, nodes: Hashable | Iterable[Hashable] | None = None) -> None:
