@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 WIDGET_SCRIPT = Path(__file__).parent.parent / "web" / "static" / "widget.js"
 FIRST_FRAME_WAIT_S = 10.0  # how long displaying waits for a picture for the PNG
+MAX_BATCH = 256  # page messages handled from one comm message; the server's budgets apply after
 _running_views: list[View] = []
 _views_by_cell: dict[str, View] = {}
 
@@ -112,7 +113,13 @@ def _make_widget(view: NotebookView):
             """A message from a page (kernel's shell thread): hand it to the relay on the server loop."""
             if not isinstance(content, dict) or view.stopped_reason is not None:
                 return
-            channel, kind = str(content.get("channel", "")), content.get("helios")
+            channel = str(content.get("channel", ""))
+            if content.get("helios") == "batch" and isinstance(content.get("messages"), list):
+                for message in content["messages"][:MAX_BATCH]:
+                    if isinstance(message, dict):
+                        self._on_page_message(_widget, {**message, "channel": channel}, _buffers)
+                return
+            kind = content.get("helios")
             if kind == "open":
                 view.session.run_on_server(self._open_relay, channel)
             elif kind == "send" and isinstance(content.get("text"), str):
@@ -185,7 +192,7 @@ def show(graph_or_path: Any, *, bridge_only: bool = False, **options: Any) -> No
     if previous is not None:
         previous.stop("the cell that showed it ran again")
     session = ViewSession(graph, config).start()
-    view = NotebookView(session, node_keys, config.width + 20, config.height + 70, bridge_only=bridge_only)
+    view = NotebookView(session, node_keys, config.width + 20, config.height + 110, bridge_only=bridge_only)
     _running_views.append(view)
     if cell:
         _views_by_cell[cell] = view

@@ -194,11 +194,11 @@ class ViewSession:
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self.messages = MessageHub()
         self.stop_requested = threading.Event()  # set when the desktop window is closed
-        self._degrees = degrees(graph)
-        self._display_labels = display_labels(graph)
+        self._derived: tuple[Graph, int, np.ndarray, list[str]] | None = None  # see _graph_facts
         self.selection: int | None = None  # the node selected in the view, by index
         self.notice_listeners: list[Callable[[dict[str, Any]], object]] = []  # called on the render thread
         self._style = NodeStyle()
+        self._style_version = 0
         self._edit_lock = threading.Lock()  # one graph or style edit at a time
         self._scene_edits = 0
         self._buffer: PositionBuffer | None = None
@@ -429,7 +429,6 @@ class ViewSession:
         the same edit for the layout (which keeps untouched nodes where they are)."""
         with self._edit_lock:
             self.graph = graph
-            self._degrees = degrees(graph)
             change_layout(self.worker)
             self._show_graph()
 
@@ -440,37 +439,51 @@ class ViewSession:
             self._style.colors.update(colors or {})
             self._style.sizes.update(sizes or {})
             self._style.labels.update(labels or {})
+            self._style_version += 1
             self._show_graph()
 
     def _show_graph(self) -> None:
-        """Hand the current graph and style to the scene (the newest one only, if several wait)."""
-        graph, style = self.graph, self._style
-        encoding = view_encoding(graph, self.config)
-        index_of = {node_id: index for index, node_id in enumerate(graph.node_ids)}
-        colors, sizes = np.array(encoding.colors), np.array(encoding.size_factors)
-        for node_id, rgb in style.colors.items():
-            if node_id in index_of:
-                colors[index_of[node_id]] = rgb
-        for node_id, size in style.sizes.items():
-            if node_id in index_of:
-                sizes[index_of[node_id]] = size
-        encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
-        texts = display_labels(graph)
-        for node_id, text in style.labels.items():
-            if node_id in index_of:
-                texts[index_of[node_id]] = text
-        self._display_labels = texts
-        edges, node_count = graph.layout_edges(), graph.node_count
-        labels = texts if self.config.labels else None
+        """Hand the current graph and style to the scene. The encoding is worked out on the render
+        thread, and only for the newest edit when several wait: a burst of edits costs its caller
+        little and the renderer one rebuild per frame."""
+        graph, style, config = self.graph, self._style, self.config
         self._scene_edits += 1
         number = self._scene_edits
 
         def show(scene) -> None:
-            if number == self._scene_edits:  # a newer edit is queued behind this one
-                scene.set_graph(edges, node_count, encoding, labels)
+            if number != self._scene_edits:  # a newer edit is queued behind this one
+                return
+            encoding = view_encoding(graph, config)
+            index_of = {node_id: index for index, node_id in enumerate(graph.node_ids)}
+            colors, sizes = np.array(encoding.colors), np.array(encoding.size_factors)
+            for node_id, rgb in list(style.colors.items()):
+                if node_id in index_of:
+                    colors[index_of[node_id]] = rgb
+            for node_id, size in list(style.sizes.items()):
+                if node_id in index_of:
+                    sizes[index_of[node_id]] = size
+            encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
+            _, _, texts = self._graph_facts(graph)
+            scene.set_graph(graph.layout_edges(), graph.node_count, encoding, texts if config.labels else None)
+            self.messages.publish(server_message("view", view=self.describe()))
 
         self.render_loop.edit(show)
-        self.messages.publish(server_message("view", view=self.describe()))
+
+    def _graph_facts(self, graph: Graph | None = None) -> tuple[Graph, np.ndarray, list[str]]:
+        """The graph with its degrees and display labels (style applied), worked out once per edit."""
+        graph = graph or self.graph
+        derived = self._derived
+        if derived is not None and derived[0] is graph and derived[1] == self._style_version:
+            return graph, derived[2], derived[3]
+        texts = display_labels(graph)
+        if self._style.labels:
+            index_of = {node_id: index for index, node_id in enumerate(graph.node_ids)}
+            for node_id, text in list(self._style.labels.items()):
+                if node_id in index_of:
+                    texts[index_of[node_id]] = text
+        node_degrees = degrees(graph)
+        self._derived = (graph, self._style_version, node_degrees, texts)
+        return graph, node_degrees, texts
 
     def _on_notice(self, notice: dict[str, Any]) -> None:
         """React to the scene (render thread): tell viewers of selections, pin and release nodes."""
@@ -490,13 +503,13 @@ class ViewSession:
 
     def node_info(self, node: int) -> dict[str, Any]:
         """What the info panel shows about one node: id, label, degree and attributes."""
-        graph = self.graph
+        graph, node_degrees, texts = self._graph_facts()
         attributes = {name: _json_value(values[node]) for name, values in graph.node_attributes.items()}
         return {
             "index": node,
             "id": graph.node_ids[node],
-            "label": self._display_labels[node],
-            "degree": int(self._degrees[node]),
+            "label": texts[node],
+            "degree": int(node_degrees[node]),
             "attributes": attributes,
         }
 
@@ -505,15 +518,16 @@ class ViewSession:
         needle = query.strip().lower()
         if not needle:
             return []
+        graph, node_degrees, texts = self._graph_facts()
         ranked = []
-        for node, (label, node_id) in enumerate(zip(self._display_labels, self.graph.node_ids)):
+        for node, (label, node_id) in enumerate(zip(texts, graph.node_ids)):
             text = label.lower()
             if needle in text or needle in node_id.lower():
                 rank = 0 if needle in (text, node_id.lower()) else 1 if text.startswith(needle) else 2
-                ranked.append((rank, -int(self._degrees[node]), node))
+                ranked.append((rank, -int(node_degrees[node]), node))
         ranked.sort()
         return [
-            {"node": node, "id": self.graph.node_ids[node], "label": self._display_labels[node],
+            {"node": node, "id": graph.node_ids[node], "label": texts[node],
              "degree": -negative_degree}
             for _, negative_degree, node in ranked[:SEARCH_RESULTS]
         ]

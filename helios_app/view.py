@@ -228,35 +228,42 @@ class View:
     def _edit(self, add_nodes=(), add_edges=(), remove_edges=(), remove_nodes=()) -> None:
         with self._keys_lock:
             graph = self.session.graph
-            keys = list(self._keys)
-            index_of = dict(self._index_of)
-            new_keys: list[Hashable] = []
-            for key in add_nodes:
-                if key in index_of:
-                    raise HeliosError(f"node {key!r} is already in this view")
-                index_of[key] = len(keys)
-                keys.append(key)
+            index_of, new_keys, pending = self._index_of, [], {}
+
+            def lookup(key: Hashable) -> int | None:
+                for candidate in (key, str(key)) if not isinstance(key, str) else (key,):
+                    for table in (index_of, pending):
+                        if candidate in table:
+                            return table[candidate]
+                return None
+
+            def add(key: Hashable) -> None:
+                pending[key] = len(self._keys) + len(new_keys)
                 new_keys.append(key)
+
+            for key in add_nodes:
+                if lookup(key) is not None:
+                    raise HeliosError(f"node {key!r} is already in this view")
+                add(key)
             for edge in add_edges:
                 if len(edge) != 2:
                     raise HeliosError(f"an edge is a pair of node ids, got {edge!r}")
                 for key in edge:
-                    if key not in index_of and not (not isinstance(key, str) and str(key) in index_of):
-                        index_of[key] = len(keys)
-                        keys.append(key)
-                        new_keys.append(key)
-            lookup = lambda key: index_of[key] if key in index_of else index_of[str(key)]
+                    if lookup(key) is None:
+                        add(key)
             added = np.array([(lookup(u), lookup(v)) for u, v in add_edges], dtype=np.int64).reshape(-1, 2)
+            for key in [key for edge in remove_edges for key in edge] + list(remove_nodes):
+                if lookup(key) is None:
+                    raise HeliosError(f"no node {key!r} in this view")
             removed_edges = np.array([(lookup(u), lookup(v)) for u, v in remove_edges], dtype=np.int64).reshape(-1, 2)
-            missing = [key for key in remove_nodes if key not in index_of and str(key) not in index_of]
-            if missing:
-                raise HeliosError(f"no node {missing[0]!r} in this view")
             removed_nodes = np.unique(np.array([lookup(key) for key in remove_nodes], dtype=np.int64))
             edited = _edited_graph(graph, [_id_text(key) for key in new_keys], added, removed_edges, removed_nodes)
             if len(removed_nodes):
                 gone = set(removed_nodes.tolist())
-                keys = [key for index, key in enumerate(keys) if index not in gone]
-            self._set_keys(keys)
+                self._set_keys([key for index, key in enumerate(self._keys + new_keys) if index not in gone])
+            else:  # appending: readers on other threads see either the old or the new entries
+                self._index_of.update(pending)
+                self._keys = self._keys + new_keys
 
             def change_layout(worker) -> None:
                 if new_keys:

@@ -441,14 +441,39 @@ class LayoutWorker:
                     with self._lock:
                         self._version = version
 
+    def _take_commands(self) -> list[tuple[str, tuple, dict]]:
+        """The queued commands, each run of plain growth (``add_nodes`` without positions, ``add_edges``
+        without weights) merged into one: a burst of small edits costs the layout one rebuild, not one
+        per edit. New nodes only append, so the run's edges may name any node the run adds."""
+        commands: list[tuple[str, tuple, dict]] = []
+        while self._commands:
+            method, arguments, keywords = self._commands.popleft()
+            if method in ("add_nodes", "add_edges") and not keywords and arguments[1:] in ((), (None,)):
+                if not commands or commands[-1][0] != "__grow__":
+                    commands.append(("__grow__", (0, np.zeros((0, 2), dtype=np.int64)), {}))
+                count, edges = commands[-1][1]
+                if method == "add_nodes":
+                    count += int(arguments[0])
+                else:
+                    edges = np.concatenate([edges, np.asarray(arguments[0], dtype=np.int64).reshape(-1, 2)])
+                commands[-1] = ("__grow__", (count, edges), {})
+            else:
+                commands.append((method, arguments, keywords))
+        return commands
+
     def _apply_commands(self) -> None:
         """Run queued changes (worker thread, or before start); publish into a new buffer if resized."""
         applied = False
-        while self._commands:
-            method, arguments, keywords = self._commands.popleft()
+        for method, arguments, keywords in self._take_commands():
             try:
                 if method == "__call__":
                     arguments[0](self._layout)
+                elif method == "__grow__":
+                    count, edges = arguments
+                    if count:
+                        self._layout.add_nodes(count)
+                    if len(edges):
+                        self._layout.add_edges(edges)
                 else:
                     getattr(self._layout, method)(*arguments, **keywords)
             except (ValueError, TypeError, IndexError) as error:

@@ -217,6 +217,61 @@ async () => {
 """
 
 
+class JupyterLab:
+    """A real JupyterLab server on a free loopback port serving ``root``; ``url``, ``port``, ``token``."""
+
+    def __init__(self, root: Path, token: str = "labtoken", timeout_s: float = 60.0) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.token, self.url = token, f"http://127.0.0.1:{self.port}"
+        jupyter = Path(sys.executable).parent / "jupyter"
+        self.process = subprocess.Popen(
+            [str(jupyter), "lab", "--no-browser", f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
+                 "JUPYTER_RUNTIME_DIR": str(root / ".runtime")},
+        )
+        deadline = time.monotonic() + timeout_s
+        while not _port_open(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise AssertionError("JupyterLab did not start:\n" + self.process.stderr.read())
+            time.sleep(0.2)
+
+    def open_notebook(self, page, name: str):
+        """Open notebook ``name`` in ``page`` and run its first cell; returns the output's iframe element."""
+        page.goto(f"{self.url}/lab/tree/{name}?token={self.token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_timeout(1500)  # the kernel connects
+        self.run_cell(page, 0)
+        return page.wait_for_selector(".jp-OutputArea-output iframe", timeout=90_000)
+
+    @staticmethod
+    def run_cell(page, index: int) -> None:
+        page.locator(".jp-Cell .jp-InputArea-editor").nth(index).click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Shift+Enter")
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def launch_chromium(playwright, extra_flags=()):
     if not Path(CHROMIUM).exists():
         raise AssertionError(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")

@@ -3,23 +3,18 @@ a real JupyterLab in headless Chromium for the widget, with and without a reacha
 
 import os
 import re
-import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import nbformat
-from jupyter_core.utils import run_sync
 import pytest
+from browser import PICTURE_JS, JupyterLab, launch_chromium, shared_memory_segments, wait_for
+from conftest import SHARED_DATA
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from playwright.sync_api import sync_playwright
-
-from browser import PICTURE_JS, launch_chromium, shared_memory_segments, wait_for
-from conftest import SHARED_DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -83,7 +78,7 @@ def test_executed_notebook_keeps_a_picture_and_a_restart_leaves_nothing():
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """A real JupyterLab server on a free port, serving a directory with one notebook."""
+    """A real JupyterLab serving a directory with one notebook: show a view, then stop it."""
     root = tmp_path_factory.mktemp("lab")
     notebook = _notebook(
         "import helios_app\n"
@@ -92,43 +87,9 @@ def jupyterlab(tmp_path_factory):
         "view.stop()",
     )
     nbformat.write(notebook, root / "view.ipynb")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = "labtoken"
-    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent))
-    process = subprocess.Popen(
-        [jupyter, "lab", "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime")},
-    )
-    deadline = time.monotonic() + 60
-    while not _port_open(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("JupyterLab did not start:\n" + process.stderr.read())
-        time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", port, token
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def _run_notebook_in_lab(page, lab_url: str, token: str):
-    page.goto(f"{lab_url}/lab/tree/view.ipynb?token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    wait_for(page, "document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus') !== null"
-             " || true", 5)
-    page.wait_for_timeout(1500)  # the kernel connects
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("Shift+Enter")  # runs the first cell only
-    iframe = page.wait_for_selector(".jp-OutputArea-output iframe", timeout=90_000)
-    return iframe
+    lab = JupyterLab(root)
+    yield lab
+    lab.close()
 
 
 def _still_picture(frame, timeout_s: float = 30.0) -> dict:
@@ -146,18 +107,18 @@ def _still_picture(frame, timeout_s: float = 30.0) -> dict:
 
 @pytest.mark.parametrize("reachable", [False, True], ids=["view-port-unreachable-no-webrtc", "direct"])
 def test_jupyterlab_shows_a_live_view_that_drags_and_says_when_stopped(jupyterlab, reachable):
-    lab_url, lab_port, token = jupyterlab
+    lab = jupyterlab
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         if not reachable:
             # As a remote kernel: every request to any port but JupyterLab's fails, and no WebRTC.
             context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
-                          (None, lab_port) or route.request.url.startswith(("blob:", "data:", "about:"))
+                          (None, lab.port) or route.request.url.startswith(("blob:", "data:", "about:"))
                           else route.abort())
             context.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
         page = context.new_page()
-        iframe = _run_notebook_in_lab(page, lab_url, token)
+        iframe = lab.open_notebook(page, "view.ipynb")
         frame = iframe.content_frame()
         output = page.locator(".jp-OutputArea-output:has(iframe)").first
         wait_for(page, "document.querySelector('[data-helios-mode]') && "
@@ -194,9 +155,7 @@ def test_jupyterlab_shows_a_live_view_that_drags_and_says_when_stopped(jupyterla
         if reachable:
             # Re-running the cell stops the view it showed before (JupyterLab sends the cell's id).
             old_port = urlparse(iframe.get_attribute("src")).port
-            page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-            page.keyboard.press("Escape")
-            page.keyboard.press("Shift+Enter")
+            lab.run_cell(page, 0)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 iframe = page.query_selector(".jp-OutputArea-output iframe[src]")
@@ -210,9 +169,7 @@ def test_jupyterlab_shows_a_live_view_that_drags_and_says_when_stopped(jupyterla
             output = page.locator(".jp-OutputArea-output:has(iframe)").first
 
         # Stop from Python: the output says so, and the page stops retrying.
-        page.locator(".jp-Cell .jp-InputArea-editor").nth(1).click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
+        lab.run_cell(page, 1)
         expect_text = output.locator(".helios-stopped")
         expect_text.wait_for(state="visible", timeout=30_000)
         assert "stopped" in expect_text.inner_text()

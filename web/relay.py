@@ -26,7 +26,7 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
-FRAMES_IN_FLIGHT = 2
+FRAMES_IN_FLIGHT = 4
 SHOWN_TIMEOUT_S = 2.0  # a frame not reported shown by then counts as lost (a closed or hidden page)
 
 

@@ -74,10 +74,21 @@ if (bridged) {
 
 let socket = null;
 let reconnects = 0;
+let lastMessageMs = performance.now();
+if (bridged) {                          // a kernel that is busy, restarting or gone sends nothing
+  setInterval(() => {
+    if (state.stopped !== null) return;
+    const quiet = performance.now() - lastMessageMs > 5000;
+    state.kernelQuiet = quiet;
+    if (quiet) messageLine.textContent = "the kernel is not answering (busy, restarting or stopped)";
+    else if (messageLine.textContent.startsWith("the kernel is not answering")) messageLine.textContent = "";
+  }, 1000);
+}
 function connectSocket() {
   socket = bridged ? new BridgeSocket() : new WebSocket(endpoint("ws", location.protocol === "https:" ? "wss:" : "ws:"));
   socket.onmessage = (event) => {
     reconnects = 0;
+    lastMessageMs = performance.now();
     const message = JSON.parse(event.data);
     if (message.type === "hello") {
       state.hello = message;

@@ -42,10 +42,19 @@ function render({ model, el }) {
   }
   model.on("change:stopped", showStopped);
 
+  // The page's messages go to the kernel in one comm message per animation frame: each comm message
+  // costs the kernel a busy/idle round and the notebook a status update.
+  let outbox = [];
+  const flush = () => {
+    if (outbox.length) model.send({helios: "batch", channel, messages: outbox});
+    outbox = [];
+  };
   const fromPage = (event) => {
     if (event.source !== frame.contentWindow || !event.data || mode !== "bridged") return;
     const message = event.data;
-    if (["open", "send", "shown"].includes(message.helios)) model.send({...message, channel});
+    if (!["open", "send", "shown"].includes(message.helios)) return;
+    if (!outbox.length) requestAnimationFrame(flush);
+    outbox.push(message);
   };
   window.addEventListener("message", fromPage);
   const fromKernel = (content, buffers) => {
