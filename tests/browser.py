@@ -218,20 +218,22 @@ async () => {
 
 
 class JupyterLab:
-    """A real JupyterLab server on a free loopback port serving ``root``; ``url``, ``port``, ``token``."""
+    """A real JupyterLab (or, with ``application="notebook"``, Notebook 7) server on a free loopback port
+    serving ``root``; ``url``, ``port``, ``token``."""
 
-    def __init__(self, root: Path, token: str = "labtoken", timeout_s: float = 60.0) -> None:
+    def __init__(self, root: Path, token: str = "labtoken", timeout_s: float = 60.0, application: str = "lab") -> None:
         import socket
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.token, self.url = token, f"http://127.0.0.1:{self.port}"
+        self.application = application
         jupyter = Path(sys.executable).parent / "jupyter"
         self.process = subprocess.Popen(
-            [str(jupyter), "lab", "--no-browser", f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
+            [str(jupyter), application, "--no-browser", f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+             *(["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"] if application == "lab" else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
                  "JUPYTER_RUNTIME_DIR": str(root / ".runtime")},
@@ -245,7 +247,8 @@ class JupyterLab:
 
     def open_notebook(self, page, name: str):
         """Open notebook ``name`` in ``page`` and run its first cell; returns the output's iframe element."""
-        page.goto(f"{self.url}/lab/tree/{name}?token={self.token}")
+        path = "lab/tree" if self.application == "lab" else "notebooks"
+        page.goto(f"{self.url}/{path}/{name}?token={self.token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
         page.wait_for_timeout(1500)  # the kernel connects
         self.run_cell(page, 0)

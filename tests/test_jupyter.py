@@ -76,10 +76,10 @@ def test_executed_notebook_keeps_a_picture_and_a_restart_leaves_nothing():
         assert not [name for name in segments if os.path.exists(f"/dev/shm/{name}")]
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    """A real JupyterLab serving a directory with one notebook: show a view, then stop it."""
-    root = tmp_path_factory.mktemp("lab")
+@pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def jupyterlab(tmp_path_factory, request):
+    """A real JupyterLab (and Notebook 7) serving a directory with one notebook: show a view, then stop it."""
+    root = tmp_path_factory.mktemp(request.param)
     notebook = _notebook(
         "import helios_app\n"
         f"view = helios_app.show({KARATE!r})\n"
@@ -87,7 +87,7 @@ def jupyterlab(tmp_path_factory):
         "view.stop()",
     )
     nbformat.write(notebook, root / "view.ipynb")
-    lab = JupyterLab(root)
+    lab = JupyterLab(root, application=request.param)
     yield lab
     lab.close()
 
@@ -106,7 +106,7 @@ def _still_picture(frame, timeout_s: float = 30.0) -> dict:
 
 
 @pytest.mark.parametrize("reachable", [False, True], ids=["view-port-unreachable-no-webrtc", "direct"])
-def test_jupyterlab_shows_a_live_view_that_drags_and_says_when_stopped(jupyterlab, reachable):
+def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(jupyterlab, reachable):
     lab = jupyterlab
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
