@@ -4,8 +4,10 @@ Starts JupyterLab on a free port with a notebook that shows ``data/power.gml``, 
 Chromium, runs the cell, lets the layout settle and drags the camera in circles for ``--seconds``
 while counting the pictures the page shows. Two runs in one go:
 
-- ``relayed``: as a remote kernel — every request to a port other than JupyterLab's fails and the
-  page has no ``RTCPeerConnection``; frames and input travel over the kernel's comm channel.
+- ``relayed h264``: as a remote kernel — every request to a port other than JupyterLab's fails and the
+  page has no ``RTCPeerConnection``; the shared H.264 stream and the input travel over the kernel's
+  comm channel, decoded in the page with WebCodecs.
+- ``relayed jpeg``: the same in a browser without WebCodecs: the MJPEG stream's JPEGs.
 - ``direct``: the widget reaches the kernel's port and plays the view over WebRTC (the peer).
 
     .venv/bin/python bench/notebook.py [--seconds 10]
@@ -33,7 +35,8 @@ from browser import COUNT_FRAMES_JS, JupyterLab, launch_chromium, wait_for  # no
 GRAPH = HERE.parent / "data" / "power.gml"
 
 
-def measure(lab: JupyterLab, relayed: bool, seconds: float) -> dict:
+def measure(lab: JupyterLab, video: str, seconds: float) -> dict:
+    relayed = video != "direct"
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
@@ -41,7 +44,8 @@ def measure(lab: JupyterLab, relayed: bool, seconds: float) -> dict:
             context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
                           (None, lab.port) or route.request.url.startswith(("blob:", "data:", "about:"))
                           else route.abort())
-            context.add_init_script("delete window.RTCPeerConnection;")
+            context.add_init_script("delete window.RTCPeerConnection;"
+                                    + ("delete window.VideoDecoder;" if video == "jpeg" else ""))
         page = context.new_page()
         iframe = lab.open_notebook(page, "view.ipynb")
         frame = iframe.content_frame()
@@ -51,11 +55,11 @@ def measure(lab: JupyterLab, relayed: bool, seconds: float) -> dict:
         if not relayed:
             frame.evaluate(COUNT_FRAMES_JS)
         count = "window.__helios.framesShown" if relayed else "window.__presented"
-        media = frame.locator("#mjpeg" if relayed else "#video")
-        box = media.bounding_box()
-        size = frame.evaluate("(() => { const m = document.getElementById(arguments[0]); return [m.naturalWidth || "
-                              "m.videoWidth, m.naturalHeight || m.videoHeight]; })".replace("arguments[0]",
-                              "'mjpeg'" if relayed else "'video'") + "()")
+        visible = "#stage > video:not([hidden]), #stage > img:not([hidden]), #stage > canvas:not([hidden])"
+        box = frame.locator(visible).bounding_box()
+        size = frame.evaluate(f"(() => {{ const m = document.querySelector('{visible}'); return [m.naturalWidth || "
+                              "m.videoWidth || m.width, m.naturalHeight || m.videoHeight || m.height]; })()")
+        bytes_before = relayed_bytes(frame) if relayed else 0
         radius = min(box["width"], box["height"]) / 10
         centre_x, centre_y = box["x"] + radius + 6, box["y"] + box["height"] / 2
         page.mouse.move(centre_x + radius, centre_y)
@@ -71,6 +75,7 @@ def measure(lab: JupyterLab, relayed: bool, seconds: float) -> dict:
             page.wait_for_timeout(15)
         shown = frame.evaluate(count) - first
         elapsed = time.monotonic() - started
+        received = (relayed_bytes(frame) - bytes_before) if relayed else None
         cpu = {name: round((seconds - cpu_before.get(name, 0.0)) / elapsed * 100) for name, seconds in
                cpu_seconds(lab).items()}
         page.mouse.up()
@@ -78,9 +83,15 @@ def measure(lab: JupyterLab, relayed: bool, seconds: float) -> dict:
         page.wait_for_timeout(1500)
         context.close()
         browser.close()
-    return {"mode": "relayed over the comm channel" if relayed else "direct WebRTC", "frame_size": size,
+    return {"mode": f"relayed over the comm channel ({video})" if relayed else "direct WebRTC", "frame_size": size,
+            "relayed_megabits_per_s": None if received is None else round(received * 8 / elapsed / 1e6, 2),
             "fps_while_dragging": round(shown / elapsed, 1), "pointer_moves_per_s": round(moves / elapsed, 1),
             "cpu_percent_of_a_core": cpu}
+
+
+def relayed_bytes(frame) -> int:
+    """Video bytes the bridged page has received so far."""
+    return frame.evaluate("window.__helios.videoBytes")
 
 
 def cpu_seconds(lab: JupyterLab) -> dict[str, float]:
@@ -114,7 +125,7 @@ def main() -> None:
         nbformat.write(notebook, root / "view.ipynb")
         lab = JupyterLab(root)
         try:
-            results = [measure(lab, relayed, arguments.seconds) for relayed in (True, False)]
+            results = [measure(lab, video, arguments.seconds) for video in ("h264", "jpeg", "direct")]
         finally:
             lab.close()
     arguments.output.parent.mkdir(parents=True, exist_ok=True)

@@ -121,7 +121,10 @@ def _make_widget(view: NotebookView):
                 return
             kind = content.get("helios")
             if kind == "open":
-                view.session.run_on_server(self._open_relay, channel)
+                video = "h264" if content.get("video") == "h264" else "jpeg"
+                view.session.run_on_server(self._open_relay, channel, video)
+            elif kind == "key":
+                view.session.run_on_server(self._relay_call, channel, "request_key_frame", None)
             elif kind == "send" and isinstance(content.get("text"), str):
                 view.session.run_on_server(self._relay_call, channel, "receive", content["text"])
             elif kind == "shown" and isinstance(content.get("sequence"), int):
@@ -129,20 +132,20 @@ def _make_widget(view: NotebookView):
             elif kind == "close":
                 view.session.run_on_server(self._close_relay, channel)
 
-        async def _open_relay(self, channel: str) -> None:
+        async def _open_relay(self, channel: str, video: str) -> None:
             await self._close_relay(channel)
 
             def send(message: dict[str, Any], buffers: list[bytes]) -> None:
                 self.send({**message, "channel": channel}, buffers)
 
-            relay = ViewRelay(view.session.loopback_url, view.session.token, send)
+            relay = ViewRelay(view.session.loopback_url, view.session.token, send, video)
             self._relays[channel] = relay
             await relay.open()
 
         async def _relay_call(self, channel: str, method: str, argument: Any) -> None:
             relay = self._relays.get(channel)
             if relay is not None:
-                getattr(relay, method)(argument)
+                getattr(relay, method)(*(() if argument is None else (argument,)))
 
         async def _close_relay(self, channel: str) -> None:
             relay = self._relays.pop(channel, None)

@@ -126,8 +126,9 @@ def remaining(segments: set[str]) -> set[str]:
 PICTURE_JS = """
 () => {
   const state = window.__helios;
-  const media = ['mjpeg', 'comm'].includes(state.transport) ? document.getElementById('mjpeg') : document.getElementById('video');
-  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
+  const media = document.querySelector('#stage > video:not([hidden]), #stage > img:not([hidden]), #stage > canvas:not([hidden])');
+  if (!media) return null;
+  const width = media.videoWidth || media.naturalWidth || media.width, height = media.videoHeight || media.naturalHeight || media.height;
   if (!width || !height) return null;
   const canvas = document.createElement('canvas');
   canvas.width = width; canvas.height = height;
@@ -148,8 +149,9 @@ PICTURE_JS = """
 
 # The current picture's RGBA pixels as `data` (and its `width`, `height`): the start of the scripts below.
 PIXELS_JS = """  const state = window.__helios;
-  const media = ['mjpeg', 'comm'].includes(state.transport) ? document.getElementById('mjpeg') : document.getElementById('video');
-  const width = media.videoWidth || media.naturalWidth, height = media.videoHeight || media.naturalHeight;
+  const media = document.querySelector('#stage > video:not([hidden]), #stage > img:not([hidden]), #stage > canvas:not([hidden])');
+  if (!media) return null;
+  const width = media.videoWidth || media.naturalWidth || media.width, height = media.videoHeight || media.naturalHeight || media.height;
   const canvas = document.createElement('canvas');
   canvas.width = width; canvas.height = height;
   const context = canvas.getContext('2d', {willReadFrequently: true});

@@ -76,20 +76,28 @@ def test_executed_notebook_keeps_a_picture_and_a_restart_leaves_nothing():
         assert not [name for name in segments if os.path.exists(f"/dev/shm/{name}")]
 
 
-@pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
-def jupyterlab(tmp_path_factory, request):
-    """A real JupyterLab (and Notebook 7) serving a directory with one notebook: show a view, then stop it."""
-    root = tmp_path_factory.mktemp(request.param)
-    notebook = _notebook(
-        "import helios_app\n"
-        f"view = helios_app.show({KARATE!r})\n"
-        "view",
-        "view.stop()",
-    )
-    nbformat.write(notebook, root / "view.ipynb")
-    lab = JupyterLab(root, application=request.param)
-    yield lab
-    lab.close()
+@pytest.fixture(scope="module")
+def notebook_servers(tmp_path_factory):
+    """Real JupyterLab and Notebook 7 servers (started when first asked for), each serving a directory
+    with one notebook: show a view, then stop it."""
+    servers: dict[str, JupyterLab] = {}
+
+    def server(application: str) -> JupyterLab:
+        if application not in servers:
+            root = tmp_path_factory.mktemp(application)
+            notebook = _notebook(
+                "import helios_app\n"
+                f"view = helios_app.show({KARATE!r})\n"
+                "view",
+                "view.stop()",
+            )
+            nbformat.write(notebook, root / "view.ipynb")
+            servers[application] = JupyterLab(root, application=application)
+        return servers[application]
+
+    yield server
+    for lab in servers.values():
+        lab.close()
 
 
 def _still_picture(frame, timeout_s: float = 30.0) -> dict:
@@ -105,9 +113,18 @@ def _still_picture(frame, timeout_s: float = 30.0) -> dict:
     raise AssertionError(f"the picture never held still: {previous}")
 
 
-@pytest.mark.parametrize("reachable", [False, True], ids=["view-port-unreachable-no-webrtc", "direct"])
-def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(jupyterlab, reachable):
-    lab = jupyterlab
+VISIBLE_MEDIA = "#stage > video:not([hidden]), #stage > img:not([hidden]), #stage > canvas:not([hidden])"
+
+
+@pytest.mark.parametrize(("application", "video"), [
+    ("lab", "h264"), ("lab", "jpeg"), ("lab", "direct"), ("notebook", "h264"), ("notebook", "direct"),
+], ids=["jupyterlab-relayed-h264", "jupyterlab-relayed-jpeg", "jupyterlab-direct", "notebook7-relayed-h264",
+        "notebook7-direct"])
+def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(notebook_servers, application, video):
+    """Relayed: as a remote kernel, the view's port is unreachable and the page has no WebRTC (and for
+    JPEG no WebCodecs either); direct: the widget plays the view's own page over WebRTC."""
+    lab = notebook_servers(application)
+    reachable = video == "direct"
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
@@ -116,7 +133,8 @@ def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(j
             context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
                           (None, lab.port) or route.request.url.startswith(("blob:", "data:", "about:"))
                           else route.abort())
-            context.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
+            context.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
+                                    + ("delete window.VideoDecoder;" if video == "jpeg" else ""))
         page = context.new_page()
         iframe = lab.open_notebook(page, "view.ipynb")
         frame = iframe.content_frame()
@@ -130,11 +148,13 @@ def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(j
         assert frame.evaluate("window.__helios.hello.view.node_count") == 34
         expected_transport = "webrtc" if reachable else "comm"
         wait_for(frame, f"window.__helios.transport === '{expected_transport}'", 60)
+        if not reachable:
+            assert frame.evaluate("window.__helios.relayedCodec()") == video
         before = _still_picture(frame)
         assert before and before["count"] > 50
 
         # Drag the camera from an empty margin; the picture must move.
-        box = frame.locator("#mjpeg" if not reachable else "#video").bounding_box()
+        box = frame.locator(VISIBLE_MEDIA).bounding_box()
         x0, y0 = box["x"] + box["width"] * 0.05, box["y"] + box["height"] * 0.5
         page.mouse.move(x0, y0)
         page.mouse.down()

@@ -18,9 +18,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
 from yarl import URL
 
-from web.connections import ConnectionGuard, ViewerConnection
+from web.connections import SEND_TIMEOUT_S, ConnectionGuard, ViewerConnection
 from web.encoders import JpegEncoder, YuvConverter, encode_png
 from web.frames import LatestFrameSlot
 from web.messages import MessageHub
@@ -388,6 +389,42 @@ async def mjpeg(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def encoded_video_socket(request: web.Request) -> web.WebSocketResponse:
+    """The shared H.264 stream's packets over a WebSocket, for clients that decode it themselves
+    (the notebook relay, then WebCodecs in the page). Each binary message is one access unit
+    (Annex B), after a byte that is 1 for a key frame; the client sends ``key`` after a loss.
+    A client that falls behind skips to the next key frame, as a WebRTC peer does."""
+    app = request.app
+    if _viewer_count(app) >= app[CONFIG_KEY].max_viewers:
+        raise web.HTTPServiceUnavailable(text="too many viewers; try again later\n")
+    socket = web.WebSocketResponse(heartbeat=20.0, timeout=1.0, compress=False, max_msg_size=64)
+    await socket.prepare(request)
+    stream = _video_stream(app, "h264")
+    track = PacketTrack()
+    track.attach(stream)
+    task = asyncio.current_task()
+    app[STREAMS_KEY].add(task)
+
+    async def read_requests() -> None:
+        async for message in socket:
+            if message.type == WSMsgType.TEXT and message.data == "key":
+                stream.request_key_frame()
+
+    reader = asyncio.create_task(read_requests())
+    try:
+        while not socket.closed and not app[CLOSING_KEY].is_set():
+            packet = await track.recv()
+            header = b"\x01" if packet.is_keyframe else b"\x00"
+            await asyncio.wait_for(socket.send_bytes(header + bytes(packet)), SEND_TIMEOUT_S)
+    except (MediaStreamError, ConnectionResetError, TimeoutError, asyncio.CancelledError):
+        pass
+    finally:
+        track.stop()
+        reader.cancel()
+        app[STREAMS_KEY].discard(task)
+    return socket
+
+
 async def snapshot(request: web.Request) -> web.Response:
     frame = await request.app[CHANNEL_KEY].frames.next_frame(0, timeout_s=5.0)  # waits only before the first
     if frame is None:
@@ -593,6 +630,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_post("/offer", offer)
     app.router.add_get("/mjpeg", mjpeg)
+    app.router.add_get("/video.h264", encoded_video_socket)
     app.router.add_get("/frame.jpg", snapshot)
     app.router.add_get("/screenshot.png", screenshot)
     app.router.add_get("/session.json", session_file)

@@ -2,11 +2,14 @@
 
 A notebook front end often cannot open a connection to the kernel's port (a remote kernel, VS Code,
 Colab). The kernel can: :class:`ViewRelay` runs on the server's event loop, connects to the view like
-any other viewer (its interaction socket and its MJPEG stream, on loopback, with the token) and hands
-every message and frame to ``send``, which puts them on the comm channel. The frames are the MJPEG
-stream's, so a frame is JPEG-encoded once however many viewers and relays watch. At most
-:data:`FRAMES_IN_FLIGHT` frames wait for the page to show them; a newer frame replaces a waiting
-one, so a slow channel gets fewer, current frames instead of a growing backlog.
+any other viewer (its interaction socket and a video stream, on loopback, with the token) and hands
+every message and frame to ``send``, which puts them on the comm channel. The video is the view's
+shared H.264 stream (``/video.h264``, the WebRTC peers' packets) where the page decodes it with
+WebCodecs, else the MJPEG stream's JPEGs: either way a frame is encoded once however many viewers
+and relays watch. JPEG: at most :data:`FRAMES_IN_FLIGHT` frames wait for the page to show them and
+a newer frame replaces a waiting one. H.264 cannot skip a frame: past :data:`PACKETS_IN_FLIGHT`
+unshown packets the relay drops until the next key frame, which it asks for. Either way a slow
+channel gets fewer, current frames instead of a growing backlog.
 
 :func:`bridged_page` is the page the widget shows in that case: the browser client's own page,
 self-contained (no request goes to the server), with its socket and frames relayed by postMessage.
@@ -27,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 FRAMES_IN_FLIGHT = 4
+PACKETS_IN_FLIGHT = 12
+VIDEO_FORMATS = ("jpeg", "h264")
 SHOWN_TIMEOUT_S = 2.0  # a frame not reported shown by then counts as lost (a closed or hidden page)
 
 
@@ -41,11 +46,19 @@ class ViewRelay:
         The access token the relayed page acts with.
     send : callable
         ``send(content, buffers)``: deliver a message to the page (``content`` a JSON-able dict with
-        ``helios`` = ``message`` | ``frame`` | ``close``; a frame's JPEG is ``buffers[0]``). Called
-        on the server's loop; must not block.
+        ``helios`` = ``message`` | ``frame`` | ``packet`` | ``close``; a frame's JPEG or a packet's
+        H.264 access unit is ``buffers[0]``). Called on the server's loop; must not block.
+    video : str
+        ``"jpeg"`` or ``"h264"``.
     """
 
-    def __init__(self, base_url: str, token: str, send: Callable[[dict[str, Any], list[bytes]], object]) -> None:
+    def __init__(self, base_url: str, token: str, send: Callable[[dict[str, Any], list[bytes]], object],
+                 video: str = "jpeg") -> None:
+        if video not in VIDEO_FORMATS:
+            raise ValueError(f"video must be one of {', '.join(VIDEO_FORMATS)}, got {video!r}")
+        self._video = video
+        self._video_socket: aiohttp.ClientWebSocketResponse | None = None
+        self._skipping = False
         self._base_url = base_url
         self._token = token
         self._send = send
@@ -70,7 +83,8 @@ class ViewRelay:
             self._send({"helios": "close", "reason": f"cannot reach the view: {error}"}, [])
             self.closed.set()
             return
-        self._tasks = [asyncio.create_task(self._relay_messages()), asyncio.create_task(self._relay_frames())]
+        relay_video = self._relay_packets if self._video == "h264" else self._relay_frames
+        self._tasks = [asyncio.create_task(self._relay_messages()), asyncio.create_task(relay_video())]
 
     def receive(self, text: str) -> None:
         """A message from the page (server loop): forwarded to the server as the page's own."""
@@ -81,7 +95,17 @@ class ViewRelay:
     def shown(self, sequence: int) -> None:
         """The page showed frame ``sequence``: send the next one if it waits."""
         self._in_flight.pop(sequence, None)
-        self._send_waiting()
+        if self._video == "jpeg":
+            self._send_waiting()
+
+    def request_key_frame(self) -> None:
+        """The page's decoder lost its place: start again from a key frame."""
+        self._skipping = True
+        self._ask_for_key_frame()
+
+    def _ask_for_key_frame(self) -> None:
+        if self._video_socket is not None and not self._video_socket.closed:
+            asyncio.create_task(self._video_socket.send_str("key")).add_done_callback(_log_failure)
 
     async def close(self) -> None:
         """Stop relaying and release the connections; safe to call twice."""
@@ -89,8 +113,9 @@ class ViewRelay:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        if self._socket is not None:
-            await self._socket.close()
+        for socket in (self._socket, self._video_socket):
+            if socket is not None:
+                await socket.close()
         if self._session is not None:
             await self._session.close()
         self.closed.set()
@@ -124,6 +149,29 @@ class ViewRelay:
                 self._sequence += 1
                 self._waiting = (self._sequence, jpeg)
                 self._send_waiting()
+
+    async def _relay_packets(self) -> None:
+        """Pass on the shared H.264 stream; past PACKETS_IN_FLIGHT unshown, skip to the next key frame."""
+        async with self._session.ws_connect(self._base_url + "video.h264", params={"token": self._token}) as socket:
+            self._video_socket = socket
+            async for message in socket:
+                if message.type != aiohttp.WSMsgType.BINARY or not message.data:
+                    continue
+                key = message.data[0] == 1
+                now = asyncio.get_running_loop().time()
+                for sequence, sent_s in list(self._in_flight.items()):
+                    if now - sent_s > SHOWN_TIMEOUT_S:
+                        del self._in_flight[sequence]
+                if not key and (self._skipping or len(self._in_flight) >= PACKETS_IN_FLIGHT):
+                    if not self._skipping:
+                        self._skipping = True
+                        self._ask_for_key_frame()
+                    continue
+                self._skipping = False
+                self._sequence += 1
+                self._in_flight[self._sequence] = now
+                self.frames_sent += 1
+                self._send({"helios": "packet", "sequence": self._sequence, "key": key}, [message.data[1:]])
 
     def _send_waiting(self) -> None:
         now = asyncio.get_running_loop().time()

@@ -14,6 +14,7 @@ const base = bridged ? null : new URL(".", location.href);   // a bridged page (
 
 const video = document.getElementById("video");
 const image = document.getElementById("mjpeg");
+const canvas = document.getElementById("frames");          // relayed H.264, decoded with WebCodecs
 const statusLine = document.getElementById("status");
 const titleLine = document.getElementById("title");
 const messageLine = document.getElementById("message");
@@ -34,7 +35,7 @@ function remember(key, value) { try { localStorage.setItem(key, value); } catch 
 // State the tests and probes read.
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
                                  selection: null, status: null, searchResults: null, pingMs: null,
-                                 viewers: [], steering: null, stopped: null, framesShown: 0};
+                                 viewers: [], steering: null, stopped: null, framesShown: 0, videoBytes: 0};
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -52,7 +53,7 @@ class BridgeSocket {
     this.readyState = WebSocket.OPEN;
     this.onmessage = null;
     this.onclose = null;
-    window.parent.postMessage({helios: "open"}, "*");
+    window.parent.postMessage({helios: "open", video: relayedCodec}, "*");
   }
   send(text) { window.parent.postMessage({helios: "send", text}, "*"); }
   receive(message) {
@@ -66,7 +67,9 @@ class BridgeSocket {
 if (bridged) {
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data || typeof event.data.helios !== "string") return;
+    if (event.data.jpeg || event.data.data) state.videoBytes += (event.data.jpeg || event.data.data).byteLength;
     if (event.data.helios === "frame") showFrame(event.data.jpeg, event.data.sequence);
+    else if (event.data.helios === "packet") showPacket(event.data.data, event.data.key, event.data.sequence);
     else if (event.data.helios === "stopped") stop(event.data.reason);
     else if (socket instanceof BridgeSocket) socket.receive(event.data);
   });
@@ -228,7 +231,8 @@ function reportStage() {
 }
 function fitMedia() {
   for (const [element, width, height] of [[video, video.videoWidth, video.videoHeight],
-                                          [image, image.naturalWidth, image.naturalHeight]]) {
+                                          [image, image.naturalWidth, image.naturalHeight],
+                                          [canvas, canvas.width, canvas.height]]) {
     if (!width || !height) continue;
     const scale = Math.min(stage.clientWidth / width, stage.clientHeight / height);
     element.style.width = `${Math.floor(width * scale)}px`;
@@ -318,6 +322,37 @@ function showFrame(jpeg, sequence) {
   next.onerror = () => { URL.revokeObjectURL(url); window.parent.postMessage({helios: "shown", sequence}, "*"); };
   next.src = url;
 }
+// Relayed H.264 (where WebCodecs decodes it): one decoder; after an error it waits for a key frame.
+let decoder = null;
+let decoderWantsKey = true;
+function showPacket(data, key, sequence) {
+  if (state.stopped !== null) return;
+  if (decoder === null || decoder.state === "closed") {
+    decoder = new VideoDecoder({
+      output: (videoFrame) => {
+        if (canvas.width !== videoFrame.displayWidth || canvas.height !== videoFrame.displayHeight) {
+          canvas.width = videoFrame.displayWidth;
+          canvas.height = videoFrame.displayHeight;
+          fitMedia();
+        }
+        canvas.getContext("2d").drawImage(videoFrame, 0, 0);
+        videoFrame.close();
+        state.framesShown++;
+        window.parent.postMessage({helios: "shown", sequence: Number(videoFrame.timestamp)}, "*");
+      },
+      error: (error) => {
+        console.warn("helios: H.264 decoding failed:", error.message);
+        decoderWantsKey = true;
+        window.parent.postMessage({helios: "key"}, "*");
+      },
+    });
+    decoder.configure({codec: H264_CODEC, optimizeForLatency: true});
+    decoderWantsKey = true;
+  }
+  if (decoderWantsKey && !key) { window.parent.postMessage({helios: "shown", sequence}, "*"); return; }
+  decoderWantsKey = false;
+  decoder.decode(new EncodedVideoChunk({type: key ? "key" : "delta", timestamp: sequence, data}));
+}
 function showMjpeg(reason) {
   if (state.transport === "mjpeg") return;
   state.transport = "mjpeg";
@@ -370,7 +405,7 @@ async function startVideo() {
   if (state.transport !== null) return;                     // playing, connecting, or on MJPEG already
   if (bridged) {
     state.transport = "comm";
-    image.hidden = false;
+    (relayedCodec === "h264" ? canvas : image).hidden = false;
     setStatus("kernel comm");
     return;
   }
@@ -393,7 +428,7 @@ async function startVideo() {
 
 // ---- input --------------------------------------------------------------------------------------
 const BUTTONS = ["left", "middle", "right"];
-function activeMedia() { return image.hidden ? video : image; }          // MJPEG and relayed frames use the <img>
+function activeMedia() { return !canvas.hidden ? canvas : image.hidden ? video : image; }
 function normalised(event) {
   const box = activeMedia().getBoundingClientRect();
   const clamp = (value) => Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0.5;
@@ -409,7 +444,7 @@ function pointer(action, event) {
   send("pointer", {action, button: BUTTONS[event.button] || "left", ...normalised(event),
                    shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey});
 }
-for (const element of [video, image]) {
+for (const element of [video, image, canvas]) {
   element.addEventListener("contextmenu", (event) => event.preventDefault());
   element.addEventListener("pointerdown", (event) => {
     event.preventDefault();
@@ -456,4 +491,15 @@ image.addEventListener("error", () => {
 });
 if (bridged) for (const id of ["screenshot", "save-view"]) document.getElementById(id).hidden = true;
 
-connectSocket();                                             // video starts once the server says hello
+// A bridged page takes the relayed H.264 stream if WebCodecs decodes it here, JPEG frames otherwise.
+const H264_CODEC = "avc1.42E01F";                            // Baseline, as the server's encoder makes it
+let relayedCodec = "jpeg";
+async function chooseRelayedCodec() {
+  if (!bridged || typeof VideoDecoder === "undefined") return;
+  try {
+    const support = await VideoDecoder.isConfigSupported({codec: H264_CODEC, optimizeForLatency: true});
+    if (support.supported) relayedCodec = "h264";
+  } catch { /* JPEG */ }
+}
+state.relayedCodec = () => relayedCodec;
+chooseRelayedCodec().then(connectSocket);                    // video starts once the server says hello

@@ -52,17 +52,18 @@ function render({ model, el }) {
   const fromPage = (event) => {
     if (event.source !== frame.contentWindow || !event.data || mode !== "bridged") return;
     const message = event.data;
-    if (!["open", "send", "shown"].includes(message.helios)) return;
+    if (!["open", "send", "shown", "key"].includes(message.helios)) return;
     if (!outbox.length) requestAnimationFrame(flush);
     outbox.push(message);
   };
   window.addEventListener("message", fromPage);
   const fromKernel = (content, buffers) => {
     if (!content || content.channel !== channel) return;
-    if (content.helios === "frame") {
+    if (content.helios === "frame" || content.helios === "packet") {
       const view = buffers[0];
-      toPage({helios: "frame", sequence: content.sequence,
-              jpeg: new Uint8Array(view.buffer, view.byteOffset, view.byteLength)});
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      toPage(content.helios === "frame" ? {helios: "frame", sequence: content.sequence, jpeg: bytes}
+                                        : {helios: "packet", sequence: content.sequence, key: content.key, data: bytes});
     } else {
       toPage(content);
     }
