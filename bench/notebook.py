@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-from browser import COUNT_FRAMES_JS, JupyterLab, launch_chromium, wait_for  # noqa: E402
+from browser import COUNT_FRAMES_JS, JupyterLab, launch_chromium, wait_for
 
 GRAPH = HERE.parent / "data" / "power.gml"
 

@@ -77,7 +77,7 @@ class NotebookView(View):
         if first and self._widget is not None:
             try:
                 self.session.run_on_server(self._widget.close_relays).result(2.0)
-            except Exception:  # noqa: BLE001 - the server is gone already; its relays with it
+            except Exception:
                 logger.debug("closing the widget's relays failed", exc_info=True)
         try:
             super().stop(reason)
@@ -230,4 +230,4 @@ def _stop_all_views() -> None:
         try:
             view.stop("the Python process is exiting")
         except Exception:  # noqa: BLE001 - best effort at interpreter exit
-            pass
+            logger.debug("stopping a view at exit failed", exc_info=True)
