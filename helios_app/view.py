@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -371,7 +371,7 @@ class View:
                 self._callback_thread.join(2.0)
                 self._callback_thread = None
 
-    def __enter__(self) -> View:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -490,7 +490,7 @@ def _rgb(value: Any, key: Hashable) -> tuple[int, int, int]:
         components = components * 255.0
     if components.max() > 255:
         raise HeliosError(f"colour of node {key!r} has a component above 255: {value!r}")
-    return tuple(int(round(c)) for c in components)  # type: ignore[return-value]
+    return tuple(round(c) for c in components)  # type: ignore[return-value]
 
 
 def _number(value: Any, key: Hashable) -> float:
