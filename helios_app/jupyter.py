@@ -229,5 +229,5 @@ def _stop_all_views() -> None:
     for view in _running_views[:]:
         try:
             view.stop("the Python process is exiting")
-        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+        except Exception:  # best effort at interpreter exit
             logger.debug("stopping a view at exit failed", exc_info=True)
