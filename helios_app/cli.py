@@ -71,6 +71,10 @@ def _parameter_value(assignment: str, type_text: str, text: str) -> object:
         raise HeliosError(f"--set {assignment}: {text!r} is not {kind}") from None
 
 
+WEIGHT_HELP = ("what pulls an edge's ends together: the file's weights (default), another numeric edge "
+               "attribute, or none")
+
+
 def _look_options() -> argparse.ArgumentParser:
     """Options shared by every command that draws a graph: layout and encodings."""
     from helios_app.session import LAYOUTS, MARKER_CHOICES, THEME_CHOICES
@@ -82,6 +86,7 @@ def _look_options() -> argparse.ArgumentParser:
     options.add_argument("--set", dest="layout_options", action="append", default=[], metavar="NAME=VALUE",
                          help=LAYOUT_OPTION_HELP)
     options.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
+    options.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
     options.add_argument("--color-by", default="degree", metavar="ATTR",
                          help="node colour: degree, community or a node attribute (default: degree)")
     options.add_argument("--size-by", default="degree", metavar="ATTR",
@@ -129,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     layout.add_argument("--set", dest="layout_options", action="append", default=[], metavar="NAME=VALUE",
                         help=LAYOUT_OPTION_HELP)
     layout.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
+    layout.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
 
     render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
     render.add_argument("-o", "--output", metavar="OUT.png", help="PNG file of the settled layout")
@@ -152,6 +158,7 @@ def _config(arguments: argparse.Namespace, **server_options):
         theme=arguments.theme,
         labels=arguments.labels,
         marker=arguments.marker,
+        weight=arguments.weight,
         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options),
         **server_options,
     )
@@ -167,19 +174,24 @@ def _read(path: str):
 
 
 def run_layout_command(arguments: argparse.Namespace) -> int:
+    import time
+
+    from helios_app.session import ViewConfig, build_layout
     from helios_app.writers import write_positions
-    from layouts import layout_quality, run_layout
+    from layouts import layout_quality, settle_layout
 
     if arguments.iterations is not None and arguments.iterations < 0:
         raise HeliosError(f"--iterations must be at least 0, got {arguments.iterations}")
-    parameters = _layout_parameters(arguments.layout, arguments.layout_options)
+    config = ViewConfig(layout=arguments.layout, seed=arguments.seed, dimensions=arguments.dimensions,
+                        weight=arguments.weight,
+                        layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options))
     graph = _read(arguments.path)
-    edges = graph.layout_edges()
-    positions, iterations, seconds = run_layout(
-        edges, graph.node_count, arguments.layout, arguments.dimensions, arguments.seed, arguments.iterations,
-        **parameters,
-    )
+    started = time.perf_counter()
+    layout = build_layout(graph, config)
+    iterations = settle_layout(layout, arguments.iterations)
+    positions, seconds = layout.positions.copy(), time.perf_counter() - started
     write_positions(graph, positions, arguments.output)
+    edges = graph.layout_edges()
     quality = layout_quality(edges, graph.node_count, positions, seed=arguments.seed)
     print(
         f"helios: {arguments.layout} layout of {graph.node_count} nodes, {len(edges)} edges: {iterations} iterations "

@@ -328,6 +328,54 @@ class Graph:
         object.__setattr__(self, "_layout_edges", result)
         return result
 
+    def layout_weights(self, attribute: str | None = "weight") -> np.ndarray | None:
+        """Return one weight per row of :meth:`layout_edges`: parallel edges merged by summing their
+        weights (both directions of a directed pair too), self-loops dropped.
+
+        Parameters
+        ----------
+        attribute : str or None, default "weight"
+            ``"weight"``: the weights the source gave (GML ``value``/``weight``, GraphML/GEXF ``weight``,
+            an edge list's third column, Matrix Market values, a networkx ``weight``); another name: that
+            numeric edge attribute; None or ``"none"``: unweighted.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            float64 ``(k,)``, or None when unweighted (every edge pulls alike).
+
+        Raises
+        ------
+        HeliosError
+            If the attribute does not exist, or a weight is not a positive finite number (naming the edge).
+        """
+        if attribute is None or attribute == "none":
+            return None
+        if attribute == "weight" and "weight" not in self.edge_attributes:
+            values = self.weights
+            if values is None:
+                return None
+        elif attribute in self.edge_attributes:
+            values = np.array([math.nan if value is None else _as_float(value) for value in self.edge_attributes[attribute]])
+        else:
+            names = ", ".join(["weight", *sorted(self.edge_attributes)]) if self.weights is not None else \
+                ", ".join(sorted(self.edge_attributes)) or "none"
+            raise HeliosError(f"{self.source or 'graph'}: no edge attribute {attribute!r} to weight by; the edges have: {names}")
+        values = np.asarray(values, dtype=np.float64)
+        loops = self.edges[:, 0] == self.edges[:, 1]
+        bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)) & ~loops)
+        if len(bad):
+            edge = int(bad[0])
+            u, v = (self.node_ids[int(end)] for end in self.edges[edge])
+            raise HeliosError(
+                f"{self.source or 'graph'}: edge {edge + 1} ({u} -- {v}) has {attribute} {values[edge]!r}; "
+                f"weights must be positive finite numbers ({len(bad)} edge(s) are not; --weight none ignores them)"
+            )
+        low = np.minimum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)[~loops]
+        high = np.maximum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)[~loops]
+        _, inverse = np.unique(low * max(self.node_count, 1) + high, return_inverse=True)
+        return np.bincount(inverse.ravel(), weights=values[~loops], minlength=len(self.layout_edges()))
+
     @classmethod
     def from_edges(
         cls,
@@ -415,6 +463,13 @@ class Graph:
 _OPTIONAL_FIELDS = {"multigraph", "edge_attributes", "initial_positions", "node_colors", "node_sizes"}
 _SCALAR_TYPES = (str, int, float, bool, np.generic)
 _FINGERPRINT_VERSION = "helios-graph-v1"
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def graph_fingerprint(graph: Graph) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
-from helios_app.session import LAYOUTS, ViewConfig, build_scene
+from helios_app.session import ViewConfig, build_layout, build_scene
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png
 
@@ -23,11 +23,6 @@ logger = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT_S = 600.0  # a PNG render gives up waiting for the layout to settle after this long
 VIDEO_CODEC = "libx264"
-
-
-def _layout(graph: Graph, config: ViewConfig):
-    return LAYOUTS[config.layout](graph.layout_edges(), graph.node_count, dimensions=config.dimensions,
-                                  seed=config.seed, **config.layout_parameters)
 
 
 def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
@@ -40,7 +35,7 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     """
     started = time.monotonic()
     with PositionBuffer(graph.node_count, config.dimensions) as buffer:
-        with LayoutWorker(_layout(graph, config), buffer, background_nice=0) as worker:
+        with LayoutWorker(build_layout(graph, config), buffer, background_nice=0) as worker:
             while not worker.state.settled and time.monotonic() - started < SETTLE_TIMEOUT_S:
                 time.sleep(0.05)
             iterations = worker.state.iteration
@@ -66,7 +61,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
     """
     if not 0 < seconds <= 3600:
         raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
-    layout = _layout(graph, config)
+    layout = build_layout(graph, config)
     scene = build_scene(graph, config)
     frame_count = max(1, int(round(seconds * fps)))
     width, height = config.width - config.width % 2, config.height - config.height % 2

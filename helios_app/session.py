@@ -89,6 +89,9 @@ class ViewConfig:
     allowed_origins : tuple of str
         Origins of other sites whose pages may drive the view (``/ws``, ``/offer``), e.g.
         ``https://lab.example.org``; the view's own origin always may.
+    weight : str
+        What pulls an edge's ends together: ``weight`` (the weights the file or graph gives; none
+        means all alike), another numeric edge attribute, or ``none``.
     """
 
     layout: str = "fr"
@@ -113,6 +116,7 @@ class ViewConfig:
     session_file: str = ""
     layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     allowed_origins: tuple[str, ...] = ()
+    weight: str = "weight"
 
     def __post_init__(self) -> None:
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
@@ -217,12 +221,8 @@ class ViewSession:
     def start(self) -> ViewSession:
         """Start the layout, the renderer and the server; on any failure, undo what was started."""
         graph, config = self.graph, self.config
-        edges = graph.layout_edges()
         encoding = view_encoding(graph, config)  # before anything starts: a bad --color-by fails fast
         restored = self._restored or {}
-        initial_positions = restored.get("positions")
-        if initial_positions is None and graph.initial_positions is not None:
-            initial_positions = _fit_dimensions(graph.initial_positions, config.dimensions)
 
         def make_scene():
             scene = build_scene(graph, config, encoding, offscreen=not config.window)
@@ -231,14 +231,8 @@ class ViewSession:
             return scene
 
         try:
+            layout = build_layout(graph, config, restored)
             self._buffer = PositionBuffer(graph.node_count, config.dimensions)
-            layout = LAYOUTS[config.layout](
-                edges, graph.node_count, dimensions=config.dimensions, seed=config.seed,
-                initial_positions=initial_positions,
-                **{**restored.get("parameters", {}), **config.layout_parameters},
-            )
-            if len(restored.get("pins", ())):
-                layout.set_pins(restored["pins"])
             self._worker = LayoutWorker(
                 layout, self._buffer,
                 on_buffer_replaced=lambda buffer: self._render_loop and self._render_loop.replace_positions(buffer),
@@ -571,6 +565,28 @@ class NodeStyle:
     colors: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
     sizes: dict[str, float] = dataclasses.field(default_factory=dict)
     labels: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def build_layout(graph: Graph, config: ViewConfig, restored: dict[str, Any] | None = None):
+    """The layout of ``graph`` as ``config`` asks for it — the one place every door builds it (``helios
+    view``, ``render``, ``layout``, Jupyter, the Python API).
+
+    Its edges are the graph's layout edges weighted by ``config.weight``; it starts from a restored
+    session's positions, pins and parameters if given, else from the positions the file gave (nodes it
+    did not place start near the placed ones), else at random from ``config.seed``.
+    """
+    restored = restored or {}
+    initial_positions = restored.get("positions")
+    if initial_positions is None and graph.initial_positions is not None:
+        initial_positions = _fit_dimensions(graph.initial_positions, config.dimensions)
+    layout = LAYOUTS[config.layout](
+        graph.layout_edges(), graph.node_count, dimensions=config.dimensions, seed=config.seed,
+        weights=graph.layout_weights(config.weight), initial_positions=initial_positions,
+        **{**restored.get("parameters", {}), **config.layout_parameters},
+    )
+    if len(restored.get("pins", ())):
+        layout.set_pins(restored["pins"])
+    return layout
 
 
 def display_labels(graph: Graph) -> list[str]:

@@ -25,7 +25,7 @@ from .buffer import PositionBuffer
 from .force_atlas2 import ForceAtlas2, ForceAtlas2Parameters
 from .force_directed import ForceDirectedLayout, FruchtermanReingoldParameters
 from .quality import layout_quality
-from .run import LAYOUT_ALGORITHMS, run_layout
+from .run import LAYOUT_ALGORITHMS, run_layout, settle_layout
 from .timer import IntervalTimerThreading
 from .worker import LayoutState, LayoutWorker, SettleDetector
 
@@ -43,4 +43,5 @@ __all__ = [
     "SettleDetector",
     "layout_quality",
     "run_layout",
+    "settle_layout",
 ]

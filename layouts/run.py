@@ -105,6 +105,24 @@ def run_layout(
         edges, node_count, dimensions=dimensions, seed=seed, weights=weights,
         initial_positions=initial_positions, **parameters,
     )  # fmt: skip
+    done = settle_layout(layout, iterations, settle_tolerance, settle_iterations, maximum_iterations)
+    positions = layout.positions.copy()
+    seconds = time.perf_counter() - started_s
+    logger.debug("run_layout %s: %d nodes, %d iterations, %.3f s", algorithm, node_count, done, seconds)
+    return positions, done, seconds
+
+
+def settle_layout(
+    layout: Any,
+    iterations: int | None = None,
+    settle_tolerance: float = DEFAULT_SETTLE_TOLERANCE,
+    settle_iterations: int = DEFAULT_SETTLE_ITERATIONS,
+    maximum_iterations: int = DEFAULT_MAXIMUM_ITERATIONS,
+) -> int:
+    """Step ``layout`` on the calling thread until it settles (as :class:`~layouts.worker.LayoutWorker`
+    decides it) or for exactly ``iterations`` steps; return the number of steps."""
+    if iterations is not None and iterations < 0:
+        raise ValueError(f"settle_layout: iterations must be >= 0, got {iterations}")
     detector = SettleDetector(settle_tolerance, settle_iterations, layout.ideal_edge_length)
     limit = maximum_iterations if iterations is None else iterations
     done = 0
@@ -113,7 +131,4 @@ def run_layout(
         done += 1
         if iterations is None and layout.can_settle and detector.update(displacement, layout.positions):
             break
-    positions = layout.positions.copy()
-    seconds = time.perf_counter() - started_s
-    logger.debug("run_layout %s: %d nodes, %d iterations, %.3f s", algorithm, node_count, done, seconds)
-    return positions, done, seconds
+    return done
