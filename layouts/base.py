@@ -165,7 +165,7 @@ class ForceLayout:
             raise ValueError(f"{owner}: dimensions must be 1, 2 or 3, got {dimensions}")
         edges = validate_edges(edges, node_count, owner)
         weights = validate_weights(weights, len(edges), owner)
-        self._parameters = self._make_parameters(parameters)
+        self._parameters = self.check_parameters(parameters)
         self._dimensions = dimensions
         self._seed = int(seed)
         self._random = np.random.default_rng(seed)
@@ -235,7 +235,9 @@ class ForceLayout:
 
     # ------------------------------------------------------------------------ parameters
     @classmethod
-    def _make_parameters(cls, parameters: dict[str, Any], base: Any = None) -> Any:
+    def check_parameters(cls, parameters: dict[str, Any], base: Any = None) -> Any:
+        """The parameters ``base`` (default: the defaults) with ``parameters`` changed, checked; raises a
+        ValueError naming a wrong one. Touches no layout: any thread may call it."""
         names = [field.name for field in dataclasses.fields(cls.parameters_type)]
         unknown = sorted(set(parameters) - set(names))
         if unknown:
@@ -264,7 +266,7 @@ class ForceLayout:
         ValueError
             If a name is unknown or a value out of range (nothing is changed then).
         """
-        self._parameters = self._make_parameters(changes, self._parameters)
+        self._parameters = self.check_parameters(changes, self._parameters)
         self._parameters_changed(set(changes))
         self.reheat()
 

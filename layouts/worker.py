@@ -236,6 +236,7 @@ class LayoutWorker:
         self._pinned = np.zeros(0, dtype=np.int64)
         self._parameters = getattr(layout, "parameters", None)
         self._paused_by_user = False
+        self._reheat_pending = False
 
     # ------------------------------------------------------------------ properties
     @property
@@ -349,9 +350,7 @@ class LayoutWorker:
             self._settled = False
             self._settle.reset()
             if was_settled:
-                reheat = getattr(self._layout, "reheat", None)
-                if callable(reheat):
-                    reheat()  # safe: the timer is paused, so the layout is not stepping
+                self._reheat_pending = True  # done by the worker thread before its next step
             self._timer.resume()
         if was_settled:
             logger.debug("layout worker woken")
@@ -397,9 +396,9 @@ class LayoutWorker:
 
         The values are checked here first, so a bad one raises in the caller's thread.
         """
-        make = getattr(type(self._layout), "_make_parameters", None)
-        if callable(make):
-            make(changes, getattr(self._layout, "parameters", None))
+        check = getattr(type(self._layout), "check_parameters", None)
+        if callable(check):
+            check(changes, self.parameters)
         self._submit("set_parameters", **changes)
 
     def update_graph(
@@ -524,6 +523,11 @@ class LayoutWorker:
             lower_thread_priority(self._background_nice)
         with self._step_lock:
             self._apply_commands()
+            if self._reheat_pending:
+                self._reheat_pending = False
+                reheat = getattr(self._layout, "reheat", None)
+                if callable(reheat):
+                    reheat()
             displacement = float(self._layout.step())
         positions = self._layout.positions
         version = self._buffer.publish(positions)

@@ -55,3 +55,16 @@ def test_web_and_layouts_load_without_vtk():
     code = "import sys, layouts, web; print(sorted(m for m in sys.modules if m.startswith('vtk')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_only_the_worker_thread_touches_a_running_layout():
+    """Outside layouts/, nothing reaches into ``LayoutWorker.layout``: pins, parameters, positions and
+    edits go through the worker's snapshots and queued commands (base.py's one-thread rule)."""
+    offences = []
+    for package in ("helios_app", "web"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if (isinstance(node, ast.Attribute) and node.attr == "layout" and isinstance(node.value, ast.Attribute)
+                        and node.value.attr in ("worker", "_worker")):
+                    offences.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offences == []
