@@ -226,7 +226,6 @@ class LayoutWorker:
         self._timer = IntervalTimerThreading(interval_s, self._tick, name=name)
         self._background_nice = int(background_nice)
         self._priority_lowered = False
-        self._step_lock = threading.Lock()  # held while the layout is changed or stepped
         self._lock = threading.Lock()  # guards the fields below
         self._settled = False
         self._steps = 0
@@ -430,15 +429,12 @@ class LayoutWorker:
     def _submit(self, method: str, *arguments: Any, **keywords: Any) -> None:
         """Queue a change for the worker thread (a rejected one is logged there, not raised)."""
         self._commands.append((method, arguments, keywords))
-        self.wake()
-        if self._timer.thread is None or self._paused_by_user:
-            # Not stepping: apply now (the step that might run concurrently is guarded by the lock).
-            with self._step_lock:
-                self._apply_commands()
-                if self._timer.thread is not None:  # paused: show the change all the same
-                    version = self._buffer.publish(self._layout.positions)
-                    with self._lock:
-                        self._version = version
+        if self._timer.thread is None:  # not started: apply now, nobody else touches the layout
+            self._apply_commands()
+        elif self._paused_by_user:
+            self._timer.resume()  # one tick applies it, publishes, and pauses again without a step
+        else:
+            self.wake()
 
     def _take_commands(self) -> list[tuple[str, tuple, dict]]:
         """The queued commands, each run of plain growth (``add_nodes`` without positions, ``add_edges``
@@ -521,14 +517,20 @@ class LayoutWorker:
         if not self._priority_lowered:
             self._priority_lowered = True
             lower_thread_priority(self._background_nice)
-        with self._step_lock:
-            self._apply_commands()
-            if self._reheat_pending:
-                self._reheat_pending = False
-                reheat = getattr(self._layout, "reheat", None)
-                if callable(reheat):
-                    reheat()
-            displacement = float(self._layout.step())
+        self._apply_commands()
+        if self._paused_by_user:  # woken only to apply changes: show them, do not step
+            version = self._buffer.publish(self._layout.positions)
+            with self._lock:
+                self._version = version
+                if self._paused_by_user and not self._commands:
+                    self._timer.pause()
+            return
+        if self._reheat_pending:
+            self._reheat_pending = False
+            reheat = getattr(self._layout, "reheat", None)
+            if callable(reheat):
+                reheat()
+        displacement = float(self._layout.step())
         positions = self._layout.positions
         version = self._buffer.publish(positions)
         can_settle = bool(getattr(self._layout, "can_settle", True))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -254,3 +256,54 @@ def test_settle_detector_counts_consecutive_quiet_steps() -> None:
     assert [detector.update(0.05, positions) for _ in range(3)] == [False, False, True]
     with pytest.raises(ValueError):
         SettleDetector(tolerance=-1.0)
+
+
+def test_only_the_worker_thread_calls_into_the_layout_while_it_runs():
+    """Instrument a real layout: every method and property touched while a view runs, pinned, edited,
+    re-parametrised, paused and restarted from other threads, is called on the worker's thread."""
+    import networkx
+
+    import helios_app
+    from layouts.force_directed import ForceDirectedLayout
+
+    callers: dict[str, set[str]] = {}
+    originals = {}
+
+    def watch(name):
+        original = getattr(ForceDirectedLayout, name)
+        originals[name] = original
+        if isinstance(original, property):
+            def getter(self, _original=original, _name=name):
+                callers.setdefault(_name, set()).add(threading.current_thread().name)
+                return _original.fget(self)
+            setattr(ForceDirectedLayout, name, property(getter))
+        else:
+            def method(self, *arguments, _original=original, _name=name, **keywords):
+                callers.setdefault(_name, set()).add(threading.current_thread().name)
+                return _original(self, *arguments, **keywords)
+            setattr(ForceDirectedLayout, name, method)
+
+    names = ["step", "reheat", "pin", "unpin", "set_pins", "set_parameters", "add_nodes", "add_edges",
+             "remove_nodes", "remove_edges", "positions", "pinned", "parameters"]
+    for name in names:
+        watch(name)
+    try:
+        view = helios_app.show(networkx.les_miserables_graph())
+        time.sleep(0.5)  # the layout is built (and read once) by this thread before the worker starts
+        callers.clear()
+        view.pin(["Valjean"], [[0.0, 0.0]])
+        view.set_layout_parameters(gravity=2.0)
+        view.add_edges([("Valjean", "newcomer")])
+        view.remove_nodes(["Napoleon"])
+        view.layout.pause()
+        view.layout.resume()
+        view.layout.restart(seed=3)
+        time.sleep(1.0)
+        assert view.pinned == ["Valjean"] and view.layout.parameters["gravity"] == 2.0
+        view.session.status(), view.session.save_session(Path(tempfile.mkdtemp()) / "s.json")
+        view.stop()
+    finally:
+        for name, original in originals.items():
+            setattr(ForceDirectedLayout, name, original)
+    assert "step" in callers and "pin" in callers and "add_edges" in callers
+    assert {name: threads for name, threads in callers.items() if threads != {"helios-layout"}} == {}
