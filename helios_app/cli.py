@@ -35,7 +35,7 @@ def _layout_parameters(layout: str, assignments: list[str]) -> dict[str, object]
     """``--set NAME=VALUE`` options as typed parameters of the ``layout`` algorithm."""
     import dataclasses
 
-    from helios_app.session import LAYOUTS, check_layout_parameters
+    from helios_app.config import LAYOUTS, check_layout_parameters
 
     types = {field.name: field.type for field in dataclasses.fields(LAYOUTS[layout].parameters_type)}
     parameters: dict[str, object] = {}
@@ -77,7 +77,7 @@ WEIGHT_HELP = ("what pulls an edge's ends together: the file's weights (default)
 
 def _look_options() -> argparse.ArgumentParser:
     """Options shared by every command that draws a graph: layout and encodings."""
-    from helios_app.session import LAYOUTS, MARKER_CHOICES, THEME_CHOICES
+    from helios_app.config import LAYOUTS, MARKER_CHOICES, THEME_CHOICES
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
@@ -99,7 +99,7 @@ def _look_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from helios_app.session import LAYOUTS
+    from helios_app.config import LAYOUTS
 
     parser = argparse.ArgumentParser(prog="helios", description="Live force-directed views of networks.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and show tracebacks")
@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(arguments: argparse.Namespace, **server_options):
-    from helios_app.session import ViewConfig
+    from helios_app.config import ViewConfig
 
     return ViewConfig(
         layout=arguments.layout,
@@ -176,7 +176,7 @@ def _read(path: str):
 def run_layout_command(arguments: argparse.Namespace) -> int:
     import time
 
-    from helios_app.session import ViewConfig, build_layout
+    from helios_app.config import ViewConfig, build_layout
     from helios_app.writers import write_positions
     from layouts import layout_quality, settle_layout
 

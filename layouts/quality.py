@@ -31,7 +31,6 @@ import numba
 import numpy as np
 import scipy.sparse
 import scipy.sparse.csgraph
-import scipy.spatial
 
 from .graph import validate_edges
 
@@ -218,6 +217,8 @@ def neighbourhood_preservation(
         int(size),
     )
     counts = np.diff(offsets)
+    import scipy.spatial  # here: importing it costs every command that never measures quality 0.07 s
+
     tree = scipy.spatial.cKDTree(positions)
     scores = np.empty(len(candidates))
     for count in np.unique(counts):

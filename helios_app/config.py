@@ -1,0 +1,177 @@
+"""What a view is asked for, and the one place its layout is built: no server, no VTK, so that
+``helios layout`` and other light doors import only this (and :mod:`layouts`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from helios_app.errors import HeliosError
+from helios_app.graph import Graph
+from layouts import LAYOUT_ALGORITHMS
+
+LAYOUTS = LAYOUT_ALGORITHMS
+THEME_CHOICES = ("dark", "light")
+MARKER_CHOICES = ("circle", "square", "diamond", "triangle")
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Everything a live view can be asked for; the CLI and Jupyter build the same object.
+
+    Attributes
+    ----------
+    layout : str
+        Layout algorithm, one of :data:`LAYOUTS`.
+    seed : int
+        Seed of the layout's initial positions; the same seed gives the same layout.
+    dimensions : int
+        2 or 3.
+    width, height : int
+        Size of the streamed picture in pixels until a browser's page reports its size: then the
+        picture follows the steering editor's stage, up to ``max_width`` x ``max_height``.
+    max_width, max_height : int
+        The largest picture a page's stage can ask for.
+    max_fps : float
+        Upper bound on rendered and streamed frames per second.
+    host, port : str, int
+        Where the server listens (port 0: any free port).
+    token : str
+        The editors' access token; empty means a random one is made.
+    watch_token : str
+        The watchers' token (watch, point, hover, search); empty means a random one is made.
+    stamp_frames : bool
+        Draw a latency bar code into each frame for the measuring probes (``shared/probes``).
+    color_by : str
+        ``degree``, ``community`` or a node attribute (see :func:`helios_app.encodings.encode_nodes`).
+    size_by : str
+        ``degree``, ``uniform`` or a numeric node attribute.
+    theme : str
+        ``dark`` or ``light``.
+    labels : bool
+        Label the most connected nodes (and the picked one).
+    marker : str
+        Node shape in 2D: one of :data:`MARKER_CHOICES`; 3D views draw shaded spheres.
+    window : bool
+        Also show the view in a desktop window (needs a display); closing it ends the session.
+    session_file : str
+        A session file (see :func:`helios_app.writers.save_session`) whose positions, pins, camera,
+        encodings, layout and seed this view starts from; its graph must be this graph.
+    layout_parameters : dict
+        Parameters of the layout algorithm (fields of its ``parameters_type``, e.g. ``gravity``,
+        ``lin_log``); the algorithm's defaults for the others.
+    allowed_origins : tuple of str
+        Origins of other sites whose pages may drive the view (``/ws``, ``/offer``), e.g.
+        ``https://lab.example.org``; the view's own origin always may.
+    weight : str
+        What pulls an edge's ends together: ``weight`` (the weights the file or graph gives; none
+        means all alike), another numeric edge attribute, or ``none``.
+    """
+
+    layout: str = "fr"
+    seed: int = 0
+    dimensions: int = 2
+    width: int = 960
+    height: int = 540
+    max_width: int = 1920
+    max_height: int = 1080
+    max_fps: float = 30.0
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: str = ""
+    watch_token: str = ""
+    stamp_frames: bool = False
+    color_by: str = "degree"
+    size_by: str = "degree"
+    theme: str = "dark"
+    labels: bool = True
+    marker: str = "circle"
+    window: bool = False
+    session_file: str = ""
+    layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+    allowed_origins: tuple[str, ...] = ()
+    weight: str = "weight"
+
+    def __post_init__(self) -> None:
+        origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
+        for origin in origins:
+            if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
+                raise HeliosError(f"an allowed origin is scheme://host[:port], such as https://lab.example.org; got {origin!r}")
+        object.__setattr__(self, "allowed_origins", origins)
+        if self.marker not in MARKER_CHOICES or (self.dimensions == 3 and self.marker != "circle"):
+            raise HeliosError(
+                f"marker must be one of {', '.join(MARKER_CHOICES)} (3D views draw spheres), got {self.marker!r}"
+            )
+        if self.theme not in THEME_CHOICES:
+            raise HeliosError(f"theme must be one of {', '.join(THEME_CHOICES)}, got {self.theme!r}")
+        if self.layout not in LAYOUTS:
+            raise HeliosError(f"layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        check_layout_parameters(self.layout, self.layout_parameters)
+        if self.dimensions not in (2, 3):
+            raise HeliosError(f"dimensions must be 2 or 3, got {self.dimensions}")
+        if not (64 <= self.width <= 3840 and 64 <= self.height <= 2160):
+            raise HeliosError(f"size must be between 64x64 and 3840x2160, got {self.width}x{self.height}")
+        if not (64 <= self.max_width <= 3840 and 64 <= self.max_height <= 2160):
+            raise HeliosError(f"max size must be between 64x64 and 3840x2160, got {self.max_width}x{self.max_height}")
+        if self.token and self.token == self.watch_token:
+            raise HeliosError("the watch token must differ from the editors' token")
+        if not 0 <= self.port <= 65535:
+            raise HeliosError(f"port must be between 0 and 65535, got {self.port}")
+        if not 1 <= self.max_fps <= 120:
+            raise HeliosError(f"max_fps must be between 1 and 120, got {self.max_fps}")
+
+
+def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
+    """Raise a HeliosError naming the parameter if ``parameters`` do not suit the ``layout`` algorithm."""
+    parameters_type = LAYOUTS[layout].parameters_type
+    names = [field.name for field in dataclasses.fields(parameters_type)]
+    unknown = sorted(set(parameters) - set(names))
+    if unknown:
+        raise HeliosError(
+            f"{layout} layout has no parameter {', '.join(unknown)}; its parameters: {', '.join(names)}"
+        )
+    try:
+        parameters_type(**parameters)
+    except ValueError as error:
+        raise HeliosError(f"{layout} layout: {error}") from None
+
+
+def build_layout(graph: Graph, config: ViewConfig, restored: dict[str, Any] | None = None):
+    """The layout of ``graph`` as ``config`` asks for it — the one place every door builds it (``helios
+    view``, ``render``, ``layout``, Jupyter, the Python API).
+
+    Its edges are the graph's layout edges weighted by ``config.weight``; it starts from a restored
+    session's positions, pins and parameters if given, else from the positions the file gave (nodes it
+    did not place start near the placed ones), else at random from ``config.seed``.
+    """
+    restored = restored or {}
+    initial_positions = restored.get("positions")
+    if initial_positions is None and graph.initial_positions is not None:
+        initial_positions = _fit_dimensions(graph.initial_positions, config.dimensions)
+    layout = LAYOUTS[config.layout](
+        graph.layout_edges(), graph.node_count, dimensions=config.dimensions, seed=config.seed,
+        weights=graph.layout_weights(config.weight), initial_positions=initial_positions,
+        **{**restored.get("parameters", {}), **config.layout_parameters},
+    )
+    if len(restored.get("pins", ())):
+        layout.set_pins(restored["pins"])
+    return layout
+
+
+def _fit_dimensions(positions: np.ndarray, dimensions: int) -> np.ndarray | None:
+    """File positions (e.g. GEXF viz:position) as a starting layout of ``dimensions`` columns."""
+    positions = np.asarray(positions, dtype=np.float64)
+    if positions.shape[1] >= dimensions:
+        positions = positions[:, :dimensions].copy()
+    else:
+        positions = np.c_[positions, np.zeros((len(positions), dimensions - positions.shape[1]))]
+    missing = ~np.isfinite(positions).all(axis=1)
+    if missing.all():
+        return None
+    if missing.any():  # nodes the file did not place start scattered over the placed ones
+        placed = positions[~missing]
+        spread = placed.std(axis=0) + 1e-9
+        positions[missing] = placed.mean(axis=0) + np.random.default_rng(0).normal(size=(missing.sum(), dimensions)) * spread
+    return positions
