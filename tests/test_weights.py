@@ -1,6 +1,7 @@
 """Edge weights reach every layout, through the one builder every door uses."""
 
 import itertools
+import re
 import subprocess
 import sys
 
@@ -109,3 +110,29 @@ def test_every_door_starts_from_the_file_positions_and_takes_weight(tmp_path):
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "no edge attribute 'nope'" in result.stderr
     assert _helios("layout", str(SHARED_DATA / "lesmis.gml"), "-o", str(output), "--weight", "none").returncode == 0
+
+
+def test_the_doors_agree_on_the_positions(tmp_path):
+    """The same graph, seed and options through ``helios layout``, ``helios render`` and a live session
+    give the same layout (one builder, one settle rule)."""
+    import time
+
+    from helios_app.output import render_picture
+    from helios_app.session import ViewSession
+
+    path = SHARED_DATA / "lesmis.gml"  # weighted: the weights must reach every door alike
+    output = tmp_path / "positions.csv"
+    result = _helios("layout", str(path), "-o", str(output), "--seed", "4", "--set", "gravity=0.5")
+    assert result.returncode == 0, result.stderr
+    iterations = int(re.search(r"(\d+) iterations", result.stdout).group(1))
+    written = np.array([[float(x), float(y)] for _, x, y in (line.split(",")
+                        for line in output.read_text().splitlines()[1:])])
+    graph = read_graph(path)
+    config = ViewConfig(seed=4, layout_parameters={"gravity": 0.5})
+    assert render_picture(graph, config, tmp_path / "picture.png")["iterations"] == iterations
+    with ViewSession(graph, config).start() as session:
+        deadline = time.monotonic() + 60
+        while not session.worker.state.settled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert session.worker.state.iteration == iterations
+        assert np.allclose(session.positions(), written, atol=1e-6)
