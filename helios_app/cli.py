@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="largest picture; it follows the steering editor's window up to this (default: 1920x1080)")
     view.add_argument("--allow-origin", dest="allowed_origins", action="append", default=[], metavar="ORIGIN",
                       help="let pages of another site (scheme://host[:port]) drive the view; repeatable")
+    view.add_argument("--ice-server", dest="ice_servers", action="append", default=[], metavar="URL",
+                      help="a STUN or TURN server (stun:HOST:PORT, turn:HOST:PORT) for the server and every page, "
+                      "so viewers behind NAT connect; repeatable (default: none, nothing outside is contacted)")
+    view.add_argument("--ice-username", default="", metavar="USER", help="the TURN servers' user name")
+    view.add_argument("--ice-credential", default="", metavar="PASSWORD", help="the TURN servers' password")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--session", default="", metavar="FILE",
                       help="restore a saved view (positions, pins, camera, encodings) of this graph")
@@ -231,6 +236,8 @@ def run_view(arguments: argparse.Namespace) -> int:
         watch_token=arguments.watch_token, max_width=arguments.max_size[0], max_height=arguments.max_size[1],
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
         session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
+        ice_servers=tuple(arguments.ice_servers), ice_username=arguments.ice_username,
+        ice_credential=arguments.ice_credential,
     )
     graph = _read(arguments.path)
     session = ViewSession(graph, config)

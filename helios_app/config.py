@@ -68,6 +68,11 @@ class ViewConfig:
     weight : str
         What pulls an edge's ends together: ``weight`` (the weights the file or graph gives; none
         means all alike), another numeric edge attribute, or ``none``.
+    ice_servers : tuple of str
+        STUN/TURN servers (``stun:host:3478``, ``turn:host:3478``, ``turns:host:5349``) both the
+        server and every page use for WebRTC; none by default, and then nothing outside is contacted.
+    ice_username, ice_credential : str
+        The TURN servers' user name and password.
     """
 
     layout: str = "fr"
@@ -93,8 +98,18 @@ class ViewConfig:
     layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     allowed_origins: tuple[str, ...] = ()
     weight: str = "weight"
+    ice_servers: tuple[str, ...] = ()
+    ice_username: str = ""
+    ice_credential: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "ice_servers", tuple(self.ice_servers))
+        for url in self.ice_servers:
+            scheme, _, address = url.partition(":")
+            if scheme not in ("stun", "turn", "turns") or not address:
+                raise HeliosError(f"an ICE server is stun:HOST[:PORT], turn:HOST[:PORT] or turns:HOST[:PORT]; got {url!r}")
+            if scheme != "stun" and not (self.ice_username and self.ice_credential):
+                raise HeliosError(f"the TURN server {url} needs --ice-username and --ice-credential")
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
         for origin in origins:
             if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
@@ -136,6 +151,15 @@ def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
         parameters_type(**parameters)
     except ValueError as error:
         raise HeliosError(f"{layout} layout: {error}") from None
+
+
+def ice_server_settings(config: ViewConfig) -> tuple[dict[str, str], ...]:
+    """The ICE servers of ``config`` as WebRTC configurations want them (credentials on TURN only)."""
+    return tuple(
+        {"urls": url} if url.startswith("stun:") else
+        {"urls": url, "username": config.ice_username, "credential": config.ice_credential}
+        for url in config.ice_servers
+    )
 
 
 def build_layout(graph: Graph, config: ViewConfig, restored: dict[str, Any] | None = None):

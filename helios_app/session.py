@@ -26,6 +26,7 @@ from helios_app.config import (
     ViewConfig,
     build_layout,
     check_layout_parameters,
+    ice_server_settings,
 )
 from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
@@ -95,7 +96,7 @@ class ViewSession:
             host=self.config.host, port=self.config.port, token=self.config.token,
             watch_token=self.config.watch_token, max_fps=self.config.max_fps,
             max_frame_width=self.config.max_width, max_frame_height=self.config.max_height,
-            allowed_origins=self.config.allowed_origins,
+            allowed_origins=self.config.allowed_origins, ice_servers=ice_server_settings(self.config),
         )
 
     # ---- life cycle ----------------------------------------------------------------------------

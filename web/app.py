@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from yarl import URL
 
@@ -78,6 +78,9 @@ class ServerConfig:
         (e.g. ``https://notebooks.example.org``).
     request_timeout_s : float
         A connection must finish each request's headers (and an offer its body) within this time.
+    ice_servers : tuple of dict
+        STUN/TURN servers for both ends of every WebRTC connection: ``{"urls": "turn:host:3478",
+        "username": ..., "credential": ...}``. Empty: no server is contacted, only host candidates.
     """
 
     host: str = "127.0.0.1"
@@ -94,8 +97,12 @@ class ServerConfig:
     max_frame_height: int = 1080
     allowed_origins: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
+    ice_servers: tuple[dict[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for server in self.ice_servers:
+            if not str(server.get("urls", "")).startswith(("stun:", "turn:", "turns:")):
+                raise ValueError(f"an ICE server is stun:, turn: or turns:HOST[:PORT]; got {server.get('urls')!r}")
         if not self.token:
             object.__setattr__(self, "token", secrets.token_urlsafe(16))
         if not self.watch_token:
@@ -315,7 +322,11 @@ async def offer(request: web.Request) -> web.Response:
         logger.info("more than %d offers pending; closed the oldest", config.max_pending_offers)
         _release_peer(app, stale)  # like unauthorised connections: the oldest goes, a newcomer gets in
 
-    peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # contact no STUN/TURN server nobody named
+    # Only the STUN/TURN servers the user named (none by default: then no one outside is contacted).
+    peer = RTCPeerConnection(RTCConfiguration(iceServers=[
+        RTCIceServer(urls=server["urls"], username=server.get("username") or None,
+                     credential=server.get("credential") or None) for server in config.ice_servers
+    ]))
     app[PEERS_KEY][peer] = None
     viewer = app[PRESENCE_KEY].get(viewer_id)
     if viewer is not None:
@@ -466,7 +477,8 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     viewer_id = secrets.token_hex(4)
     connection = ViewerConnection(socket, request.transport, viewer_id, role=request[ROLE_KEY])
     presence.join(connection)
-    connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe()))
+    connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe(),
+                                  list(app[CONFIG_KEY].ice_servers)))
     for latest in channel.messages.add(connection):
         connection.send(latest)
     searches = _SearchRunner(channel.search, connection)

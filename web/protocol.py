@@ -56,7 +56,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
 # page (web/static/protocol.js) mirrors this table and ignores a message it does not know.
 SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "hello": ("protocol_version", "transports", "viewer_id", "role", "name", "colour", "view"),
+    "hello": ("protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers"),
     "viewers": ("viewers", "steering"),
     "cursors": ("cursors",),
     "status": ("fps", "layout", "nodes", "edges", "viewers"),
@@ -200,11 +200,13 @@ def server_message(message_type: str, **fields: Any) -> dict[str, Any]:
     return {"type": message_type, **{name: fields[name] for name in names}}
 
 
-def hello_message(viewer_id: str, role: str, name: str, colour: str, view: dict[str, Any]) -> dict[str, Any]:
-    """The server's first message on a connection: protocol version, transports, who you are, the view."""
+def hello_message(viewer_id: str, role: str, name: str, colour: str, view: dict[str, Any],
+                  ice_servers: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The server's first message on a connection: protocol version, transports, who you are, the view,
+    and the STUN/TURN servers the page's WebRTC connection may use."""
     return server_message(
         "hello", protocol_version=PROTOCOL_VERSION, transports=list(TRANSPORTS), viewer_id=viewer_id,
-        role=role, name=name, colour=colour, view=view,
+        role=role, name=name, colour=colour, view=view, ice_servers=ice_servers or [],
     )
 
 

@@ -376,7 +376,10 @@ async function waitForIceGathering(peer, timeoutMs) {
 
 async function startWebRTC() {
   if (typeof RTCPeerConnection === "undefined") throw new Error("this browser has no WebRTC");
-  const peer = new RTCPeerConnection({iceServers: []});       // no external STUN: host candidates only
+  // Only the STUN/TURN servers helios was given (none: host candidates only, no one outside is contacted);
+  // ?ice_transport_policy=relay uses relayed candidates only, as a browser behind a strict NAT must.
+  const peer = new RTCPeerConnection({iceServers: state.hello.ice_servers || [],
+                                      iceTransportPolicy: params.get("ice_transport_policy") === "relay" ? "relay" : "all"});
   state.peer = peer;
   peer.addTransceiver("video", {direction: "recvonly"});
   peer.ontrack = (event) => { video.srcObject = event.streams[0] || new MediaStream([event.track]); };

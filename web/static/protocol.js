@@ -18,7 +18,7 @@ export const MESSAGE_FIELDS = {
   "take_camera": {}
 };
 export const SERVER_MESSAGE_FIELDS = {
-  "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view"],
+  "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers"],
   "viewers": ["viewers", "steering"],
   "cursors": ["cursors"],
   "status": ["fps", "layout", "nodes", "edges", "viewers"],
