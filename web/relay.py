@@ -33,6 +33,9 @@ FRAMES_IN_FLIGHT = 4
 PACKETS_IN_FLIGHT = 12
 VIDEO_FORMATS = ("jpeg", "h264")
 SHOWN_TIMEOUT_S = 2.0  # a frame not reported shown by then counts as lost (a closed or hidden page)
+PAGE_SILENCE_S = 75.0
+"""A relay whose page has sent nothing for this long (it pings every 10 s; a hidden tab's timers may run
+once a minute) is closed: a notebook closed without goodbye leaves no viewer behind in everyone's list."""
 
 
 class ViewRelay:
@@ -68,6 +71,7 @@ class ViewRelay:
         self._in_flight: dict[int, float] = {}  # frame sequence -> when it was sent
         self._waiting: tuple[int, bytes] | None = None
         self._sequence = 0
+        self._last_page_message_s = 0.0
         self.frames_sent = 0
         self.closed = asyncio.Event()
 
@@ -84,16 +88,20 @@ class ViewRelay:
             self.closed.set()
             return
         relay_video = self._relay_packets if self._video == "h264" else self._relay_frames
-        self._tasks = [asyncio.create_task(self._relay_messages()), asyncio.create_task(relay_video())]
+        self._last_page_message_s = asyncio.get_running_loop().time()
+        self._tasks = [asyncio.create_task(self._relay_messages()), asyncio.create_task(relay_video()),
+                       asyncio.create_task(self._close_when_silent())]
 
     def receive(self, text: str) -> None:
         """A message from the page (server loop): forwarded to the server as the page's own."""
+        self._last_page_message_s = asyncio.get_running_loop().time()
         if self._socket is not None and not self._socket.closed:
             task = asyncio.create_task(self._socket.send_str(text))
             task.add_done_callback(_log_failure)
 
     def shown(self, sequence: int) -> None:
         """The page showed frame ``sequence``: send the next one if it waits."""
+        self._last_page_message_s = asyncio.get_running_loop().time()
         self._in_flight.pop(sequence, None)
         if self._video == "jpeg":
             self._send_waiting()
@@ -119,6 +127,13 @@ class ViewRelay:
         if self._session is not None:
             await self._session.close()
         self.closed.set()
+
+    async def _close_when_silent(self, check_s: float = 5.0) -> None:
+        loop = asyncio.get_running_loop()
+        while loop.time() - self._last_page_message_s < PAGE_SILENCE_S:
+            await asyncio.sleep(check_s)
+        logger.info("a relayed page sent nothing for %.0f s; closing its relay", PAGE_SILENCE_S)
+        await self._socket.close()  # ends _relay_messages, which tells the page (if it is still there)
 
     async def _relay_messages(self) -> None:
         try:

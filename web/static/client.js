@@ -79,6 +79,7 @@ let socket = null;
 let reconnects = 0;
 let lastMessageMs = performance.now();
 if (bridged) {                          // a kernel that is busy, restarting or gone sends nothing
+  setInterval(() => send("ping", {sent_ms: performance.now()}), 10000);   // the relay's sign of life
   setInterval(() => {
     if (state.stopped !== null) return;
     const quiet = performance.now() - lastMessageMs > 5000;
