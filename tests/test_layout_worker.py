@@ -228,9 +228,8 @@ def test_worker_surfaces_step_error_from_stop() -> None:
 def test_worker_rejects_mismatched_buffer() -> None:
     edges, node_count = karate()
     layout = ForceDirectedLayout(edges, node_count)
-    with PositionBuffer(node_count, 3) as buffer:
-        with pytest.raises(ValueError):
-            LayoutWorker(layout, buffer)
+    with PositionBuffer(node_count, 3) as buffer, pytest.raises(ValueError):
+        LayoutWorker(layout, buffer)
 
 
 def test_worker_start_twice_raises() -> None:

@@ -7,10 +7,9 @@ import subprocess
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from browser import HeliosProcess, launch_chromium, wait_for
 from conftest import SHARED_DATA
+from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,8 +8,8 @@ import sys
 import networkx
 import numpy as np
 import pytest
-
 from conftest import SHARED_DATA
+
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph, graph_from_networkx
 from helios_app.io import read_graph
