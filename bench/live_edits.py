@@ -13,6 +13,7 @@ layout, no picture), as the scale of what one insertion costs in a C library.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import queue
 import statistics
@@ -75,7 +76,7 @@ def main() -> None:
             time.sleep(0.02)
         caught_up_s = time.perf_counter() - caught_up_started
         frames = view.session.render_loop.frames_rendered - frames_before
-        restarted = any(later < earlier for earlier, later in zip(iterations, iterations[1:]))
+        restarted = any(later < earlier for earlier, later in itertools.pairwise(iterations))
         layout_iterations = view.layout.iteration - iteration_before
     finally:
         view.stop()
