@@ -65,7 +65,7 @@ async def view_client(aiohttp_client):
         yield client
 
 
-@pytest.mark.parametrize("path", ["/", "/ws", "/mjpeg", "/frame.jpg", "/view.json"])
+@pytest.mark.parametrize("path", ["/", "/ws", "/mjpeg", "/frame.jpg", "/view.json", "/video.h264"])
 async def test_every_endpoint_needs_the_token(view_client, path):
     response = await view_client.get(path)
     assert response.status == 403
@@ -329,6 +329,27 @@ async def test_a_closed_socket_closes_the_peer_its_page_opened(view_client):
         await asyncio.sleep(0.05)
     assert not server_peers, "the peer of a page whose socket closed is released at once"
     await peer.close()
+
+
+async def test_the_encoded_video_socket_sends_the_shared_packets_and_bounds_key_frames(view_client):
+    """/video.h264 carries the shared encoder's access units; a client asking for key frames 100 times a
+    second gets at most two a second (they are large, and every viewer receives them)."""
+    from web.stream import MIN_KEY_FRAME_INTERVAL_S
+
+    socket = await view_client.ws_connect(f"/video.h264?token={TOKEN}")
+    first = await socket.receive_bytes(timeout=10)
+    assert first[0] == 1 and first[1:5] in (b"\x00\x00\x00\x01", b"\x00\x00\x01\x67")  # a key frame, Annex B
+    keys, packets, started = 0, 0, time.monotonic()
+    while time.monotonic() - started < 3.0:
+        await socket.send_str("key")
+        try:
+            message = await socket.receive_bytes(timeout=0.01)
+        except TimeoutError:
+            continue
+        keys, packets = keys + (message[0] == 1), packets + 1
+    assert 1 <= keys <= 3.0 / MIN_KEY_FRAME_INTERVAL_S + 1, keys
+    assert packets <= 3.0 * ServerConfig().max_fps * 1.2, "asking for key frames makes no extra encodes"
+    await socket.close()
 
 
 async def test_two_peers_receive_the_packets_of_one_encoder(view_client):

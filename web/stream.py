@@ -41,6 +41,7 @@ VIDEO_TIME_BASE = Fraction(1, VIDEO_CLOCK_RATE)
 KEY_FRAME_INTERVAL_S = 2.0
 TRACK_QUEUE_PACKETS = 8
 REFINE_S = 1.0
+MIN_KEY_FRAME_INTERVAL_S = 0.5
 MAX_BITRATE_BPS = 6_000_000
 H264_CRF = 23
 REFERENCE_PIXELS = 960 * 540
@@ -200,10 +201,14 @@ class EncodedStream:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         last_sequence, last_change_s, last_sent_s, start_s = 0, 0.0, 0.0, time.monotonic()
+        last_key_s = -MIN_KEY_FRAME_INTERVAL_S
         try:
             while self._subscribers:
+                # However often they are asked for (a PLI flood, many joins), key frames come at most
+                # every MIN_KEY_FRAME_INTERVAL_S: they are large, and every viewer receives them.
+                key_due = self._key_frame_wanted and time.monotonic() - last_key_s >= MIN_KEY_FRAME_INTERVAL_S
                 wait_s = last_sent_s + self._min_interval_s - time.monotonic()
-                if wait_s > 0 and not self._key_frame_wanted:
+                if wait_s > 0 and not key_due:
                     await asyncio.sleep(wait_s)
                 frame = await self._next_frame(last_sequence, last_change_s)
                 if frame is None or self._frames.closed and frame.sequence == last_sequence:
@@ -211,8 +216,16 @@ class EncodedStream:
                         break
                     continue
                 now_s = time.monotonic()
-                key = self._key_frame_wanted
-                self._key_frame_wanted = False
+                key = self._key_frame_wanted and now_s - last_key_s >= MIN_KEY_FRAME_INTERVAL_S
+                refining = now_s - last_change_s < REFINE_S
+                repeat_due = now_s - last_sent_s >= (self._min_interval_s if refining else self._idle_interval_s)
+                if frame.sequence == last_sequence and not key and not repeat_due:
+                    if self._key_frame_wanted:  # a deferred key frame: wake when it is due
+                        await asyncio.sleep(max(0.0, last_key_s + MIN_KEY_FRAME_INTERVAL_S - now_s))
+                    continue
+                if key:
+                    self._key_frame_wanted = False
+                    last_key_s = now_s
                 pts = int((now_s - start_s) * VIDEO_CLOCK_RATE)
                 packets = await loop.run_in_executor(None, self._encode, frame, pts, key)
                 if frame.sequence != last_sequence:
