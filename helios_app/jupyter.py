@@ -74,6 +74,8 @@ class NotebookView(View):
 
     def stop(self, reason: str = "stopped from Python") -> None:
         first = self.stopped_reason is None
+        if first:
+            self.stopped_reason = reason  # from now on the widget opens no relay
         if first and self._widget is not None:
             try:
                 self.session.run_on_server(self._widget.close_relays).result(2.0)

@@ -77,6 +77,12 @@ class BackgroundServer:
         try:
             self._loop.run_until_complete(self._serve())
         finally:
+            # Whatever is still pending (a viewer's sender, a relay) is cancelled and let finish, as
+            # asyncio.run does: a task left pending would be destroyed with the loop, mid-await.
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.run_until_complete(self._loop.shutdown_default_executor())
             self._loop.close()
 
