@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import psutil
@@ -41,11 +40,7 @@ def measure(lab: JupyterLab, video: str, seconds: float) -> dict:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         if relayed:
-            context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
-                          (None, lab.port) or route.request.url.startswith(("blob:", "data:", "about:"))
-                          else route.abort())
-            context.add_init_script("delete window.RTCPeerConnection;"
-                                    + ("delete window.VideoDecoder;" if video == "jpeg" else ""))
+            lab.as_remote_kernel(context, webcodecs=video == "h264")
         page = context.new_page()
         iframe = lab.open_notebook(page, "view.ipynb")
         frame = iframe.content_frame()

@@ -256,6 +256,17 @@ class JupyterLab:
         self.run_cell(page, 0)
         return page.wait_for_selector(".jp-OutputArea-output iframe", timeout=90_000)
 
+    def as_remote_kernel(self, context, webcodecs: bool = True) -> None:
+        """Make ``context``'s pages see the kernel as a remote one would: every request to a port but
+        this server's fails, and there is no WebRTC (nor, if ``webcodecs`` is False, WebCodecs)."""
+        from urllib.parse import urlparse
+
+        context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
+                      (None, self.port) or route.request.url.startswith(("blob:", "data:", "about:"))
+                      else route.abort())
+        context.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
+                                + ("" if webcodecs else "delete window.VideoDecoder;"))
+
     @staticmethod
     def run_cell(page, index: int) -> None:
         page.locator(".jp-Cell .jp-InputArea-editor").nth(index).click()

@@ -129,12 +129,7 @@ def test_notebook_front_end_shows_a_live_view_that_drags_and_says_when_stopped(n
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         if not reachable:
-            # As a remote kernel: every request to any port but JupyterLab's fails, and no WebRTC.
-            context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).port in
-                          (None, lab.port) or route.request.url.startswith(("blob:", "data:", "about:"))
-                          else route.abort())
-            context.add_init_script("delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
-                                    + ("delete window.VideoDecoder;" if video == "jpeg" else ""))
+            lab.as_remote_kernel(context, webcodecs=video == "h264")
         page = context.new_page()
         iframe = lab.open_notebook(page, "view.ipynb")
         frame = iframe.content_frame()
