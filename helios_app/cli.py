@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # an unexpected failure: one line, the traceback only with -v
+    except Exception as error:  # noqa: BLE001 - an unexpected failure: one line, the traceback only with -v
         if arguments.verbose:
             traceback.print_exc()
         else:

@@ -139,10 +139,8 @@ def _validated_colors(colors: Any, node_count: int) -> np.ndarray | None:
         raise _field_error(
             "node_colors", f"expected shape ({node_count}, 3) (RGB per node), got {array.shape}"
         )
-    if array.dtype != np.uint8:
-        if not np.issubdtype(array.dtype, np.integer) or (
-            array.size and (int(array.min()) < 0 or int(array.max()) > 255)
-        ):
+    if array.dtype != np.uint8 and (not np.issubdtype(array.dtype, np.integer) or (
+            array.size and (int(array.min()) < 0 or int(array.max()) > 255))):
             raise _field_error("node_colors", f"expected integers in 0 .. 255, got dtype {array.dtype}")
     result = np.array(array, dtype=np.uint8, copy=True)
     result.flags.writeable = False

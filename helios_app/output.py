@@ -63,7 +63,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
         raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
     layout = build_layout(graph, config)
     scene = build_scene(graph, config)
-    frame_count = max(1, int(round(seconds * fps)))
+    frame_count = max(1, round(seconds * fps))
     width, height = config.width - config.width % 2, config.height - config.height % 2
     try:
         container = av.open(str(path), mode="w")

@@ -458,7 +458,7 @@ class GraphScene:
         self._auto_frame = False
 
     def _style_text(self, text_property, size: int, bold: bool = False) -> None:
-        text_property.SetFontSize(int(round(size * self._text_scale)))
+        text_property.SetFontSize(round(size * self._text_scale))
         text_property.SetColor(*self.theme.text)
         text_property.SetBold(bold)
         text_property.SetShadow(self.theme is THEMES["dark"])
@@ -693,10 +693,9 @@ class GraphScene:
         if kind == "reset_camera":
             self.reset_camera()
             return True
-        if kind == "focus":
-            if event["node"] < self.node_count:
-                self.focus(event["node"])
-                return True
+        if kind == "focus" and event["node"] < self.node_count:
+            self.focus(event["node"])
+            return True
         return False
 
     def _pointer(self, viewer: str, event: dict) -> bool:
@@ -791,7 +790,7 @@ class GraphScene:
             self._selection_label.SetVisibility(False)
         else:
             background = np.array(self.theme.background) * 255.0
-            dim = lambda colors: np.round(colors * (1 - DIMMED_MIX) + background * DIMMED_MIX).astype(np.uint8)  # noqa: E731
+            dim = lambda colors: np.round(colors * (1 - DIMMED_MIX) + background * DIMMED_MIX).astype(np.uint8)
             neighbours = self._adjacency.indices[self._adjacency.indptr[node] : self._adjacency.indptr[node + 1]]
             self._node_colors[:] = dim(self._base_node_colors)
             keep = np.append(neighbours, node)

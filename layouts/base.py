@@ -44,7 +44,7 @@ from . import multilevel
 from .graph import GraphStructure, validate_edges, validate_weights
 from .packing import pack_components
 
-__all__ = ["ForceLayout", "MULTILEVEL_MINIMUM_NODE_COUNT", "PACK_INTERVAL"]
+__all__ = ["MULTILEVEL_MINIMUM_NODE_COUNT", "PACK_INTERVAL", "ForceLayout"]
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import numpy as np
 
@@ -495,7 +495,7 @@ class LayoutWorker:
             if self._on_buffer_replaced is not None:
                 self._on_buffer_replaced(buffer)
 
-    def __enter__(self) -> LayoutWorker:
+    def __enter__(self) -> Self:
         if self._timer.thread is None:
             self.start()
         return self

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 CHROMIUM = os.environ.get("HELIOS_CHROMIUM", "/usr/bin/chromium")
 # The flags that work on a headless, sandboxed machine with no outside network (shared/probes/README.md).
@@ -96,7 +97,7 @@ class HeliosProcess:
                 f"helios did not exit within {timeout_s} s; its output and stacks:\n" + "".join(self.output)
             ) from None
 
-    def __enter__(self) -> HeliosProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -96,14 +96,14 @@ def test_browser_client_mirrors_the_protocol():
     source = (STATIC / "protocol.js").read_text()
     version = re.search(r"PROTOCOL_VERSION = (\d+);", source)
     assert version and int(version.group(1)) == PROTOCOL_VERSION
-    literal = re.search(r"MESSAGE_FIELDS = (\{.*?\n\});", source, re.S).group(1)
+    literal = re.search(r"MESSAGE_FIELDS = (\{.*?\n\});", source, re.DOTALL).group(1)
     mirrored = json.loads(literal)
     expected = {
         name: {field: list(kind) if isinstance(kind, tuple) else kind for field, kind in fields.items()}
         for name, fields in MESSAGE_FIELDS.items()
     }
     assert mirrored == expected
-    server_literal = re.search(r"SERVER_MESSAGE_FIELDS = (\{.*?\n\});", source, re.S).group(1)
+    server_literal = re.search(r"SERVER_MESSAGE_FIELDS = (\{.*?\n\});", source, re.DOTALL).group(1)
     assert json.loads(server_literal) == {name: list(fields) for name, fields in SERVER_MESSAGE_FIELDS.items()}
     wheel = re.search(r"MAX_WHEEL_DELTA = ([\d.]+);", source)
     assert wheel and float(wheel.group(1)) == MAX_WHEEL_DELTA

@@ -1,15 +1,16 @@
 """Real off-screen VTK renders (EGL/Mesa, no display) of real graphs."""
 
+import itertools
 import threading
 import time
 
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 
 from helios_app.render_loop import RenderLoop
 from helios_app.scene import THEMES, GraphScene
-from conftest import SHARED_DATA
 from layouts import PositionBuffer
 
 BACKGROUND = np.round(np.array(THEMES["dark"].background) * 255)
@@ -177,7 +178,7 @@ def test_click_picks_the_node_under_the_pointer_and_highlights_its_neighbours(ka
         highlighted = scene.render()
         neighbours = {int(v) for u, v in edges if u == 0} | {int(u) for u, v in edges if v == 0}
         others = [n for n in range(len(positions)) if n not in neighbours and n != 0]
-        at = lambda image, node: image[int(pixels[node][1]), int(pixels[node][0])].astype(int)  # noqa: E731
+        at = lambda image, node: image[int(pixels[node][1]), int(pixels[node][0])].astype(int)
         for node in neighbours:
             assert np.abs(at(highlighted, node) - at(before, node)).sum() < 30, "neighbours keep their colour"
         dimmed = [np.abs(at(highlighted, n) - BACKGROUND).sum() < np.abs(at(before, n) - BACKGROUND).sum()
@@ -263,7 +264,7 @@ def test_labels_and_legend_are_drawn(karate):
     try:
         for scene in (plain, labelled):
             scene.set_positions(positions, moving=False)
-        white = lambda image: (image.min(axis=2) > 200).sum()  # noqa: E731
+        white = lambda image: (image.min(axis=2) > 200).sum()
         plain_image, labelled_image = plain.render(), labelled.render()
         assert white(labelled_image) > white(plain_image) + 200
         # Colours by category land on the right nodes: a node's centre pixel has its category's colour
@@ -318,7 +319,7 @@ def test_markers_change_the_node_shape(karate):
         finally:
             scene.close()
     areas = sorted(coverage.values())
-    assert all(larger > 1.03 * smaller for smaller, larger in zip(areas, areas[1:])), coverage
+    assert all(larger > 1.03 * smaller for smaller, larger in itertools.pairwise(areas)), coverage
     assert coverage["triangle"] == areas[0]
     with pytest.raises(ValueError, match="marker must be one of"):
         GraphScene(edges, len(positions), 3, 64, 64, marker="square")

@@ -25,7 +25,7 @@ def test_the_widget_relays_a_page_and_shrugs_off_malformed_messages():
         sent: list = []
         widget.send = lambda content, buffers=None: sent.append((content, buffers))
         assert widget.bridge_only and "window.__heliosBridged = true" in widget.page
-        handle = lambda content: widget._on_page_message(widget, content, [])  # noqa: E731
+        handle = lambda content: widget._on_page_message(widget, content, [])
         handle({"helios": "batch", "channel": "c1", "messages": [{"helios": "open", "video": "h264"}]})
         assert _wait(lambda: any(c.get("helios") == "packet" and c["channel"] == "c1" for c, _ in sent))
         assert _wait(lambda: view.session.status()["viewers"] == 1)

@@ -173,10 +173,7 @@ class ViewRelay:
                 if message.type != aiohttp.WSMsgType.BINARY or not message.data:
                     continue
                 key = message.data[0] == 1
-                now = asyncio.get_running_loop().time()
-                for sequence, sent_s in list(self._in_flight.items()):
-                    if now - sent_s > SHOWN_TIMEOUT_S:
-                        del self._in_flight[sequence]
+                now = self._forget_lost_frames()
                 if not key and (self._skipping or len(self._in_flight) >= PACKETS_IN_FLIGHT):
                     if not self._skipping:
                         self._skipping = True
@@ -188,11 +185,16 @@ class ViewRelay:
                 self.frames_sent += 1
                 self._send({"helios": "packet", "sequence": self._sequence, "key": key}, [message.data[1:]])
 
-    def _send_waiting(self) -> None:
+    def _forget_lost_frames(self) -> float:
+        """Drop the in-flight frames not shown within SHOWN_TIMEOUT_S; return the loop's time."""
         now = asyncio.get_running_loop().time()
         for sequence, sent_s in list(self._in_flight.items()):
             if now - sent_s > SHOWN_TIMEOUT_S:
                 del self._in_flight[sequence]
+        return now
+
+    def _send_waiting(self) -> None:
+        now = self._forget_lost_frames()
         if self._waiting is None or len(self._in_flight) >= FRAMES_IN_FLIGHT:
             return
         sequence, jpeg = self._waiting
