@@ -43,7 +43,7 @@ import numba
 import numpy as np
 from numba import prange
 
-__all__ = ["BarnesHutTree", "LEAF_SIZE", "build_tree", "radix_argsort", "repulsive_forces", "tree_forces"]
+__all__ = ["LEAF_SIZE", "BarnesHutTree", "build_tree", "radix_argsort", "repulsive_forces", "tree_forces"]
 
 LEAF_SIZE = 32
 """A cell with at most this many points is a leaf. The walk runs once per leaf and the sums over its
@@ -353,10 +353,8 @@ def _bounds(positions: np.ndarray):
     for node in range(point_count):
         for dimension in range(dimensions):
             value = positions[node, dimension]
-            if value < lower[dimension]:
-                lower[dimension] = value
-            if value > upper[dimension]:
-                upper[dimension] = value
+            lower[dimension] = min(lower[dimension], value)
+            upper[dimension] = max(upper[dimension], value)
     return lower, upper
 
 
@@ -397,8 +395,15 @@ class BarnesHutTree:
     """
 
     __slots__ = (
-        "order", "sorted_coordinates", "sorted_masses", "sorted_sizes", "sorted_groups", "cells", "leaves",
-        "group_root", "dimensions",
+        "cells",
+        "dimensions",
+        "group_root",
+        "leaves",
+        "order",
+        "sorted_coordinates",
+        "sorted_groups",
+        "sorted_masses",
+        "sorted_sizes",
     )  # fmt: skip
 
     @property

@@ -63,6 +63,32 @@ median edge length of the group's position: apart enough to feel each other, clo
 
 
 
+REDUCTION_BLOCK = 4096
+"""Kernels that sum over nodes sum fixed blocks of this many in parallel, then the block sums in order:
+the same result for any thread count."""
+
+
+@numba.njit(nogil=True, cache=True)
+def reduction_block_count(node_count: int) -> int:
+    """Number of :data:`REDUCTION_BLOCK` blocks covering ``node_count`` nodes."""
+    return (node_count + REDUCTION_BLOCK - 1) // REDUCTION_BLOCK
+
+
+@numba.njit(nogil=True, cache=True)
+def reduction_block_nodes(block: int, node_count: int) -> tuple[int, int]:
+    """First and past-the-last node of ``block``."""
+    return block * REDUCTION_BLOCK, min(node_count, (block + 1) * REDUCTION_BLOCK)
+
+
+@numba.njit(nogil=True, cache=True)
+def ordered_total(block_sums: np.ndarray) -> float:
+    """Sum of the block sums, in block order."""
+    total = 0.0
+    for block in range(block_sums.shape[0]):
+        total += block_sums[block]
+    return total
+
+
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def weighted_centroids(
     positions: np.ndarray, masses: np.ndarray, labels: np.ndarray, component_count: int
@@ -166,6 +192,7 @@ class ForceLayout:
         edges = validate_edges(edges, node_count, owner)
         weights = validate_weights(weights, len(edges), owner)
         self._parameters = self.check_parameters(parameters)
+        self._check_parameters_for_graph(self._parameters, node_count)
         self._dimensions = dimensions
         self._seed = int(seed)
         self._random = np.random.default_rng(seed)
@@ -202,6 +229,9 @@ class ForceLayout:
         self._start_level(self._finest, fresh=True)
 
     # ------------------------------------------------------------------ subclass hooks
+    # The constructor calls _check_parameters_for_graph, _length_unit and _node_masses, which read only
+    # the parameters and the graph, and last _start_level, which sets (never reads) the subclass's
+    # schedule state: a subclass needs no constructor of its own and nothing set before this one runs.
     def _length_unit(self) -> float:
         """The layout's natural length (an edge's rest length, roughly)."""
         return 1.0
@@ -232,6 +262,9 @@ class ForceLayout:
 
     def _graph_changed(self) -> None:
         """Called after the finest graph was replaced (per-node state must be resized)."""
+
+    def _check_parameters_for_graph(self, parameters: Any, node_count: int) -> None:
+        """Raise a ValueError if ``parameters`` do not fit a graph of ``node_count`` nodes."""
 
     # ------------------------------------------------------------------------ parameters
     @classmethod
@@ -266,7 +299,9 @@ class ForceLayout:
         ValueError
             If a name is unknown or a value out of range (nothing is changed then).
         """
-        self._parameters = self.check_parameters(changes, self._parameters)
+        parameters = self.check_parameters(changes, self._parameters)
+        self._check_parameters_for_graph(parameters, self.node_count)
+        self._parameters = parameters
         self._parameters_changed(set(changes))
         self.reheat()
 
@@ -462,6 +497,22 @@ class ForceLayout:
     # -------------------------------------------------------------------------- packing
     def _packs_components(self, level: _Level) -> bool:
         return bool(getattr(self._parameters, "pack_components", False)) and level.graph.component_count > 1
+
+    def _gravity_centres(self, level: _Level) -> tuple[np.ndarray, np.ndarray]:
+        """``(labels, centres)``: every node's centre of gravity, its component's centroid when packing,
+        else the origin."""
+        graph = level.graph
+        if self._packs_components(level):
+            labels = graph.component_labels
+            return labels, weighted_centroids(level.positions, level.masses, labels, graph.component_count)
+        return np.zeros(graph.node_count, dtype=np.int64), np.zeros((1, self._dimensions))
+
+    def _pin_mask(self, level: _Level) -> np.ndarray:
+        """``(n,)`` bool pins of ``level``'s nodes for the kernels, empty when none is pinned (coarse
+        levels have none: a pin ends the coarse phase)."""
+        if level is self._finest and self._pinned.any():
+            return self._pinned
+        return np.zeros(0, dtype=bool)
 
     def _component_groups(self, level: _Level) -> tuple[np.ndarray | None, int]:
         """Barnes-Hut groups: one per component when packing, else everything in one."""

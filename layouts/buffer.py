@@ -85,6 +85,7 @@ import threading
 import weakref
 from multiprocessing import resource_tracker, shared_memory
 from types import TracebackType
+from typing import Self
 
 import numba
 import numpy as np
@@ -502,7 +503,7 @@ class PositionBuffer:
         """Unmap the segment, and unlink it if this instance created it. Idempotent."""
         self._finalizer()
 
-    def __enter__(self) -> PositionBuffer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

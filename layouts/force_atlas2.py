@@ -32,7 +32,7 @@ import numpy as np
 from numba import prange
 
 from .barnes_hut import PARALLEL_LAUNCH_LOCK, repulsive_forces
-from .base import ForceLayout, _Level, weighted_centroids
+from .base import ForceLayout, _Level, ordered_total, reduction_block_count, reduction_block_nodes
 from .graph import GraphStructure
 
 __all__ = ["ForceAtlas2", "ForceAtlas2Parameters"]
@@ -48,9 +48,6 @@ REFINEMENT_ITERATIONS = 30
 MINIMUM_SPEED_EFFICIENCY = 0.05
 MAXIMUM_JITTER_TOLERANCE = 10.0
 MAXIMUM_SPEED_RISE = 0.5
-
-_BLOCK = 4096  # reductions sum fixed blocks, then the blocks in order: same result for any thread count
-
 
 @dataclass(frozen=True, eq=False)
 class ForceAtlas2Parameters:
@@ -197,14 +194,15 @@ def swinging_and_traction(
 ) -> tuple[float, float]:
     """Total ``m * |F - F_previous|`` (swinging) and ``m * |F + F_previous| / 2`` (traction) of free nodes."""
     node_count, dimensions = forces.shape
-    block_count = (node_count + _BLOCK - 1) // _BLOCK
+    block_count = reduction_block_count(node_count)
     swinging_sums = np.zeros(block_count)
     traction_sums = np.zeros(block_count)
     has_pins = pinned.shape[0] > 0
     for block in prange(block_count):
         swinging_sum = 0.0
         traction_sum = 0.0
-        for node in range(block * _BLOCK, min(node_count, (block + 1) * _BLOCK)):
+        first, stop = reduction_block_nodes(block, node_count)
+        for node in range(first, stop):
             if has_pins and pinned[node]:
                 continue
             swing = 0.0
@@ -218,12 +216,7 @@ def swinging_and_traction(
             traction_sum += 0.5 * masses[node] * math.sqrt(traction)
         swinging_sums[block] = swinging_sum
         traction_sums[block] = traction_sum
-    total_swinging = 0.0
-    total_traction = 0.0
-    for block in range(block_count):
-        total_swinging += swinging_sums[block]
-        total_traction += traction_sums[block]
-    return total_swinging, total_traction
+    return ordered_total(swinging_sums), ordered_total(traction_sums)
 
 
 @numba.njit(nogil=True, cache=True, parallel=True, error_model="numpy")
@@ -244,14 +237,15 @@ def apply_forces(
         Mean distance moved over all nodes, and the energy (sum of squared forces on free nodes).
     """
     node_count, dimensions = positions.shape
-    block_count = (node_count + _BLOCK - 1) // _BLOCK
+    block_count = reduction_block_count(node_count)
     displacement_sums = np.zeros(block_count)
     energy_sums = np.zeros(block_count)
     has_pins = pinned.shape[0] > 0
     for block in prange(block_count):
         displacement_sum = 0.0
         energy_sum = 0.0
-        for node in range(block * _BLOCK, min(node_count, (block + 1) * _BLOCK)):
+        first, stop = reduction_block_nodes(block, node_count)
+        for node in range(first, stop):
             swing = 0.0
             squared_force = 0.0
             for dimension in range(dimensions):
@@ -276,14 +270,9 @@ def apply_forces(
             displacement_sum += factor * math.sqrt(squared_force)
         displacement_sums[block] = displacement_sum
         energy_sums[block] = energy_sum
-    total_displacement = 0.0
-    total_energy = 0.0
-    for block in range(block_count):
-        total_displacement += displacement_sums[block]
-        total_energy += energy_sums[block]
     if node_count == 0:
         return 0.0, 0.0
-    return total_displacement / node_count, total_energy
+    return ordered_total(displacement_sums) / node_count, ordered_total(energy_sums)
 
 
 def adjust_speed(
@@ -353,21 +342,6 @@ class ForceAtlas2(ForceLayout):
     name = "fa2"
     parameters_type = ForceAtlas2Parameters
 
-    def __init__(
-        self,
-        edges: np.ndarray,
-        node_count: int,
-        dimensions: int = 2,
-        seed: int = 0,
-        weights: np.ndarray | None = None,
-        initial_positions: np.ndarray | None = None,
-        **parameters: object,
-    ) -> None:
-        self._speed = 1.0
-        self._speed_efficiency = 1.0
-        super().__init__(edges, node_count, dimensions, seed, weights, initial_positions, **parameters)
-        self._check_node_sizes()
-
     # ------------------------------------------------------------------------ properties
     @property
     def speed(self) -> float:
@@ -389,11 +363,11 @@ class ForceAtlas2(ForceLayout):
     def _packing_unit(self, level: _Level) -> float:
         return 2.0 * math.sqrt(self.scaling_ratio)
 
-    def _check_node_sizes(self) -> None:
-        sizes = np.asarray(self._parameters.node_size, dtype=np.float64)
-        if sizes.ndim == 1 and sizes.shape != (self.node_count,):
+    def _check_parameters_for_graph(self, parameters: ForceAtlas2Parameters, node_count: int) -> None:
+        sizes = np.asarray(parameters.node_size, dtype=np.float64)
+        if sizes.ndim == 1 and sizes.shape != (node_count,):
             raise ValueError(
-                f"ForceAtlas2: node_size must be a number or have one value per node ({self.node_count}), "
+                f"ForceAtlas2: node_size must be a number or have one value per node ({node_count}), "
                 f"got shape {sizes.shape}"
             )
 
@@ -450,7 +424,6 @@ class ForceAtlas2(ForceLayout):
         self._prepare_level(level)
 
     def _parameters_changed(self, names: set[str]) -> None:
-        self._check_node_sizes()
         if "edge_weight_influence" in names:
             self._prepare_level(self._current)
 
@@ -465,12 +438,7 @@ class ForceAtlas2(ForceLayout):
         graph = level.graph
         coefficient = float(np.mean(level.masses)) if parameters.dissuade_hubs and graph.node_count else 1.0
         attraction_sizes = sizes if sizes is not None else np.zeros(0)
-        if self._packs_components(level):
-            labels = graph.component_labels
-            centers = weighted_centroids(level.positions, level.masses, labels, graph.component_count)
-        else:
-            labels = np.zeros(graph.node_count, dtype=np.int64)
-            centers = np.zeros((1, self._dimensions))
+        labels, centers = self._gravity_centres(level)
         with PARALLEL_LAUNCH_LOCK:
             attractive_forces(
                 level.positions, graph.neighbour_start, graph.neighbours, level.attraction_weights,
@@ -484,7 +452,7 @@ class ForceAtlas2(ForceLayout):
         return level.forces
 
     def _move(self, level: _Level) -> tuple[float, float]:
-        pinned = self._pinned if (level is self._finest and self._pinned.any()) else np.zeros(0, dtype=bool)
+        pinned = self._pin_mask(level)
         with PARALLEL_LAUNCH_LOCK:
             total_swinging, total_traction = swinging_and_traction(
                 level.forces, level.previous_forces, level.masses, pinned

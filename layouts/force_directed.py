@@ -31,14 +31,14 @@ import numpy as np
 from numba import prange
 
 from .barnes_hut import PARALLEL_LAUNCH_LOCK, repulsive_forces
-from .base import ForceLayout, _Level, weighted_centroids
+from .base import ForceLayout, _Level, ordered_total, reduction_block_count, reduction_block_nodes
 from .graph import GraphStructure
 
 __all__ = [
-    "automatic_gravity",
     "ForceDirectedLayout",
     "FruchtermanReingoldParameters",
     "attractive_forces",
+    "automatic_gravity",
     "compute_forces",
     "move_nodes",
 ]
@@ -73,9 +73,6 @@ LARGE_WORLD_RATIO = 4.0
 
 COARSEST_COOLING_FACTOR = 0.97
 """Cooling of the coarsest level of a hierarchy (1 % of its start after 150 iterations): it is small."""
-
-_BLOCK = 4096  # reductions sum fixed blocks, then the blocks in order: same result for any thread count
-
 
 @dataclass(frozen=True)
 class FruchtermanReingoldParameters:
@@ -211,14 +208,15 @@ def move_nodes(
         Mean distance moved over all nodes, and the energy (sum of squared net forces on free nodes).
     """
     node_count, dimensions = positions.shape
-    block_count = (node_count + _BLOCK - 1) // _BLOCK
+    block_count = reduction_block_count(node_count)
     displacement_sums = np.zeros(block_count)
     energy_sums = np.zeros(block_count)
     has_pins = pinned.shape[0] > 0
     for block in prange(block_count):
         displacement_sum = 0.0
         energy_sum = 0.0
-        for node in range(block * _BLOCK, min(node_count, (block + 1) * _BLOCK)):
+        first, stop = reduction_block_nodes(block, node_count)
+        for node in range(first, stop):
             label = labels[node]
             squared_magnitude = 0.0
             for dimension in range(dimensions):
@@ -240,14 +238,9 @@ def move_nodes(
             displacement_sum += length
         displacement_sums[block] = displacement_sum
         energy_sums[block] = energy_sum
-    total_displacement = 0.0
-    total_energy = 0.0
-    for block in range(block_count):
-        total_displacement += displacement_sums[block]
-        total_energy += energy_sums[block]
     if node_count == 0:
         return 0.0, 0.0
-    return total_displacement / node_count, total_energy
+    return ordered_total(displacement_sums) / node_count, ordered_total(energy_sums)
 
 
 def compute_forces(
@@ -362,22 +355,10 @@ class ForceDirectedLayout(ForceLayout):
     name = "fr"
     parameters_type = FruchtermanReingoldParameters
 
-    def __init__(
-        self,
-        edges: np.ndarray,
-        node_count: int,
-        dimensions: int = 2,
-        seed: int = 0,
-        weights: np.ndarray | None = None,
-        initial_positions: np.ndarray | None = None,
-        **parameters: object,
-    ) -> None:
-        self._temperature = 0.0
-        self._level_start_temperature = 0.0
-        self._cooling_factor = 0.99
-        self._gravity_graph: GraphStructure | None = None  # the graph _automatic_gravity was computed for
-        self._automatic_gravity = LARGE_WORLD_GRAVITY
-        super().__init__(edges, node_count, dimensions, seed, weights, initial_positions, **parameters)
+    # The gravity cache; the schedule state (_temperature, _level_start_temperature, _cooling_factor) is
+    # set by _start_level.
+    _gravity_graph: GraphStructure | None = None  # the graph _automatic_gravity was computed for
+    _automatic_gravity = LARGE_WORLD_GRAVITY
 
     # ------------------------------------------------------------------------ properties
     @property
@@ -419,7 +400,7 @@ class ForceDirectedLayout(ForceLayout):
             self._cooling_factor = COARSEST_COOLING_FACTOR if coarsest else parameters.cooling_factor
             if coarsest:
                 # To 1 % of the start, then hand down.
-                level.iteration_budget = int(math.ceil(math.log(0.01) / math.log(self._cooling_factor)))
+                level.iteration_budget = math.ceil(math.log(0.01) / math.log(self._cooling_factor))
         else:
             self._temperature = REFINEMENT_TEMPERATURE * length
             self._cooling_factor = REFINEMENT_COOLING_FACTOR
@@ -446,14 +427,8 @@ class ForceDirectedLayout(ForceLayout):
         return level.forces
 
     def _move(self, level: _Level) -> tuple[float, float]:
-        graph = level.graph
-        if self._packs_components(level):
-            labels = graph.component_labels
-            centers = weighted_centroids(level.positions, level.masses, labels, graph.component_count)
-        else:
-            labels = np.zeros(graph.node_count, dtype=np.int64)
-            centers = np.zeros((1, self._dimensions))
-        pinned = self._pinned if (level is self._finest and self._pinned.any()) else np.zeros(0, dtype=bool)
+        labels, centers = self._gravity_centres(level)
+        pinned = self._pin_mask(level)
         with PARALLEL_LAUNCH_LOCK:
             displacement, energy = move_nodes(
                 level.positions, level.forces, level.masses, labels, centers, self.gravity,

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-import scipy.sparse
-import scipy.sparse.csgraph
 
 __all__ = ["GraphStructure", "validate_edges", "validate_weights"]
 
@@ -121,6 +119,32 @@ def _farthest(neighbour_start: np.ndarray, neighbours: np.ndarray, source: int) 
     return last, distance[last]
 
 
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _component_labels(neighbour_start: np.ndarray, neighbours: np.ndarray) -> tuple[int, np.ndarray]:
+    """Connected components by breadth-first search, numbered in order of their lowest node."""
+    node_count = neighbour_start.shape[0] - 1
+    labels = np.full(node_count, -1, dtype=np.int64)
+    queue = np.empty(node_count, dtype=np.int64)
+    count = 0
+    for start in range(node_count):
+        if labels[start] >= 0:
+            continue
+        labels[start] = count
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            node = queue[head]
+            head += 1
+            for slot in range(neighbour_start[node], neighbour_start[node + 1]):
+                other = neighbours[slot]
+                if labels[other] < 0:
+                    labels[other] = count
+                    queue[tail] = other
+                    tail += 1
+        count += 1
+    return count, labels
+
+
 class GraphStructure:
     """Edges, weights and the derived arrays every layout kernel uses.
 
@@ -158,17 +182,8 @@ class GraphStructure:
             edges, weights, self.node_count
         )
         self.degrees = np.diff(self.neighbour_start)
-        if self.node_count:
-            matrix = scipy.sparse.csr_matrix(
-                (np.ones(len(self.neighbours), dtype=np.int8), self.neighbours, self.neighbour_start),
-                shape=(self.node_count, self.node_count),
-            )
-            count, labels = scipy.sparse.csgraph.connected_components(matrix, directed=False)
-            self.component_count = int(count)
-            self.component_labels = labels.astype(np.int64)
-        else:
-            self.component_count = 0
-            self.component_labels = np.empty(0, dtype=np.int64)
+        count, self.component_labels = _component_labels(self.neighbour_start, self.neighbours)
+        self.component_count = int(count)
 
     @property
     def edge_count(self) -> int:

@@ -16,7 +16,8 @@ Neighbourhood preservation (k = 10)
     For a node ``i`` with at least one edge, its graph neighbourhood ``N_G(i)`` is the ball of the
     largest hop radius ``r >= 1`` that holds at most ``k`` nodes other than ``i`` (for a node with
     more than ``k`` neighbours, its neighbours). Its layout neighbourhood ``N_L(i)`` is the
-    ``|N_G(i)|`` nodes nearest to ``i`` in the layout (``scipy.spatial.cKDTree``). The figure is the
+    ``|N_G(i)|`` nodes nearest to ``i`` in the layout (by brute force up to
+    ``BRUTE_FORCE_NEIGHBOUR_NODES`` nodes, else ``scipy.spatial.cKDTree``). The figure is the
     mean Jaccard index ``|N_G ∩ N_L| / |N_G ∪ N_L|`` over all such nodes (a seeded random sample of
     ``NEIGHBOURHOOD_SAMPLE_SIZE`` of them on large graphs): 1 when every node's graph neighbours are
     its nearest neighbours on screen. This is the measure of Kruiger et al. (tsNET, 2017), with the
@@ -29,10 +30,8 @@ import math
 
 import numba
 import numpy as np
-import scipy.sparse
-import scipy.sparse.csgraph
 
-from .graph import validate_edges
+from .graph import _adjacency, validate_edges
 
 __all__ = ["layout_quality", "neighbourhood_preservation", "normalised_stress"]
 
@@ -49,45 +48,60 @@ NEIGHBOURHOOD_SAMPLE_SIZE = 5000
 """Neighbourhood preservation averages over at most this many nodes (seeded sample)."""
 
 
-def _adjacency_matrix(edges: np.ndarray, node_count: int) -> scipy.sparse.csr_matrix:
-    rows = np.concatenate([edges[:, 0], edges[:, 1]])
-    columns = np.concatenate([edges[:, 1], edges[:, 0]])
-    matrix = scipy.sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(node_count, node_count)
-    )
-    matrix.data[:] = 1.0  # duplicate edges summed: still one hop
-    return matrix
+BRUTE_FORCE_NEIGHBOUR_NODES = 5000
+"""Up to this many nodes, layout neighbours come from the full distance rows (no k-d tree to import)."""
+
+
+def _neighbour_lists(edges: np.ndarray, node_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR offsets and neighbours of every node (a duplicate edge is still one hop)."""
+    edges = np.ascontiguousarray(edges, dtype=np.int32)
+    neighbour_start, neighbours, _, _ = _adjacency(edges, np.ones(len(edges)), int(node_count))
+    return neighbour_start, neighbours
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def _ratio_sums(
-    positions: np.ndarray, sources: np.ndarray, distances: np.ndarray
+    neighbour_start: np.ndarray, neighbours: np.ndarray, positions: np.ndarray, sources: np.ndarray
 ) -> tuple[float, float, int]:
-    """Sum of r = L/d, of r**2, and the pair count, over finite positive graph distances."""
+    """Sum of r = L/d, of r**2, and the pair count, over every node reachable from each source
+    (d: hop distance by breadth-first search)."""
+    node_count = positions.shape[0]
     dimensions = positions.shape[1]
+    stamp = np.full(node_count, -1, dtype=np.int64)
+    hops = np.zeros(node_count, dtype=np.int64)
+    queue = np.empty(node_count, dtype=np.int64)
     ratio_sum = 0.0
     squared_sum = 0.0
     count = 0
     for row in range(sources.shape[0]):
         source = sources[row]
-        for target in range(positions.shape[0]):
-            distance = distances[row, target]
-            if not (distance > 0.0) or math.isinf(distance):
-                continue
-            squared = 0.0
-            for dimension in range(dimensions):
-                difference = positions[source, dimension] - positions[target, dimension]
-                squared += difference * difference
-            ratio = math.sqrt(squared) / distance
-            ratio_sum += ratio
-            squared_sum += ratio * ratio
-            count += 1
+        stamp[source] = row
+        hops[source] = 0
+        queue[0] = source
+        head, tail = 0, 1
+        while head < tail:
+            node = queue[head]
+            head += 1
+            if node != source:
+                squared = 0.0
+                for dimension in range(dimensions):
+                    difference = positions[source, dimension] - positions[node, dimension]
+                    squared += difference * difference
+                ratio = math.sqrt(squared) / hops[node]
+                ratio_sum += ratio
+                squared_sum += ratio * ratio
+                count += 1
+            for slot in range(neighbour_start[node], neighbour_start[node + 1]):
+                other = neighbours[slot]
+                if stamp[other] != row:
+                    stamp[other] = row
+                    hops[other] = hops[node] + 1
+                    queue[tail] = other
+                    tail += 1
     return ratio_sum, squared_sum, count
 
 
-def normalised_stress(
-    edges: np.ndarray, node_count: int, positions: np.ndarray, seed: int = 0, matrix=None
-) -> float:
+def normalised_stress(edges: np.ndarray, node_count: int, positions: np.ndarray, seed: int = 0) -> float:
     """Normalised stress (see the module docstring); nan if no two nodes are connected.
 
     Parameters
@@ -107,23 +121,13 @@ def normalised_stress(
         In [0, 1]; lower is better.
     """
     positions = np.ascontiguousarray(positions, dtype=np.float64)
-    if matrix is None:
-        matrix = _adjacency_matrix(edges, node_count)
     if node_count <= EXACT_STRESS_NODE_COUNT:
         sources = np.arange(node_count)
     else:
         source_count = int(min(500, max(16, STRESS_PAIR_BUDGET // node_count)))
         sources = np.sort(np.random.default_rng(seed).choice(node_count, size=source_count, replace=False))
-    chunk = max(1, int(STRESS_PAIR_BUDGET // 4 // max(node_count, 1)))
-    ratio_sum = squared_sum = 0.0
-    count = 0
-    for start in range(0, len(sources), chunk):
-        block = sources[start : start + chunk]
-        distances = scipy.sparse.csgraph.shortest_path(matrix, method="D", unweighted=True, indices=block)
-        block_sums = _ratio_sums(positions, block.astype(np.int64), np.atleast_2d(distances))
-        ratio_sum += block_sums[0]
-        squared_sum += block_sums[1]
-        count += block_sums[2]
+    neighbour_start, neighbours = _neighbour_lists(edges, node_count)
+    ratio_sum, squared_sum, count = _ratio_sums(neighbour_start, neighbours, positions, sources.astype(np.int64))
     if count == 0 or squared_sum == 0.0:
         return math.nan
     return float(max(0.0, 1.0 - ratio_sum * ratio_sum / (count * squared_sum)))
@@ -202,30 +206,23 @@ def neighbourhood_preservation(
         In [0, 1]; higher is better; nan for a graph without edges.
     """
     positions = np.ascontiguousarray(positions, dtype=np.float64)
-    matrix = _adjacency_matrix(edges, node_count)
-    degrees = np.diff(matrix.indptr)
-    candidates = np.flatnonzero(degrees > 0)
+    neighbour_start, neighbours = _neighbour_lists(edges, node_count)
+    candidates = np.flatnonzero(np.diff(neighbour_start) > 0)
     if len(candidates) == 0:
         return math.nan
     if len(candidates) > NEIGHBOURHOOD_SAMPLE_SIZE:
         random = np.random.default_rng(seed)
         candidates = np.sort(random.choice(candidates, NEIGHBOURHOOD_SAMPLE_SIZE, replace=False))
     offsets, members = _graph_neighbourhoods(
-        matrix.indptr.astype(np.int64),
-        matrix.indices.astype(np.int64),
-        candidates.astype(np.int64),
-        int(size),
+        neighbour_start, neighbours.astype(np.int64), candidates.astype(np.int64), int(size)
     )
     counts = np.diff(offsets)
-    import scipy.spatial  # here: importing it costs every command that never measures quality 0.07 s
-
-    tree = scipy.spatial.cKDTree(positions)
+    nearest_to = _nearest_finder(positions)
     scores = np.empty(len(candidates))
     for count in np.unique(counts):
         rows = np.flatnonzero(counts == count)
         query_size = int(min(count + 1, node_count))
-        _, nearest = tree.query(positions[candidates[rows]], k=query_size)
-        nearest = np.asarray(nearest).reshape(len(rows), query_size)
+        nearest = nearest_to(candidates[rows], query_size)
         for row, found in zip(rows, nearest):
             node = candidates[row]
             layout_side = [other for other in found if other != node][:count]
@@ -233,6 +230,29 @@ def neighbourhood_preservation(
             shared = len(np.intersect1d(graph_side, layout_side, assume_unique=True))
             scores[row] = shared / (2 * count - shared)
     return float(np.mean(scores))
+
+
+def _nearest_finder(positions: np.ndarray):
+    """``nearest(nodes, k)``: the ``k`` nodes nearest to each of ``nodes`` in the layout (themselves
+    included), as a ``(len(nodes), k)`` array."""
+    if len(positions) > BRUTE_FORCE_NEIGHBOUR_NODES:
+        import scipy.spatial  # here: importing it costs every command that never measures quality 0.07 s
+
+        tree = scipy.spatial.cKDTree(positions)
+        return lambda nodes, k: np.asarray(tree.query(positions[nodes], k=k)[1]).reshape(len(nodes), k)
+
+    def nearest(nodes: np.ndarray, k: int) -> np.ndarray:
+        rows = []
+        for start in range(0, len(nodes), 256):
+            block = positions[nodes[start : start + 256]]
+            squared = ((block[:, None, :] - positions[None, :, :]) ** 2).sum(axis=2)
+            closest = np.argpartition(squared, k - 1, axis=1)[:, :k] if k < len(positions) else np.tile(
+                np.arange(len(positions)), (len(block), 1))
+            order = np.take_along_axis(squared, closest, axis=1).argsort(axis=1, kind="stable")
+            rows.append(np.take_along_axis(closest, order, axis=1))
+        return np.concatenate(rows)
+
+    return nearest
 
 
 def layout_quality(

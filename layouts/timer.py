@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Self
 
 __all__ = ["IntervalTimerThreading"]
 
@@ -201,7 +202,7 @@ class IntervalTimerThreading:
         raise error
 
     # ------------------------------------------------------------ context manager
-    def __enter__(self) -> IntervalTimerThreading:
+    def __enter__(self) -> Self:
         """Start the timer unless it is already started, and return it."""
         with self._condition:
             started = self._thread is not None

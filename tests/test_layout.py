@@ -6,6 +6,7 @@ Timing lives in ``bench/layout.py``, not here.
 from __future__ import annotations
 
 import inspect
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +20,13 @@ from layouts import (
     LAYOUT_ALGORITHMS,
     ForceAtlas2,
     ForceDirectedLayout,
+    barnes_hut,
+    force_directed,
     layout_quality,
+    multilevel,
+    packing,
     run_layout,
 )
-from layouts import barnes_hut, force_directed, multilevel, packing
 from layouts.graph import GraphStructure
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -155,9 +159,9 @@ def test_barnes_hut_with_theta_zero_is_the_exact_sum(dimensions: int) -> None:
     groups = random.integers(0, 3, node_count)
     forces = np.empty_like(positions)
     cases = [
-        dict(minimum_squared_distance=1e-4),
-        dict(minimum_squared_distance=0.0, groups=groups, group_count=3),
-        dict(minimum_squared_distance=1e-4, repulsion_exponent=2),
+        {"minimum_squared_distance": 1e-4},
+        {"minimum_squared_distance": 0.0, "groups": groups, "group_count": 3},
+        {"minimum_squared_distance": 1e-4, "repulsion_exponent": 2},
     ]
     for case in cases:
         barnes_hut.repulsive_forces(positions, masses, 0.0, 2.0, forces, **case)
@@ -251,11 +255,11 @@ def test_fr_step_matches_reference_step() -> None:
 
 # ------------------------------------------------------------------- ForceAtlas2
 FA2_VARIANTS = [
-    dict(scaling_ratio=2.0),
-    dict(scaling_ratio=3.0, gravity=0.5, strong_gravity=True),
-    dict(scaling_ratio=2.0, lin_log=True, dissuade_hubs=True),
-    dict(scaling_ratio=2.0, prevent_overlap=True, node_size=0.3),
-    dict(scaling_ratio=1.0, edge_weight_influence=0.5),
+    {"scaling_ratio": 2.0},
+    {"scaling_ratio": 3.0, "gravity": 0.5, "strong_gravity": True},
+    {"scaling_ratio": 2.0, "lin_log": True, "dissuade_hubs": True},
+    {"scaling_ratio": 2.0, "prevent_overlap": True, "node_size": 0.3},
+    {"scaling_ratio": 1.0, "edge_weight_influence": 0.5},
 ]
 
 
@@ -396,7 +400,9 @@ def test_kernels_are_compiled_once_and_cached_on_disk() -> None:
     """A second process (a second ``helios view``) loads every kernel from the disk cache."""
     root = Path(__file__).resolve().parents[1]
     command = [sys.executable, "-c", CACHE_PROBE]
-    runs = [subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600) for _ in range(2)]
+    runs = [
+        subprocess.run(command, check=False, cwd=root, capture_output=True, text=True, timeout=600) for _ in range(2)
+    ]
     assert runs[1].returncode == 0, runs[1].stderr
     assert int(runs[1].stdout.split()[-1]) == 0  # nothing compiled the second time
 
@@ -504,7 +510,7 @@ def test_fa2_packs_components_and_published_gravity_keeps_them_bounded() -> None
     run_steps(packed, 100)
     run_steps(published, 100)
     graph = packed.graph
-    centroids, radii = component_discs(packed.positions, graph)
+    _centroids, radii = component_discs(packed.positions, graph)
     extent = np.max(np.linalg.norm(packed.positions - packed.positions.mean(axis=0), axis=1))
     assert np.sum(radii**2) / extent**2 > 0.1  # packed: no component far out
     # Without packing, gravity still bounds every node (at scaling * total mass / gravity at most).
@@ -577,7 +583,7 @@ def test_coarsening_halves_the_graph_and_keeps_mass() -> None:
     assert level.graph.weights.sum() == pytest.approx(crossing)  # weights add up
     hierarchy = multilevel.build_hierarchy(graph, masses, seed=0)
     assert hierarchy[-1].graph.node_count <= multilevel.COARSEST_NODE_COUNT
-    assert all(b.graph.node_count < a.graph.node_count for a, b in zip(hierarchy, hierarchy[1:]))
+    assert all(b.graph.node_count < a.graph.node_count for a, b in itertools.pairwise(hierarchy))
 
 
 def test_star_graph_coarsens() -> None:
@@ -653,6 +659,23 @@ def test_parameters_change_while_running() -> None:
     with pytest.raises(ValueError, match="jitter_tolerance"):
         layout.set_parameters(jitter_tolerance=-1)
     assert layout.parameters.jitter_tolerance == 1.0  # unchanged after a rejected change
+    with pytest.raises(ValueError, match="node_size"):
+        layout.set_parameters(node_size=np.ones(node_count + 1))  # one value too many for this graph
+    assert layout.parameters.node_size == 1.0  # unchanged: the check runs before the change
+
+
+def test_layouts_share_the_constructor_and_its_hooks_set_their_own_state() -> None:
+    from layouts.base import ForceLayout
+
+    for layout_type in (ForceDirectedLayout, ForceAtlas2):
+        assert layout_type.__init__ is ForceLayout.__init__  # no subclass constructor to get the order wrong
+    edges, node_count = karate()
+    fr = ForceDirectedLayout(edges, node_count, seed=0)
+    assert fr.temperature == pytest.approx(0.1 * node_count**0.5)  # the schedule started in the constructor
+    fa2 = ForceAtlas2(edges, node_count, seed=0)
+    assert fa2.speed == 1.0
+    with pytest.raises(ValueError, match="node_size"):
+        ForceAtlas2(edges, node_count, node_size=np.ones(3))
 
 
 def test_update_graph_replaces_the_graph() -> None:
@@ -697,9 +720,9 @@ def test_neighbourhood_of_a_hub_is_its_neighbours() -> None:
     from layouts import quality
 
     star = np.array([[0, leaf] for leaf in range(1, 31)])
-    matrix = quality._adjacency_matrix(star, 31)
+    neighbour_start, neighbours = quality._neighbour_lists(star, 31)
     offsets, members = quality._graph_neighbourhoods(
-        matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64), np.array([0, 1]), 10
+        neighbour_start, neighbours.astype(np.int64), np.array([0, 1]), 10
     )
     # More than k neighbours: all of them.
     assert sorted(members[offsets[0] : offsets[1]]) == list(range(1, 31))
