@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "so viewers behind NAT connect; repeatable (default: none, nothing outside is contacted)")
     view.add_argument("--ice-username", default="", metavar="USER", help="the TURN servers' user name")
     view.add_argument("--ice-credential", default="", metavar="PASSWORD", help="the TURN servers' password")
+    view.add_argument("--publish", default="", metavar="SFU",
+                      help="publish the stream to a Janus VideoRoom (janus:http://HOST:8088/janus?room=N) and let "
+                      "viewers watch through it; they fall back to helios's own stream if it is unreachable")
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--session", default="", metavar="FILE",
                       help="restore a saved view (positions, pins, camera, encodings) of this graph")
@@ -237,7 +240,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
         session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
         ice_servers=tuple(arguments.ice_servers), ice_username=arguments.ice_username,
-        ice_credential=arguments.ice_credential,
+        ice_credential=arguments.ice_credential, publish=arguments.publish,
     )
     graph = _read(arguments.path)
     session = ViewSession(graph, config)

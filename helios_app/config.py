@@ -73,6 +73,11 @@ class ViewConfig:
         server and every page use for WebRTC; none by default, and then nothing outside is contacted.
     ice_username, ice_credential : str
         The TURN servers' user name and password.
+    publish : str
+        An SFU to publish the view's stream to, which viewers then watch through:
+        ``janus:http://HOST:8088/janus?room=N`` (a Janus VideoRoom, created if missing; add
+        ``&viewers=URL`` if browsers reach Janus's API at another address). Empty: viewers get helios's
+        own stream.
     """
 
     layout: str = "fr"
@@ -101,6 +106,7 @@ class ViewConfig:
     ice_servers: tuple[str, ...] = ()
     ice_username: str = ""
     ice_credential: str = ""
+    publish: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ice_servers", tuple(self.ice_servers))
@@ -110,6 +116,8 @@ class ViewConfig:
                 raise HeliosError(f"an ICE server is stun:HOST[:PORT], turn:HOST[:PORT] or turns:HOST[:PORT]; got {url!r}")
             if scheme != "stun" and not (self.ice_username and self.ice_credential):
                 raise HeliosError(f"the TURN server {url} needs --ice-username and --ice-credential")
+        if self.publish:
+            sfu_target(self)  # raises naming what is wrong
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
         for origin in origins:
             if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:
@@ -151,6 +159,18 @@ def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
         parameters_type(**parameters)
     except ValueError as error:
         raise HeliosError(f"{layout} layout: {error}") from None
+
+
+def sfu_target(config: ViewConfig):
+    """The SFU ``config.publish`` names (a ``web.sfu.SfuTarget``), or None."""
+    if not config.publish:
+        return None
+    from web.sfu import SfuTarget  # here: only a view that publishes needs the web stack for this
+
+    try:
+        return SfuTarget.parse(config.publish)
+    except ValueError as error:
+        raise HeliosError(str(error)) from None
 
 
 def ice_server_settings(config: ViewConfig) -> tuple[dict[str, str], ...]:

@@ -28,6 +28,7 @@ from helios_app.config import (
     build_layout,
     check_layout_parameters,
     ice_server_settings,
+    sfu_target,
 )
 from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
@@ -98,6 +99,7 @@ class ViewSession:
             watch_token=self.config.watch_token, max_fps=self.config.max_fps,
             max_frame_width=self.config.max_width, max_frame_height=self.config.max_height,
             allowed_origins=self.config.allowed_origins, ice_servers=ice_server_settings(self.config),
+            sfu=sfu_target(self.config),
         )
 
     # ---- life cycle ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from web.protocol import (
     parse_message,
     server_message,
 )
+from web.sfu import JanusPublisher, SfuTarget
 from web.stream import CODECS, EncodedStream, PacketTrack
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class ServerConfig:
     ice_servers : tuple of dict
         STUN/TURN servers for both ends of every WebRTC connection: ``{"urls": "turn:host:3478",
         "username": ..., "credential": ...}``. Empty: no server is contacted, only host candidates.
+    sfu : SfuTarget, optional
+        A Janus VideoRoom to publish the stream to; pages then watch through it (``web.sfu``).
     """
 
     host: str = "127.0.0.1"
@@ -98,6 +101,7 @@ class ServerConfig:
     allowed_origins: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
     ice_servers: tuple[dict[str, str], ...] = ()
+    sfu: SfuTarget | None = None
 
     def __post_init__(self) -> None:
         for server in self.ice_servers:
@@ -156,6 +160,7 @@ YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
+SFU_KEY = web.AppKey("sfu_publisher", JanusPublisher)  # present when publishing to an SFU
 
 
 def _role(request: web.Request) -> str | None:
@@ -477,8 +482,9 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     viewer_id = secrets.token_hex(4)
     connection = ViewerConnection(socket, request.transport, viewer_id, role=request[ROLE_KEY])
     presence.join(connection)
+    publisher = app.get(SFU_KEY)
     connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe(),
-                                  list(app[CONFIG_KEY].ice_servers)))
+                                  list(app[CONFIG_KEY].ice_servers), publisher.subscription if publisher else None))
     for latest in channel.messages.add(connection):
         connection.send(latest)
     searches = _SearchRunner(channel.search, connection)
@@ -574,20 +580,46 @@ async def view_info(request: web.Request) -> web.Response:
     )
 
 
+async def _video_figures(app: web.Application) -> dict[str, Any]:
+    """What the server sends: direct WebRTC peers, MJPEG streams, the SFU publication, and per codec the
+    frames encoded, the tracks fed and the bytes sent over RTP (peers and the SFU publisher together)."""
+    publisher = app.get(SFU_KEY)
+    peers = _connected_peers(app) + ([publisher.peer] if publisher and publisher.peer else [])
+    bytes_sent = 0
+    for peer in peers:
+        for sender in peer.getSenders():
+            for report in (await sender.getStats()).values():
+                if report.type == "outbound-rtp":
+                    bytes_sent += report.bytesSent
+    streams = app[VIDEO_STREAMS_KEY]
+    return {
+        "peers": len(_connected_peers(app)), "mjpeg": len(app[STREAMS_KEY]),
+        "sfu": None if publisher is None else ("up" if publisher.subscription else "down"),
+        "frames_encoded": {codec: stream.frames_encoded for codec, stream in streams.items()},
+        "tracks": {codec: stream.subscriber_count for codec, stream in streams.items()},
+        "rtp_bytes_sent": bytes_sent,
+    }
+
+
 async def _publish_status(app: web.Application) -> None:
     channel = app[CHANNEL_KEY]
     while True:
         await asyncio.sleep(STATUS_INTERVAL_S)
         if channel.messages.socket_count:
             try:
-                channel.messages.publish(server_message("status", **channel.status()))
+                channel.messages.publish(server_message("status", **channel.status(), video=await _video_figures(app)))
             except Exception:  # a failing status must not end the status loop
                 logger.exception("building the status failed")
 
 
 async def _on_startup(app: web.Application) -> None:
-    app[CHANNEL_KEY].messages.attach(asyncio.get_running_loop())
+    messages, config = app[CHANNEL_KEY].messages, app[CONFIG_KEY]
+    messages.attach(asyncio.get_running_loop())
     app[STATUS_TASK_KEY] = asyncio.create_task(_publish_status(app))
+    if config.sfu is not None:
+        app[SFU_KEY] = JanusPublisher(config.sfu, lambda: _video_stream(app, "h264"), config.ice_servers,
+                                      lambda subscription: messages.publish(server_message("sfu", sfu=subscription)))
+        app[SFU_KEY].start()
 
 
 SHUTDOWN_STEP_S = 0.5
@@ -596,6 +628,8 @@ SHUTDOWN_STEP_S = 0.5
 async def _on_shutdown(app: web.Application) -> None:
     """Close every viewer within about a second, however busy or unresponsive they are."""
     app[STATUS_TASK_KEY].cancel()
+    if SFU_KEY in app:
+        await app[SFU_KEY].close()
     app[PRESENCE_KEY].close()
     app[CLOSING_KEY].set()
     connections = app[PRESENCE_KEY].viewers

@@ -56,16 +56,17 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
 # page (web/static/protocol.js) mirrors this table and ignores a message it does not know.
 SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "hello": ("protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers"),
+    "hello": ("protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"),
     "viewers": ("viewers", "steering"),
     "cursors": ("cursors",),
-    "status": ("fps", "layout", "nodes", "edges", "viewers"),
+    "status": ("fps", "layout", "nodes", "edges", "viewers", "video"),
     "selection": ("node",),
     "search_results": ("query", "matches"),
     "pong": ("sent_ms",),
     "error": ("message",),
     "view": ("view",),
     "stopped": ("reason",),
+    "sfu": ("sfu",),  # the SFU publication came up ({url, room, feed}) or went down (null)
 }
 
 
@@ -201,12 +202,13 @@ def server_message(message_type: str, **fields: Any) -> dict[str, Any]:
 
 
 def hello_message(viewer_id: str, role: str, name: str, colour: str, view: dict[str, Any],
-                  ice_servers: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                  ice_servers: list[dict[str, str]] | None = None, sfu: dict[str, Any] | None = None) -> dict[str, Any]:
     """The server's first message on a connection: protocol version, transports, who you are, the view,
-    and the STUN/TURN servers the page's WebRTC connection may use."""
+    the STUN/TURN servers the page's WebRTC connection may use, and the SFU room to watch through
+    (``{url, room, feed}``, or None: watch helios's own stream)."""
     return server_message(
         "hello", protocol_version=PROTOCOL_VERSION, transports=list(TRANSPORTS), viewer_id=viewer_id,
-        role=role, name=name, colour=colour, view=view, ice_servers=ice_servers or [],
+        role=role, name=name, colour=colour, view=view, ice_servers=ice_servers or [], sfu=sfu,
     )
 
 

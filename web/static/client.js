@@ -136,10 +136,15 @@ function connectSocket() {
       showTitle(message.view);
     } else if (message.type === "stopped") {
       stop(message.reason);
+    } else if (message.type === "sfu") {
+      state.hello.sfu = message.sfu;
+      // The SFU went away under this page: watch helios's own stream instead.
+      if (message.sfu === null && String(state.transport).startsWith("sfu")) fallBackFromSfu("the SFU went away");
     }
   };
   socket.onclose = () => {
     // The server closes this page's WebRTC peer with its socket; a new socket gets a new peer.
+    closeSfu();
     if (state.peer) { state.peer.close(); state.peer = null; }
     if (state.stopped !== null) return;
     if (state.transport !== "mjpeg") state.transport = null;
@@ -153,6 +158,7 @@ function connectSocket() {
 function stop(reason) {
   if (state.stopped !== null) return;
   state.stopped = reason || "stopped";
+  closeSfu();
   if (state.peer) { state.peer.close(); state.peer = null; }
   if (state.transport === "mjpeg") image.removeAttribute("src");
   if (socket && !bridged) socket.close();
@@ -414,12 +420,27 @@ async function startVideo() {
     return;
   }
   if (forcedTransport === "mjpeg") { showMjpeg("asked for"); return; }
+  // Through the SFU when helios publishes to one (and ?transport=webrtc does not ask for helios's own
+  // stream); then helios's own WebRTC stream; then MJPEG.
+  const sfu = state.hello.sfu;
+  if (sfu && forcedTransport !== "webrtc") {
+    try {
+      await withinTimeout(startSfu(sfu).then(firstVideoFrame), "no video through the SFU");
+      if (state.transport !== "sfu-connecting") return;       // fell back meanwhile
+      state.transport = "sfu";
+      setStatus("WebRTC via SFU");
+      return;
+    } catch (error) {
+      console.warn("helios: the SFU did not work; using helios's own stream:", error.message);
+      state.sfuError = error.message;
+      closeSfu();
+      state.transport = null;
+    }
+  }
   try {
-    const timeout = new Promise((_, reject) =>
-      setTimeout(() => reject(new Error(`no WebRTC video within ${webrtcTimeoutMs / 1000} s`)), webrtcTimeoutMs));
     state.transport = "webrtc-connecting";
     video.hidden = false;
-    await Promise.race([startWebRTC().then(firstVideoFrame), timeout]);
+    await withinTimeout(startWebRTC().then(firstVideoFrame), "no WebRTC video");
     if (state.transport === "mjpeg") return;
     state.transport = "webrtc";
     setStatus("WebRTC");
@@ -428,6 +449,93 @@ async function startVideo() {
     if (state.peer) state.peer.close();
     showMjpeg(error.message);
   }
+}
+function withinTimeout(promise, what) {
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${what} within ${webrtcTimeoutMs / 1000} s`)), webrtcTimeoutMs));
+  return Promise.race([promise, timeout]);
+}
+
+// ---- watching through the SFU (Janus VideoRoom, its HTTP API) -------------------------------------
+async function janus(url, body) {
+  const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                     body: JSON.stringify({...body, transaction: Math.random().toString(36).slice(2)})});
+  const answer = await response.json();
+  const refused = answer.janus === "error" ? answer.error.reason : answer.plugindata?.data?.error;
+  if (refused) throw new Error(`Janus refused ${body.body?.request || body.janus}: ${refused}`);
+  return answer;
+}
+async function startSfu(sfu) {
+  state.transport = "sfu-connecting";
+  video.hidden = false;
+  const session = {url: null, alive: true, events: []};
+  state.sfuSession = session;
+  const created = await janus(sfu.url, {janus: "create"});
+  session.url = `${sfu.url}/${created.data.id}`;
+  const attached = await janus(session.url, {janus: "attach", plugin: "janus.plugin.videoroom"});
+  const handle = `${session.url}/${attached.data.id}`;
+  const offered = pollSfu(session);                         // Janus's offer comes as an event
+  await janus(handle, {janus: "message", body: {request: "join", ptype: "subscriber", room: sfu.room,
+                                                streams: [{feed: sfu.feed}]}});
+  const offer = await offered;
+  const peer = new RTCPeerConnection({iceServers: state.hello.ice_servers || [],
+                                      iceTransportPolicy: params.get("ice_transport_policy") === "relay" ? "relay" : "all"});
+  state.peer = peer;
+  session.peer = peer;
+  peer.ontrack = (event) => { video.srcObject = event.streams[0] || new MediaStream([event.track]); };
+  peer.onconnectionstatechange = () => {
+    if (peer.connectionState === "failed" && state.transport === "sfu") fallBackFromSfu("the SFU connection failed");
+  };
+  await peer.setRemoteDescription(offer);
+  await peer.setLocalDescription(await peer.createAnswer());
+  await waitForIceGathering(peer, 2000);
+  await janus(handle, {janus: "message", body: {request: "start"},
+                       jsep: {type: "answer", sdp: peer.localDescription.sdp, trickle: false}});
+}
+// Long-poll the Janus session (this also keeps it alive); resolves with the first offer it brings.
+function pollSfu(session) {
+  return new Promise((resolve, reject) => {
+    let offered = false;
+    (async () => {
+      while (session.alive) {
+        let events;
+        try {
+          events = await (await fetch(`${session.url}?maxev=10&rid=${Date.now()}`)).json();
+        } catch (error) {
+          if (!offered) reject(new Error(`the SFU stopped answering: ${error.message}`));
+          else if (session.alive && state.transport === "sfu") fallBackFromSfu("the SFU stopped answering");
+          return;
+        }
+        for (const event of Array.isArray(events) ? events : [events]) {
+          if (event.jsep && event.jsep.type === "offer" && !offered) { offered = true; resolve(event.jsep); }
+          else if (event.janus === "trickle" && session.peer) {
+            const candidate = event.candidate;
+            session.peer.addIceCandidate(candidate.completed ? null : candidate).catch(() => {});
+          } else if (event.janus === "hangup" && state.transport === "sfu") fallBackFromSfu("the SFU hung up");
+        }
+      }
+    })();
+  });
+}
+function closeSfu() {
+  const session = state.sfuSession;
+  if (!session) return;
+  session.alive = false;
+  if (session.peer) session.peer.close();
+  if (session.url) fetch(session.url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                       body: JSON.stringify({janus: "destroy", transaction: "bye"})}).catch(() => {});
+  if (state.peer === session.peer) state.peer = null;
+  state.sfuSession = null;
+}
+function fallBackFromSfu(reason) {
+  if (!String(state.transport).startsWith("sfu")) return;
+  console.warn("helios:", reason, "- watching helios's own stream");
+  state.sfuError = reason;
+  state.sfuFallbacks = (state.sfuFallbacks || 0) + 1;
+  closeSfu();
+  state.transport = null;
+  state.hello.sfu = null;
+  startVideo();
 }
 
 // ---- input --------------------------------------------------------------------------------------

@@ -18,16 +18,17 @@ export const MESSAGE_FIELDS = {
   "take_camera": {}
 };
 export const SERVER_MESSAGE_FIELDS = {
-  "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers"],
+  "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"],
   "viewers": ["viewers", "steering"],
   "cursors": ["cursors"],
-  "status": ["fps", "layout", "nodes", "edges", "viewers"],
+  "status": ["fps", "layout", "nodes", "edges", "viewers", "video"],
   "selection": ["node"],
   "search_results": ["query", "matches"],
   "pong": ["sent_ms"],
   "error": ["message"],
   "view": ["view"],
-  "stopped": ["reason"]
+  "stopped": ["reason"],
+  "sfu": ["sfu"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.
