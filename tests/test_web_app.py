@@ -273,7 +273,9 @@ async def test_messages_published_from_another_thread_reach_every_viewer(view_cl
     status = await late.receive_json(timeout=5)
     while status["type"] != "status":
         status = await late.receive_json(timeout=5)
+    video = status.pop("video")
     assert status == {"type": "status", "fps": 30.0, "layout": {}, "nodes": 0, "edges": 0, "viewers": 1}
+    assert video == {"peers": 0, "mjpeg": 0, "sfu": None, "frames_encoded": {}, "tracks": {}, "rtp_bytes_sent": 0}
     for socket in [*sockets, late]:
         await socket.close()
 
