@@ -80,14 +80,17 @@ class JanusServer:
         with urllib.request.urlopen(request, timeout=5) as reply:
             return json.load(reply)
 
-    def participants(self, room: int) -> list[dict]:
-        """The publishers of ``room`` (the VideoRoom's ``listparticipants``)."""
+    def room_request(self, body: dict) -> dict:
+        """A synchronous VideoRoom request as any client of the API may send it; the plugin's answer."""
         session = self._post(self.api_url, {"janus": "create"})["data"]["id"]
         handle = self._post(f"{self.api_url}/{session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})
-        answer = self._post(f"{self.api_url}/{session}/{handle['data']['id']}",
-                            {"janus": "message", "body": {"request": "listparticipants", "room": room}})
+        answer = self._post(f"{self.api_url}/{session}/{handle['data']['id']}", {"janus": "message", "body": body})
         self._post(f"{self.api_url}/{session}", {"janus": "destroy"})
-        return answer["plugindata"]["data"].get("participants", [])
+        return answer["plugindata"]["data"]
+
+    def participants(self, room: int) -> list[dict]:
+        """The publishers of ``room`` (the VideoRoom's ``listparticipants``)."""
+        return self.room_request({"request": "listparticipants", "room": room}).get("participants", [])
 
     def output(self) -> str:
         self.log.flush()

@@ -83,6 +83,9 @@ def test_four_viewers_watch_through_janus_and_fall_back_to_helios_when_it_goes(j
         # publisher's), and one encode per frame however many watch.
         room = janus_server.participants(JANUS_ROOM)
         assert [participant["display"] for participant in room] == ["helios"], room
+        for guess in ({}, {"secret": "guess"}):  # a viewer who knows the room cannot destroy it
+            refusal = janus_server.room_request({"request": "destroy", "room": JANUS_ROOM, **guess})
+            assert refusal.get("error_code") in (429, 433), refusal  # missing secret, unauthorized
         wait_for(pages[0], "window.__helios.status && window.__helios.status.video.sfu === 'up'", 10)
         video = _video(pages[0])
         assert video["peers"] == 0 and video["tracks"] == {"h264": 1}, video

@@ -183,6 +183,7 @@ class JanusPublisher:
         self.peer: RTCPeerConnection | None = None
         self.track: PacketTrack | None = None
         self.failures = 0
+        self._room_secret = secrets.token_urlsafe(16)
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -226,8 +227,11 @@ class JanusPublisher:
         await janus.open()
         room = self.target.room
         if not (await janus.request({"request": "exists", "room": room})).get("exists"):
+            # One publisher (helios); the secret, known to this process only, guards editing and
+            # destroying the room against anyone holding a link (its viewers learn the room's number).
             await janus.request({"request": "create", "room": room, "publishers": 1, "videocodec": "h264",
-                                 "bitrate": ROOM_BITRATE_BPS, "fir_freq": 2, "description": "helios view"})
+                                 "bitrate": ROOM_BITRATE_BPS, "fir_freq": 2, "description": "helios view",
+                                 "secret": self._room_secret})
         self.peer = peer = RTCPeerConnection(RTCConfiguration(iceServers=[
             RTCIceServer(urls=server["urls"], username=server.get("username") or None,
                          credential=server.get("credential") or None) for server in self._ice_servers
