@@ -2,6 +2,8 @@
 
 - ``helios layout data/karate.gml -o x.csv`` against the equivalent python-igraph one-liner (read the
   GML, Fruchterman-Reingold, write a CSV), both as fresh ``python`` processes.
+- numba's floor: a fresh ``python`` that imports numba and calls one cached kernel of ours (the least
+  any layout with numba kernels costs before it does anything).
 - ``helios view data/power.gml``: to the printed URL, and to its first frame (``/frame.jpg`` answers).
 
 Numba's disk cache is warm (``python -m layouts.warmup`` ran at set-up), as it is for a user.
@@ -29,6 +31,12 @@ IGRAPH_ONE_LINER = (
     "import igraph, sys; g = igraph.Graph.Read_GML(sys.argv[1]); layout = g.layout_fruchterman_reingold(); "
     "open(sys.argv[2], 'w').write('id,x,y\\n' + ''.join(f'{i},{x},{y}\\n' for i, (x, y) in enumerate(layout)))"
 )
+
+
+NUMBA_FLOOR = (
+    "import sys, numba; sys.path.insert(0, sys.argv[1]); from layouts.graph import _farthest; import numpy as np; "
+    "_farthest(np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int32), 0)"
+)  # what any numba kernel costs a fresh process: numba's import and its first cached function
 
 
 def timed(command: list[str]) -> float:
@@ -77,11 +85,13 @@ def main() -> None:
         helios = [timed([sys.executable, "-m", "helios_app", "layout", str(karate), "-o", output])
                   for _ in range(arguments.runs)]
         igraph = [timed([sys.executable, "-c", IGRAPH_ONE_LINER, str(karate), output]) for _ in range(arguments.runs)]
+    floor = [timed([sys.executable, "-c", NUMBA_FLOOR, str(HERE.parent)]) for _ in range(arguments.runs)]
     views = [view_start(DATA / "power.gml") for _ in range(arguments.runs)]
     result = {
         "helios_layout_karate_s": round(statistics.median(helios), 3),
         "igraph_one_liner_karate_s": round(statistics.median(igraph), 3),
         "ratio": round(statistics.median(helios) / statistics.median(igraph), 2),
+        "numba_floor_s": round(statistics.median(floor), 3),
         "helios_view_power_url_s": round(statistics.median(url for url, _ in views), 3),
         "helios_view_power_first_frame_s": round(statistics.median(frame for _, frame in views), 3),
         "runs": arguments.runs,
