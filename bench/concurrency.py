@@ -85,8 +85,8 @@ def main() -> None:
                     f"{together / alone:.2f} |")
         print(rows[-1], flush=True)
     table = "\n".join([
-        f"Layout `{arguments.layout}` (2D), iterations per second over {arguments.seconds:.0f} s, alone and with "
-        "the view rendering every new version at 960x540.",
+        (f"Layout `{arguments.layout}` (2D), iterations per second over {arguments.seconds:.0f} s, alone and with "
+        "the view rendering every new version at 960x540."),
         "",
         "| graph | nodes | iterations/s alone | iterations/s with view | view frames/s | ratio |",
         "|---|---:|---:|---:|---:|---:|",

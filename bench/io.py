@@ -31,7 +31,7 @@ import scipy.io
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from helios_app.io import read_graph  # noqa: E402
+from helios_app.io import read_graph
 
 DATA = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "bench" / "results" / "io.md"
@@ -103,8 +103,8 @@ def main() -> int:
         rows = []
         all_met = True
         for path, shown, (peer_name, peer), target_ratio, target_s in cases:
-            ours_s, graph = best_time(lambda: read_graph(path), arguments.repeats)
-            peer_s, peer_note = attempt(lambda: peer(path), arguments.peer_repeats)
+            ours_s, graph = best_time(lambda path=path: read_graph(path), arguments.repeats)
+            peer_s, peer_note = attempt(lambda peer=peer, path=path: peer(path), arguments.peer_repeats)
             ratio = f"{peer_s / ours_s:.1f}x" if peer_s else "-"
             target = ""
             if target_ratio is not None:
@@ -125,10 +125,10 @@ def main() -> int:
     header = [
         "# Loading graph files: Helios `read_graph` vs the peer readers",
         "",
-        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        (f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"numpy {np.__version__}, networkx {nx.__version__}, scipy {scipy.__version__}. "
         f"Best of {arguments.repeats} runs (ours) and {arguments.peer_repeats} runs (peer) after a warm-up, "
-        "same process, same file.",
+        "same process, same file."),
         "",
         "| file | nodes / edge records | ours | peer | peer time | speed-up | target |",
         "|---|---:|---:|---|---:|---:|---|",

@@ -27,7 +27,7 @@ def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: i
     """Points in a ball, each joined to some of its nearest neighbours: edges as short as a real layout's."""
     rng = np.random.default_rng(seed)
     positions = rng.normal(size=(node_count, dimensions)).astype(np.float32)
-    neighbours = max(2, int(round(2 * edge_count / node_count)) + 1)
+    neighbours = max(2, round(2 * edge_count / node_count) + 1)
     _, nearest = cKDTree(positions).query(positions, k=neighbours)
     sources = np.repeat(np.arange(node_count), neighbours - 1)
     edges = np.c_[sources, nearest[:, 1:].ravel()]
@@ -88,11 +88,11 @@ def main() -> None:
             print(rows[-1], flush=True)
     table = "\n".join(
         [
-            f"Rendering at {WIDTH}x{HEIGHT} on {platform.processor() or platform.machine()}, "
-            "off-screen (EGL, Mesa llvmpipe when there is no GPU).",
+            (f"Rendering at {WIDTH}x{HEIGHT} on {platform.processor() or platform.machine()}, "
+            "off-screen (EGL, Mesa llvmpipe when there is no GPU)."),
             "",
-            "| nodes / edges | camera | frames/s while moving | level of detail | full-quality frame (ms) "
-            "| full quality after stop (s) |",
+            ("| nodes / edges | camera | frames/s while moving | level of detail | full-quality frame (ms) "
+            "| full quality after stop (s) |"),
             "|---|---|---:|---|---:|---:|",
             *rows,
         ]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from helios_app.display import display_available
 
 # isort: off
-import vtkmodules.vtkRenderingOpenGL2  # noqa: F401,E402 - registers the OpenGL render window factories
-from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy  # noqa: E402
-import vtkmodules.vtkRenderingFreeType  # noqa: F401,E402 - text rendering for labels and legends
-import vtkmodules.vtkRenderingUI  # noqa: F401,E402 - registers the X11 window interactor
-from vtkmodules.vtkCommonCore import (  # noqa: E402
+import vtkmodules.vtkRenderingOpenGL2
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
+import vtkmodules.vtkRenderingFreeType
+import vtkmodules.vtkRenderingUI  # noqa: F401 - registers the X11 window interactor
+from vtkmodules.vtkCommonCore import (
     vtkFloatArray,
     vtkIntArray,
     vtkObject,
@@ -23,13 +23,13 @@ from vtkmodules.vtkCommonCore import (  # noqa: E402
     vtkStringArray,
     vtkUnsignedCharArray,
 )
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData  # noqa: E402
-from vtkmodules.vtkCommonCore import vtkLookupTable  # noqa: E402
-from vtkmodules.vtkFiltersSources import vtkRegularPolygonSource  # noqa: E402
-from vtkmodules.vtkIOImage import vtkPNGWriter  # noqa: E402
-from vtkmodules.vtkRenderingAnnotation import vtkLegendBoxActor, vtkScalarBarActor  # noqa: E402
-from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy  # noqa: E402
-from vtkmodules.vtkRenderingCore import (  # noqa: E402
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkCommonCore import vtkLookupTable
+from vtkmodules.vtkFiltersSources import vtkRegularPolygonSource
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingAnnotation import vtkLegendBoxActor, vtkScalarBarActor
+from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy
+from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkActor2D,
     vtkPointGaussianMapper,
@@ -41,7 +41,7 @@ from vtkmodules.vtkRenderingCore import (  # noqa: E402
 )
 
 
-from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow  # noqa: E402
+from vtkmodules.vtkRenderingOpenGL2 import vtkEGLRenderWindow
 
 # isort: on
 
@@ -53,30 +53,30 @@ def new_render_window() -> vtkRenderWindow:
 
 __all__ = [
     "new_render_window",
+    "numpy_to_vtk",
+    "numpy_to_vtkIdTypeArray",
+    "vtkActor",
     "vtkActor2D",
+    "vtkCellArray",
     "vtkFloatArray",
     "vtkIntArray",
     "vtkLabelPlacementMapper",
     "vtkLegendBoxActor",
     "vtkLookupTable",
-    "vtkPNGWriter",
-    "vtkPointSetToLabelHierarchy",
-    "vtkRegularPolygonSource",
-    "vtkRenderWindowInteractor",
-    "vtkScalarBarActor",
-    "vtkStringArray",
-    "vtkTextActor",
-    "numpy_to_vtk",
-    "numpy_to_vtkIdTypeArray",
-    "vtkActor",
-    "vtkCellArray",
     "vtkObject",
+    "vtkPNGWriter",
     "vtkPointGaussianMapper",
+    "vtkPointSetToLabelHierarchy",
     "vtkPoints",
     "vtkPolyData",
     "vtkPolyDataMapper",
+    "vtkRegularPolygonSource",
     "vtkRenderWindow",
+    "vtkRenderWindowInteractor",
     "vtkRenderer",
+    "vtkScalarBarActor",
+    "vtkStringArray",
+    "vtkTextActor",
     "vtkUnsignedCharArray",
     "vtk_to_numpy",
 ]

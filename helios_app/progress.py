@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Self, TextIO
 
 __all__ = ["TerminalProgress"]
 
@@ -71,7 +71,7 @@ class TerminalProgress:
                 self._draw(f"{self.label}: {_megabytes(total)} read, parsing...")
             return
         fraction = min(done / total, 1.0) if total > 0 else 0.0
-        filled = int(round(fraction * _BAR_WIDTH))
+        filled = round(fraction * _BAR_WIDTH)
         bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
         self._draw(f"{self.label} [{bar}] {fraction * 100:3.0f}% {_megabytes(done)} / {_megabytes(total)}")
 
@@ -88,7 +88,7 @@ class TerminalProgress:
             self.stream.flush()
             self._drawn_width = 0
 
-    def __enter__(self) -> TerminalProgress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -307,8 +307,8 @@ def _gexf_text(
 ) -> str:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
-        'version="1.2">',
+        ('<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
+        'version="1.2">'),
         "  <meta>",
         "    <creator>Helios</creator>",
         f"    <description>{_xml_escape(graph.source, attribute=False)}</description>",
@@ -408,10 +408,10 @@ def _graphml_text(
 ) -> str:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'),
         "  <!-- written by Helios -->",
     ]
     node_columns = [column for column in _typed_columns(graph.node_attributes) if not _graphml_clash(*column)]

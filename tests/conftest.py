@@ -1,5 +1,9 @@
-"""Shared test configuration: where the real graph files live."""
+"""Shared test configuration: where the real graph files live, and a real coturn for the TURN tests."""
 
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -13,3 +17,43 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared data directory {SHARED_DATA} is missing; the real-file tests need it")
     return SHARED_DATA
+
+
+TURN_USER, TURN_PASSWORD = "helios", "turn-secret"
+
+
+def _free_port(kind=socket.SOCK_DGRAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def coturn(tmp_path):
+    """coturn on loopback with one long-term-credential user; stopped (and its port freed) after."""
+    turnserver = shutil.which("turnserver")
+    if turnserver is None:
+        raise AssertionError("turnserver is missing: install Debian's coturn (.ci/setup --test does)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [turnserver, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+         "--min-port=49160", "--max-port=49260", "--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}",
+         "--realm=helios.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
+         "--no-multicast-peers", f"--pidfile={tmp_path / 'turn.pid'}", "--log-file=stdout", "--simple-log"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise AssertionError("coturn did not start:\n" + process.stdout.read())
+    yield port
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -4,10 +4,9 @@ import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from browser import HeliosProcess, launch_chromium, wait_for, wait_until_settled
 from conftest import SHARED_DATA
+from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

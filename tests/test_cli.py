@@ -7,13 +7,12 @@ import time
 
 import numpy as np
 import pytest
-
 from browser import HeliosProcess, remaining, shared_memory_segments
 from conftest import SHARED_DATA
 
 
 def helios(*arguments, timeout_s=60):
-    return subprocess.run([sys.executable, "-m", "helios_app", *arguments], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "helios_app", *arguments], check=False, capture_output=True, text=True,
                           timeout=timeout_s)
 
 

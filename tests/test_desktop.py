@@ -6,7 +6,6 @@ import time
 import urllib.request
 
 import pytest
-
 from browser import HeliosProcess
 from conftest import SHARED_DATA
 
@@ -35,7 +34,7 @@ def display():
 
 
 def xdotool(display, *arguments):
-    return subprocess.run(["xdotool", *arguments], env={**os.environ, "DISPLAY": display}, capture_output=True,
+    return subprocess.run(["xdotool", *arguments], env={**os.environ, "DISPLAY": display}, check=False, capture_output=True,
                           text=True, timeout=20)
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import SHARED_DATA
+
 from helios_app import HeliosError
 from helios_app.encodings import CATEGORY_PALETTE, encode_nodes
 from helios_app.io import read_graph

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import json
 import lzma
 import re
@@ -127,8 +128,8 @@ BROKEN = [
     (
         "entities.graphml",
         _xml('<!DOCTYPE g [<!ENTITY a "aaaaaaaaaa">]>\n' + GRAPHML_HEAD + "</graphml>\n"),
-        r":2:13: the document type declaration <!DOCTYPE g \[\.\.\.\]> declares entities; "
-        r"GraphML files need none and Helios refuses them \(entity expansion attacks\)",
+        (r":2:13: the document type declaration <!DOCTYPE g \[\.\.\.\]> declares entities; "
+        r"GraphML files need none and Helios refuses them \(entity expansion attacks\)"),
     ),
     ("root.xml", _xml("<svg></svg>\n"), r": an XML file whose root element is <svg>: neither GraphML"),
     (
@@ -164,8 +165,8 @@ BROKEN = [
     (
         "huge.net",
         b"*Vertices 99999999999\n*Edges\n1 2\n",
-        r":1: '\*Vertices 99999999999' is more than a file of 33 bytes can describe \(at most 1048576\); "
-        r"is the number damaged\?",
+        (r":1: '\*Vertices 99999999999' is more than a file of 33 bytes can describe \(at most 1048576\); "
+        r"is the number damaged\?"),
     ),
     (
         "vertex.net",
@@ -182,8 +183,8 @@ BROKEN = [
     (
         "rows.mtx",
         b"%%MatrixMarket matrix coordinate pattern general\n999999999 999999999 1\n1 2\n",
-        r":2: the size line declares 999999999 rows; a file of 75 bytes can declare at most 1048576 "
-        r"\(is the number damaged\?\)",
+        (r":2: the size line declares 999999999 rows; a file of 75 bytes can declare at most 1048576 "
+        r"\(is the number damaged\?\)"),
     ),
     (
         "complex.mtx",
@@ -218,8 +219,8 @@ BROKEN = [
     (
         "lost_quote.gml",
         b'graph [\n  node [ id 1 label "one ]\n  node [ id 2 label "two" ]\n]\n',
-        r":3:25: unterminated string: this '\"' is never closed; the string that starts at 2:21 spans lines: "
-        r"is a closing quote missing\?",
+        (r":3:25: unterminated string: this '\"' is never closed; the string that starts at 2:21 spans lines: "
+        r"is a closing quote missing\?"),
     ),
     (
         "graphics.gml",
@@ -567,7 +568,7 @@ def test_progress_is_reported_and_drawn_only_on_a_terminal(shared_data, tmp_path
     calls = []
     read_graph(shared_data / "Email-Enron.txt.gz", progress=lambda done, total: calls.append((done, total)))
     size = (shared_data / "Email-Enron.txt.gz").stat().st_size
-    assert calls[-1] == (size, size) and all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+    assert calls[-1] == (size, size) and all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
 
     stream = io.StringIO()
     silent = TerminalProgress("reading x", stream=stream)  # a StringIO is not a terminal

@@ -162,7 +162,7 @@ def _alarm(*_):
     database=None,
     suppress_health_check=[
         HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture
-    ],  # fmt: skip
+    ],
 )
 @given(
     name=st.sampled_from(REAL_FILES or ["karate.gml"]),

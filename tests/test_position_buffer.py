@@ -43,7 +43,7 @@ def run_python(source: str, timeout_s: float = TIMEOUT_S) -> subprocess.Complete
     )
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(source)],
-        capture_output=True,
+        check=False, capture_output=True,
         text=True,
         timeout=timeout_s,
         env=environment,
@@ -275,7 +275,7 @@ def test_multiprocessing_child_sharing_the_resource_tracker(start_method: str, t
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)}
     result = subprocess.run(
         [sys.executable, str(script), start_method],
-        capture_output=True,
+        check=False, capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
         env=environment,
@@ -427,7 +427,7 @@ def test_writer_in_another_process_never_tears_reads(no_leftover_segments) -> No
                 check_uniform(version, positions, failures)
                 versions.append(version)
                 reads += 1
-            stdout, stderr = writer.communicate(timeout=TIMEOUT_S)
+            _stdout, stderr = writer.communicate(timeout=TIMEOUT_S)
         finally:
             if writer.poll() is None:
                 writer.kill()

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 from browser import PICTURE_JS, HeliosProcess, drag, launch_chromium, wait_for
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from janus import JANUS_ROOM, JanusServer
 from playwright.sync_api import sync_playwright
 
@@ -141,6 +141,38 @@ def test_an_unreachable_sfu_costs_one_line_and_pages_use_helios_own_stream() -> 
         time.sleep(RETRY_CHECK_S)
         lines = [line for line in helios.output if "SFU" in line]
         assert len(lines) == 1 and "127.0.0.1:9" in lines[0], helios.output
+        browser.close()
+
+
+RELAY_PAIR_JS = """
+async () => {
+  const stats = await window.__helios.peer.getStats();
+  let local = null;
+  stats.forEach((report) => {
+    if (report.type === 'transport' && report.selectedCandidatePairId) {
+      local = stats.get(stats.get(report.selectedCandidatePairId).localCandidateId).candidateType;
+    }
+  });
+  return local;
+}
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_relay_only_viewer_watches_through_janus_via_turn(janus_server, coturn) -> None:
+    """A team across networks: the page may only use relayed candidates (a strict NAT); it gets the TURN
+    server from helios and watches through Janus."""
+    with HeliosProcess("view", str(SHARED_DATA / "karate.gml"), "--port", "0", "--no-window",
+                       "--publish", f"janus:{janus_server.api_url}?room={JANUS_ROOM}",
+                       "--ice-server", f"turn:127.0.0.1:{coturn}", "--ice-username", TURN_USER,
+                       "--ice-credential", TURN_PASSWORD) as helios, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        page.goto(helios.url + "&ice_transport_policy=relay")
+        wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
+        assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
+        assert page.evaluate(RELAY_PAIR_JS) == "relay"
         browser.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -92,7 +93,7 @@ def test_overrun_ticks_follow_at_once_start_to_start() -> None:
 
     with IntervalTimerThreading(0.01, callback):
         assert wait_until(lambda: len(starts) >= 5)
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     # the callback (30 ms) overruns the interval (10 ms): the next tick starts right after it
     assert min(gaps) >= 0.029
     assert max(gaps) < 1.0
@@ -252,9 +253,8 @@ def test_context_manager_reraises_callback_error() -> None:
     def failing_callback() -> None:
         raise ValueError("bad tick")
 
-    with pytest.raises(ValueError, match="bad tick"):
-        with IntervalTimerThreading(0.001, failing_callback) as timer:
-            assert wait_until(lambda: timer.error is not None)
+    with pytest.raises(ValueError, match="bad tick"), IntervalTimerThreading(0.001, failing_callback) as timer:
+        assert wait_until(lambda: timer.error is not None)
 
 
 def test_stop_from_inside_the_callback() -> None:

@@ -1,19 +1,14 @@
 """Collaborators behind NAT: a real coturn on loopback, and a Chromium page that may only use relayed
 candidates, still gets the view over WebRTC (not MJPEG)."""
 
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
 from browser import HeliosProcess, launch_chromium, wait_for
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-TURN_USER, TURN_PASSWORD = "helios", "turn-secret"
 
 SELECTED_PAIR_JS = """
 async () => {
@@ -31,43 +26,6 @@ async () => {
           bytes: pair.bytesReceived};
 }
 """
-
-
-def _free_port(kind=socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def coturn(tmp_path):
-    """coturn on loopback with one long-term-credential user; stopped (and its port freed) after."""
-    turnserver = shutil.which("turnserver")
-    if turnserver is None:
-        raise AssertionError("turnserver is missing: install Debian's coturn (.ci/setup --test does)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [turnserver, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
-         "--min-port=49160", "--max-port=49260", "--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}",
-         "--realm=helios.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
-         "--no-multicast-peers", f"--pidfile={tmp_path / 'turn.pid'}", "--log-file=stdout", "--simple-log"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    else:
-        process.kill()
-        raise AssertionError("coturn did not start:\n" + process.stdout.read())
-    yield port
-    process.terminate()
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def test_a_relay_only_browser_connects_over_webrtc_through_coturn(coturn):
