@@ -41,6 +41,7 @@ __all__ = [
     "automatic_gravity",
     "compute_forces",
     "move_nodes",
+    "world_shape",
 ]
 
 MINIMUM_DISTANCE = 0.01
@@ -86,8 +87,12 @@ geometrically from ``SMALL_WORLD_GRAVITY`` to ``TIGHT_WORLD_GRAVITY`` (in full f
 
 TIGHT_WORLD_NODE_COUNT = 1000
 
-COARSEST_COOLING_FACTOR = 0.92
-"""Cooling of the coarsest level of a hierarchy (1 % of its start after 55 iterations): it is small."""
+COARSEST_SMALL_WORLD_ITERATIONS = 55
+COARSEST_LARGE_WORLD_ITERATIONS = 150
+"""The coarsest level of a hierarchy cools to 1 % of its start in this many iterations: 55 for a small
+world, 150 for a large one (geometric in ``D / ln n`` between, as the gravity). A mesh's long paths need
+the longer schedule to unfold (the 1M-node mesh: stress 0.066 after 55, 0.006 after 150); a small
+world's coarsest level is settled long before (polblogs, Facebook: the same stress, 10-20 % less time)."""
 
 @dataclass(frozen=True)
 class FruchtermanReingoldParameters:
@@ -321,8 +326,8 @@ def compute_forces(
 
 
 # ---------------------------------------------------------------------------------- layout
-def automatic_gravity(graph: GraphStructure) -> float:
-    """The gravity :class:`ForceDirectedLayout` uses when none is given, from the largest component.
+def world_shape(graph: GraphStructure) -> tuple[float, float]:
+    """``(gravity, largeness)``: the gravity :class:`ForceDirectedLayout` uses when none is given, from the largest component.
 
     A small world (diameter ``D <= SMALL_WORLD_RATIO * ln n``: social, citation, internet graphs)
     gets ``SMALL_WORLD_GRAVITY``: its layout should span a few edge lengths per hop of its short
@@ -333,15 +338,21 @@ def automatic_gravity(graph: GraphStructure) -> float:
     spans ``sqrt(n)`` and gets ``LARGE_WORLD_GRAVITY``; in between the gravity is geometric in ``D / ln n``.
     Measured with ``bench/layout.py`` against a fixed 0.1: lower stress on 13 of the 14 small worlds of
     ../shared/data in 2D and all 14 in 3D, unchanged on the large worlds (README, *Layouts*).
+    ``largeness`` is 0 for a small world, 1 for a large one, linear in ``D / ln n`` between.
     """
     size, diameter = graph.largest_component_diameter()
     ratio = diameter / max(math.log(max(size, 1)), 1.0)
     if ratio <= SMALL_WORLD_RATIO:
         tightness = _fraction(TIGHT_WORLD_START_RATIO - ratio, TIGHT_WORLD_START_RATIO - TIGHT_WORLD_RATIO)
         bigness = _fraction(math.log10(max(size, 1) * 10 / TIGHT_WORLD_NODE_COUNT), 1.0)
-        return SMALL_WORLD_GRAVITY * (TIGHT_WORLD_GRAVITY / SMALL_WORLD_GRAVITY) ** (tightness * bigness)
+        return SMALL_WORLD_GRAVITY * (TIGHT_WORLD_GRAVITY / SMALL_WORLD_GRAVITY) ** (tightness * bigness), 0.0
     largeness = _fraction(ratio - SMALL_WORLD_RATIO, LARGE_WORLD_RATIO - SMALL_WORLD_RATIO)
-    return SMALL_WORLD_GRAVITY * (LARGE_WORLD_GRAVITY / SMALL_WORLD_GRAVITY) ** largeness
+    return SMALL_WORLD_GRAVITY * (LARGE_WORLD_GRAVITY / SMALL_WORLD_GRAVITY) ** largeness, largeness
+
+
+def automatic_gravity(graph: GraphStructure) -> float:
+    """The gravity :class:`ForceDirectedLayout` uses when none is given (see :func:`world_shape`)."""
+    return world_shape(graph)[0]
 
 
 def _fraction(value: float, full: float) -> float:
@@ -386,8 +397,8 @@ class ForceDirectedLayout(ForceLayout):
 
     # The gravity cache; the schedule state (_temperature, _level_start_temperature, _cooling_factor) is
     # set by _start_level.
-    _gravity_graph: GraphStructure | None = None  # the graph _automatic_gravity was computed for
-    _automatic_gravity = LARGE_WORLD_GRAVITY
+    _world_graph: GraphStructure | None = None  # the graph _world was computed for
+    _world = (LARGE_WORLD_GRAVITY, 1.0)  # its world_shape
 
     # ------------------------------------------------------------------------ properties
     @property
@@ -400,10 +411,13 @@ class ForceDirectedLayout(ForceLayout):
         """Strength of the pull toward the centre: the parameter, or the graph's automatic gravity."""
         if self._parameters.gravity is not None:
             return float(self._parameters.gravity)
-        if self._gravity_graph is not self._graph:
-            self._automatic_gravity = automatic_gravity(self._graph)
-            self._gravity_graph = self._graph
-        return self._automatic_gravity
+        return self._world_shape()[0]
+
+    def _world_shape(self) -> tuple[float, float]:
+        if self._world_graph is not self._graph:
+            self._world = world_shape(self._graph)
+            self._world_graph = self._graph
+        return self._world
 
     # ----------------------------------------------------------------------------- hooks
     def _length_unit(self) -> float:
@@ -425,11 +439,12 @@ class ForceDirectedLayout(ForceLayout):
         if fresh:
             box_side = length * max(node_count, 1) ** (1.0 / self._dimensions)
             self._temperature = parameters.initial_temperature_ratio * box_side
-            coarsest = level is not self._finest
-            self._cooling_factor = COARSEST_COOLING_FACTOR if coarsest else parameters.cooling_factor
-            if coarsest:
-                # To 1 % of the start, then hand down.
-                level.iteration_budget = math.ceil(math.log(0.01) / math.log(self._cooling_factor))
+            self._cooling_factor = parameters.cooling_factor
+            if level is not self._finest:  # the coarsest level: to 1 % of the start, then hand down
+                largeness = self._world_shape()[1]
+                level.iteration_budget = round(COARSEST_SMALL_WORLD_ITERATIONS + largeness * (
+                    COARSEST_LARGE_WORLD_ITERATIONS - COARSEST_SMALL_WORLD_ITERATIONS))
+                self._cooling_factor = 0.01 ** (1.0 / level.iteration_budget)
         else:
             self._temperature = REFINEMENT_TEMPERATURE * length
             self._cooling_factor = REFINEMENT_COOLING_FACTOR

@@ -269,7 +269,8 @@ class JanusPublisher:
             await asyncio.wait_for(connected.wait(), CONNECT_TIMEOUT_S)
         track.attach(stream)
         self.subscription = {"url": self.target.viewer_url, "room": room, "feed": feed}
-        logger.info("publishing to Janus room %s as feed %s", room, feed)
+        print(f"helios: publishing to the SFU at {self.target.api_url}, room {room}: viewers watch through it",
+              flush=True)
         self._on_change(self.subscription)
 
     async def _watch(self, janus: JanusSession) -> None:
