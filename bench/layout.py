@@ -185,7 +185,7 @@ def run_ours(name, edges, node_count) -> list[dict]:
         if dimensions == 3 and node_count > OURS_3D_NODE_LIMIT:
             rows.append(row(name, node_count, len(edges), tool, skipped="not run (3D at 1M nodes)"))
             continue
-        (positions, iterations, seconds), _, peak, total = measured(
+        (positions, iterations, _), seconds, peak, total = measured(
             lambda algorithm=algorithm, dimensions=dimensions, parameters=parameters: run_layout(
                 edges, node_count, algorithm, dimensions=dimensions, seed=0, **parameters
             )

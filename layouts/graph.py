@@ -98,25 +98,43 @@ def _adjacency(edges: np.ndarray, weights: np.ndarray, node_count: int):
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
-def _farthest(neighbour_start: np.ndarray, neighbours: np.ndarray, source: int) -> tuple[int, int]:
-    """Breadth-first search from ``source``: the last node reached and its hop distance."""
-    node_count = neighbour_start.shape[0] - 1
-    distance = np.full(node_count, -1, dtype=np.int64)
-    queue = np.empty(node_count, dtype=np.int64)
+def breadth_first(
+    neighbour_start: np.ndarray, neighbours: np.ndarray, source: int, marks: np.ndarray, mark: int,
+    queue: np.ndarray, hops: np.ndarray,
+) -> int:
+    """Visit every node reachable from ``source`` whose ``marks`` entry is not ``mark`` yet.
+
+    Sets their ``marks`` to ``mark`` and ``hops`` to their hop distance from ``source``, and lists them in
+    ``queue[:count]`` in visiting order (``source`` first); returns ``count``. The scratch arrays are
+    the caller's, so a search per source or per component costs no allocation.
+    """
+    marks[source] = mark
+    hops[source] = 0
     queue[0] = source
-    distance[source] = 0
     head, tail = 0, 1
     while head < tail:
         node = queue[head]
         head += 1
         for slot in range(neighbour_start[node], neighbour_start[node + 1]):
             other = neighbours[slot]
-            if distance[other] < 0:
-                distance[other] = distance[node] + 1
+            if marks[other] != mark:
+                marks[other] = mark
+                hops[other] = hops[node] + 1
                 queue[tail] = other
                 tail += 1
-    last = queue[tail - 1]
-    return last, distance[last]
+    return tail
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _farthest(neighbour_start: np.ndarray, neighbours: np.ndarray, source: int) -> tuple[int, int]:
+    """Breadth-first search from ``source``: the last node reached and its hop distance."""
+    node_count = neighbour_start.shape[0] - 1
+    marks = np.zeros(node_count, dtype=np.int64)
+    queue = np.empty(node_count, dtype=np.int64)
+    hops = np.zeros(node_count, dtype=np.int64)
+    count = breadth_first(neighbour_start, neighbours, source, marks, 1, queue, hops)
+    last = queue[count - 1]
+    return last, hops[last]
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
@@ -125,23 +143,12 @@ def _component_labels(neighbour_start: np.ndarray, neighbours: np.ndarray) -> tu
     node_count = neighbour_start.shape[0] - 1
     labels = np.full(node_count, -1, dtype=np.int64)
     queue = np.empty(node_count, dtype=np.int64)
+    hops = np.zeros(node_count, dtype=np.int64)
     count = 0
     for start in range(node_count):
-        if labels[start] >= 0:
-            continue
-        labels[start] = count
-        queue[0] = start
-        head, tail = 0, 1
-        while head < tail:
-            node = queue[head]
-            head += 1
-            for slot in range(neighbour_start[node], neighbour_start[node + 1]):
-                other = neighbours[slot]
-                if labels[other] < 0:
-                    labels[other] = count
-                    queue[tail] = other
-                    tail += 1
-        count += 1
+        if labels[start] < 0:
+            breadth_first(neighbour_start, neighbours, start, labels, count, queue, hops)
+            count += 1
     return count, labels
 
 

@@ -31,7 +31,7 @@ import math
 import numba
 import numpy as np
 
-from .graph import _adjacency, validate_edges
+from .graph import _adjacency, breadth_first, validate_edges
 
 __all__ = ["layout_quality", "neighbourhood_preservation", "normalised_stress"]
 
@@ -67,7 +67,7 @@ def _ratio_sums(
     (d: hop distance by breadth-first search)."""
     node_count = positions.shape[0]
     dimensions = positions.shape[1]
-    stamp = np.full(node_count, -1, dtype=np.int64)
+    marks = np.full(node_count, -1, dtype=np.int64)
     hops = np.zeros(node_count, dtype=np.int64)
     queue = np.empty(node_count, dtype=np.int64)
     ratio_sum = 0.0
@@ -75,29 +75,17 @@ def _ratio_sums(
     count = 0
     for row in range(sources.shape[0]):
         source = sources[row]
-        stamp[source] = row
-        hops[source] = 0
-        queue[0] = source
-        head, tail = 0, 1
-        while head < tail:
-            node = queue[head]
-            head += 1
-            if node != source:
-                squared = 0.0
-                for dimension in range(dimensions):
-                    difference = positions[source, dimension] - positions[node, dimension]
-                    squared += difference * difference
-                ratio = math.sqrt(squared) / hops[node]
-                ratio_sum += ratio
-                squared_sum += ratio * ratio
-                count += 1
-            for slot in range(neighbour_start[node], neighbour_start[node + 1]):
-                other = neighbours[slot]
-                if stamp[other] != row:
-                    stamp[other] = row
-                    hops[other] = hops[node] + 1
-                    queue[tail] = other
-                    tail += 1
+        reached = breadth_first(neighbour_start, neighbours, source, marks, row, queue, hops)
+        for position in range(1, reached):
+            node = queue[position]
+            squared = 0.0
+            for dimension in range(dimensions):
+                difference = positions[source, dimension] - positions[node, dimension]
+                squared += difference * difference
+            ratio = math.sqrt(squared) / hops[node]
+            ratio_sum += ratio
+            squared_sum += ratio * ratio
+            count += 1
     return ratio_sum, squared_sum, count
 
 

@@ -198,6 +198,26 @@ EMPTY_POINT_JS = """
 }
 """
 
+# The page's selected ICE candidate pair: its state, the local and remote candidate types, the bytes
+# received and the remote port.
+SELECTED_PAIR_JS = """
+async () => {
+  const peer = window.__helios.peer;
+  if (!peer) return null;
+  const stats = await peer.getStats();
+  let pair = null;
+  stats.forEach((report) => {
+    if (report.type === 'transport' && report.selectedCandidatePairId) pair = stats.get(report.selectedCandidatePairId);
+  });
+  if (!pair) stats.forEach((report) => { if (report.type === 'candidate-pair' && report.nominated) pair = report; });
+  if (!pair) return null;
+  const local = stats.get(pair.localCandidateId), remote = stats.get(pair.remoteCandidateId);
+  return {state: pair.state, local: local && local.candidateType, remote: remote && remote.candidateType,
+          bytes: pair.bytesReceived, remotePort: remote && remote.port};
+}
+"""
+
+
 # Counts frames presented by the <video> (requestVideoFrameCallback) and reads WebRTC decode stats.
 COUNT_FRAMES_JS = """
 () => {

@@ -7,7 +7,7 @@ import time
 import urllib.request
 
 import pytest
-from browser import PICTURE_JS, HeliosProcess, drag, launch_chromium, wait_for
+from browser import PICTURE_JS, SELECTED_PAIR_JS, HeliosProcess, drag, launch_chromium, wait_for
 from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from janus import JANUS_ROOM, JanusServer
 from playwright.sync_api import sync_playwright
@@ -42,18 +42,6 @@ def test_a_publish_target_names_the_api_the_room_and_the_viewers_address() -> No
     assert SfuTarget.parse("janus:http://h:1/janus?room=7").viewer_url == "http://h:1/janus"
 
 
-REMOTE_PORT_JS = """
-async () => {
-  const stats = await window.__helios.peer.getStats();
-  let port = null;
-  stats.forEach((report) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) {
-      port = stats.get(stats.get(report.selectedCandidatePairId).remoteCandidateId).port;
-    }
-  });
-  return port;
-}
-"""
 
 
 def _video(page) -> dict:
@@ -78,7 +66,7 @@ def test_four_viewers_watch_through_janus_and_fall_back_to_helios_when_it_goes(j
             wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
             assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
             assert page.evaluate("window.__helios.hello.sfu.room") == JANUS_ROOM
-            assert 40000 <= page.evaluate(REMOTE_PORT_JS) <= 40999  # Janus's RTP ports: the video comes from Janus
+            assert 40000 <= page.evaluate(SELECTED_PAIR_JS)["remotePort"] <= 40999  # Janus's RTP ports: the video comes from Janus
         # Janus has the four subscribers; helios sends one stream: no direct peer, one H.264 track (the
         # publisher's), and one encode per frame however many watch.
         room = janus_server.participants(JANUS_ROOM)
@@ -144,18 +132,6 @@ def test_an_unreachable_sfu_costs_one_line_and_pages_use_helios_own_stream() -> 
         browser.close()
 
 
-RELAY_PAIR_JS = """
-async () => {
-  const stats = await window.__helios.peer.getStats();
-  let local = null;
-  stats.forEach((report) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) {
-      local = stats.get(stats.get(report.selectedCandidatePairId).localCandidateId).candidateType;
-    }
-  });
-  return local;
-}
-"""
 
 
 @pytest.mark.browser
@@ -172,7 +148,12 @@ def test_a_relay_only_viewer_watches_through_janus_via_turn(janus_server, coturn
         page.goto(helios.url + "&ice_transport_policy=relay")
         wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
         assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
-        assert page.evaluate(RELAY_PAIR_JS) == "relay"
+        pair = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (pair and pair["bytes"]):
+            pair = page.evaluate(SELECTED_PAIR_JS)
+            time.sleep(0.2)
+        assert pair["local"] == "relay" and pair["state"] == "succeeded", pair
         browser.close()
 
 

@@ -4,28 +4,12 @@ candidates, still gets the view over WebRTC (not MJPEG)."""
 import time
 
 import pytest
-from browser import HeliosProcess, launch_chromium, wait_for
+from browser import SELECTED_PAIR_JS, HeliosProcess, launch_chromium, wait_for
 from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SELECTED_PAIR_JS = """
-async () => {
-  const peer = window.__helios.peer;
-  if (!peer) return null;
-  const stats = await peer.getStats();
-  let pair = null;
-  stats.forEach((report) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) pair = stats.get(report.selectedCandidatePairId);
-  });
-  if (!pair) stats.forEach((report) => { if (report.type === 'candidate-pair' && report.nominated) pair = report; });
-  if (!pair) return null;
-  const local = stats.get(pair.localCandidateId), remote = stats.get(pair.remoteCandidateId);
-  return {state: pair.state, local: local && local.candidateType, remote: remote && remote.candidateType,
-          bytes: pair.bytesReceived};
-}
-"""
 
 
 def test_a_relay_only_browser_connects_over_webrtc_through_coturn(coturn):
