@@ -28,15 +28,27 @@ def _free_port(kind=socket.SOCK_DGRAM) -> int:
         return probe.getsockname()[1]
 
 
+def _machine_address() -> str:
+    """This machine's address on its default route (no packet is sent), or loopback without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
 @pytest.fixture
 def coturn(tmp_path):
-    """coturn on loopback with one long-term-credential user; stopped (and its port freed) after."""
+    """coturn listening on loopback with one long-term-credential user, relaying from the machine's own
+    address (as a TURN server's public one: Janus, like libnice, ignores loopback candidates); stopped
+    (and its port freed) after."""
     turnserver = shutil.which("turnserver")
     if turnserver is None:
         raise AssertionError("turnserver is missing: install Debian's coturn (.ci/setup --test does)")
     port = _free_port()
     process = subprocess.Popen(
-        [turnserver, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+        [turnserver, "-n", "--listening-ip=127.0.0.1", f"--relay-ip={_machine_address()}", f"--listening-port={port}",
          "--min-port=49160", "--max-port=49260", "--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}",
          "--realm=helios.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
          "--no-multicast-peers", f"--pidfile={tmp_path / 'turn.pid'}", "--log-file=stdout", "--simple-log"],
