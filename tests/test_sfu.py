@@ -61,7 +61,7 @@ def test_four_viewers_watch_through_janus_and_fall_back_to_helios_when_it_goes(j
         browser = launch_chromium(playwright)
         pages = [browser.new_context(viewport={"width": 1000, "height": 640}).new_page() for _ in range(VIEWERS)]
         for page in pages:
-            page.goto(helios.url)
+            page.goto(helios.url + "&webrtc_timeout_s=15")  # four pages negotiate at once
         for page in pages:
             wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
             assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
@@ -145,7 +145,7 @@ def test_a_relay_only_viewer_watches_through_janus_via_turn(janus_server, coturn
                        "--ice-credential", TURN_PASSWORD) as helios, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page()
-        page.goto(helios.url + "&ice_transport_policy=relay")
+        page.goto(helios.url + "&ice_transport_policy=relay&webrtc_timeout_s=15")
         wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
         assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
         pair = None
