@@ -28,13 +28,13 @@ def _free_tcp_port() -> int:
 class JanusServer:
     """``janus`` with the HTTP API on ``127.0.0.1:port/janus``; stopped (and its files removed) on exit."""
 
-    def __init__(self, timeout_s: float = 15.0) -> None:
+    def __init__(self, timeout_s: float = 15.0, port: int = 0) -> None:
         binary = shutil.which("janus")
         library = next((folder for folder in LIBRARY_FOLDERS if (folder / "plugins").is_dir()), None)
         if binary is None or library is None:
             raise AssertionError("janus is missing: install Debian's janus (.ci/setup --test does)")
         self.folder = Path(tempfile.mkdtemp(prefix="helios-janus-"))
-        self.port = _free_tcp_port()
+        self.port = port or _free_tcp_port()
         self.api_url = f"http://127.0.0.1:{self.port}/janus"
         for kind, module in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_http.so")):
             (self.folder / kind).mkdir()

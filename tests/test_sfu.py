@@ -54,7 +54,7 @@ def _pictures(pages) -> list:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_four_viewers_watch_through_janus_and_fall_back_to_helios_when_it_goes(janus_server) -> None:
+def test_four_viewers_watch_through_janus_fall_back_to_helios_and_return(janus_server) -> None:
     target = f"janus:{janus_server.api_url}?room={JANUS_ROOM}"
     with HeliosProcess("view", str(SHARED_DATA / "karate.gml"), "--port", "0", "--no-window",
                        "--publish", target) as helios, sync_playwright() as playwright:
@@ -109,6 +109,19 @@ def test_four_viewers_watch_through_janus_and_fall_back_to_helios_when_it_goes(j
             (pictures, changed)
         time.sleep(RETRY_CHECK_S)
         assert len([line for line in helios.output if "SFU" in line]) == 2  # retries say nothing more
+
+        # Janus is back at the same address: helios publishes again and the pages leave its own stream.
+        with JanusServer(port=janus_server.port):
+            for page in pages:
+                wait_for(page, "window.__helios.transport === 'sfu'", 40)
+            assert "publishing to the SFU" in [line for line in helios.output if "SFU" in line][-1]
+            wait_for(pages[0], "window.__helios.status.video.peers === 0", 45)  # their own peers are gone
+            pictures = _pictures(pages)
+            drag(pages[3], "#stage", (0.2, 0.6), (0.1, 0.5))
+            time.sleep(1.5)
+            changed = _pictures(pages)
+            assert all(a and b and a["fingerprint"] != b["fingerprint"] for a, b in zip(pictures, changed)), \
+                (pictures, changed)
         browser.close()
 
 

@@ -140,6 +140,9 @@ function connectSocket() {
       state.hello.sfu = message.sfu;
       // The SFU went away under this page: watch helios's own stream instead.
       if (message.sfu === null && String(state.transport).startsWith("sfu")) fallBackFromSfu("the SFU went away");
+      // It is back (a new publication, not the one that failed here): leave helios's own stream for it.
+      else if (message.sfu && state.transport === "webrtc" && forcedTransport !== "webrtc" &&
+               message.sfu.feed !== state.sfuFailedFeed) returnToSfu();
     }
   };
   socket.onclose = () => {
@@ -433,6 +436,7 @@ async function startVideo() {
     } catch (error) {
       console.warn("helios: the SFU did not work; using helios's own stream:", error.message);
       state.sfuError = error.message;
+      state.sfuFailedFeed = sfu.feed;
       closeSfu();
       state.transport = null;
     }
@@ -527,11 +531,18 @@ function closeSfu() {
   if (state.peer === session.peer) state.peer = null;
   state.sfuSession = null;
 }
+function returnToSfu() {
+  state.sfuReturns = (state.sfuReturns || 0) + 1;
+  if (state.peer) { state.peer.close(); state.peer = null; }   // the server releases its peer with it
+  state.transport = null;
+  startVideo();
+}
 function fallBackFromSfu(reason) {
   if (!String(state.transport).startsWith("sfu")) return;
   console.warn("helios:", reason, "- watching helios's own stream");
   state.sfuError = reason;
   state.sfuFallbacks = (state.sfuFallbacks || 0) + 1;
+  if (state.hello.sfu) state.sfuFailedFeed = state.hello.sfu.feed;
   closeSfu();
   state.transport = null;
   state.hello.sfu = null;
