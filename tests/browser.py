@@ -218,6 +218,16 @@ async () => {
 """
 
 
+def selected_pair_with_traffic(page, timeout_s: float = 10.0):
+    """The page's selected candidate pair (SELECTED_PAIR_JS) once bytes flow over it, or the last seen."""
+    pair = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not (pair and pair["bytes"]):
+        pair = page.evaluate(SELECTED_PAIR_JS)
+        time.sleep(0.2)
+    return pair
+
+
 # Counts frames presented by the <video> (requestVideoFrameCallback) and reads WebRTC decode stats.
 COUNT_FRAMES_JS = """
 () => {

@@ -7,7 +7,15 @@ import time
 import urllib.request
 
 import pytest
-from browser import PICTURE_JS, SELECTED_PAIR_JS, HeliosProcess, drag, launch_chromium, wait_for
+from browser import (
+    PICTURE_JS,
+    SELECTED_PAIR_JS,
+    HeliosProcess,
+    drag,
+    launch_chromium,
+    selected_pair_with_traffic,
+    wait_for,
+)
 from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from janus import JANUS_ROOM, JanusServer
 from playwright.sync_api import sync_playwright
@@ -52,6 +60,15 @@ def _pictures(pages) -> list:
     return [page.evaluate(PICTURE_JS) for page in pages]
 
 
+def assert_a_drag_changes_every_picture(pages, dragging, start, end) -> None:
+    """Drag in ``dragging`` (camera pan); every page's picture must differ from before."""
+    pictures = _pictures(pages)
+    drag(dragging, "#stage", start, end)
+    time.sleep(1.5)
+    changed = _pictures(pages)
+    assert all(a and b and a["fingerprint"] != b["fingerprint"] for a, b in zip(pictures, changed)), (pictures, changed)
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_four_viewers_watch_through_janus_fall_back_to_helios_and_return(janus_server) -> None:
@@ -84,12 +101,7 @@ def test_four_viewers_watch_through_janus_fall_back_to_helios_and_return(janus_s
         assert 0 < after - before <= 31 * 3, (before, after)  # at most max_fps, not VIEWERS times that
 
         # Dragging in one page changes the picture in all.
-        pictures = _pictures(pages)
-        drag(pages[1], "#stage", (0.2, 0.4), (0.1, 0.5))  # pan back (the graph stays in the picture)
-        time.sleep(1.5)
-        changed = _pictures(pages)
-        assert all(a and b and a["fingerprint"] != b["fingerprint"] for a, b in zip(pictures, changed)), \
-            (pictures, changed)
+        assert_a_drag_changes_every_picture(pages, pages[1], (0.2, 0.4), (0.1, 0.5))  # pan back (the graph stays in the picture)
 
         # Janus dies: helios says so in one line; every page falls back to helios's own stream.
         janus_server.kill()
@@ -101,12 +113,7 @@ def test_four_viewers_watch_through_janus_fall_back_to_helios_and_return(janus_s
         for page in pages:
             wait_for(page, "window.__helios.transport === 'webrtc'", 30)
         wait_for(pages[0], "window.__helios.status.video.peers === 4", 10)
-        pictures = _pictures(pages)
-        drag(pages[2], "#stage", (0.1, 0.5), (0.2, 0.6))
-        time.sleep(1.5)
-        changed = _pictures(pages)
-        assert all(a and b and a["fingerprint"] != b["fingerprint"] for a, b in zip(pictures, changed)), \
-            (pictures, changed)
+        assert_a_drag_changes_every_picture(pages, pages[2], (0.1, 0.5), (0.2, 0.6))
         time.sleep(RETRY_CHECK_S)
         assert len([line for line in helios.output if "SFU" in line]) == 2  # retries say nothing more
 
@@ -116,12 +123,7 @@ def test_four_viewers_watch_through_janus_fall_back_to_helios_and_return(janus_s
                 wait_for(page, "window.__helios.transport === 'sfu'", 40)
             assert "publishing to the SFU" in [line for line in helios.output if "SFU" in line][-1]
             wait_for(pages[0], "window.__helios.status.video.peers === 0", 45)  # their own peers are gone
-            pictures = _pictures(pages)
-            drag(pages[3], "#stage", (0.2, 0.6), (0.1, 0.5))
-            time.sleep(1.5)
-            changed = _pictures(pages)
-            assert all(a and b and a["fingerprint"] != b["fingerprint"] for a, b in zip(pictures, changed)), \
-                (pictures, changed)
+            assert_a_drag_changes_every_picture(pages, pages[3], (0.2, 0.6), (0.1, 0.5))
         browser.close()
 
 
@@ -161,11 +163,7 @@ def test_a_relay_only_viewer_watches_through_janus_via_turn(janus_server, coturn
         page.goto(helios.url + "&ice_transport_policy=relay&webrtc_timeout_s=15")
         wait_for(page, "window.__helios.transport === 'sfu' || window.__helios.sfuError", 40)
         assert page.evaluate("window.__helios.transport") == "sfu", page.evaluate("window.__helios.sfuError")
-        pair = None
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (pair and pair["bytes"]):
-            pair = page.evaluate(SELECTED_PAIR_JS)
-            time.sleep(0.2)
+        pair = selected_pair_with_traffic(page)
         assert pair["local"] == "relay" and pair["state"] == "succeeded", pair
         browser.close()
 

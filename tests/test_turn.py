@@ -1,10 +1,9 @@
 """Collaborators behind NAT: a real coturn on loopback, and a Chromium page that may only use relayed
 candidates, still gets the view over WebRTC (not MJPEG)."""
 
-import time
 
 import pytest
-from browser import SELECTED_PAIR_JS, HeliosProcess, launch_chromium, wait_for
+from browser import HeliosProcess, launch_chromium, selected_pair_with_traffic, wait_for
 from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
 from playwright.sync_api import sync_playwright
 
@@ -24,11 +23,7 @@ def test_a_relay_only_browser_connects_over_webrtc_through_coturn(coturn):
         assert servers == [{"urls": f"turn:127.0.0.1:{coturn}", "username": TURN_USER, "credential": TURN_PASSWORD}]
         wait_for(page, "window.__helios.transport === 'webrtc' || window.__helios.transport === 'mjpeg'", 30)
         assert page.evaluate("window.__helios.transport") == "webrtc", page.evaluate("window.__helios.fallbackReason")
-        pair = None
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (pair and pair["bytes"]):
-            pair = page.evaluate(SELECTED_PAIR_JS)
-            time.sleep(0.2)
+        pair = selected_pair_with_traffic(page)
         assert pair and pair["local"] == "relay" and pair["state"] == "succeeded", pair
         browser.close()
 

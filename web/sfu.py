@@ -248,7 +248,10 @@ class JanusPublisher:
             {"type": "offer", "sdp": peer.localDescription.sdp, "trickle": False},
         )
         feed = None
+        deadline = asyncio.get_running_loop().time() + CONNECT_TIMEOUT_S
         while feed is None:
+            if asyncio.get_running_loop().time() > deadline:  # only keepalives came: Janus never answered
+                raise JanusError(f"the VideoRoom did not answer the publish within {CONNECT_TIMEOUT_S:g} s")
             for event in await janus.events():
                 data = event.get("plugindata", {}).get("data", {})
                 if data.get("error"):
