@@ -34,6 +34,7 @@ COLORMAP_STOPS = np.array(
     [(69, 117, 180), (67, 182, 172), (230, 200, 90), (244, 128, 60), (215, 48, 39)], dtype=np.float64
 )
 MAX_CATEGORIES_FOR_INTEGERS = 20  # integer attributes with at most this many values are categories
+COLOUR_BINS = 6  # a numeric colouring's legend: this many bins of equal width along the colormap
 COLOR_CHOICES = ("degree", "community")
 SIZE_CHOICES = ("degree", "uniform")
 
@@ -54,6 +55,11 @@ class NodeEncoding:
         ``(title, minimum, maximum)`` for a numeric colouring with :data:`COLORMAP_STOPS`.
     color_by, size_by : str
         What was asked for.
+    categories : numpy.ndarray or None
+        int64 (n,): each node's entry in ``category_entries``: its category, or for a numeric
+        colouring its colour bin. The page's legend is made of these (a control: click to highlight).
+    category_entries : list of (str, (r, g, b))
+        Name and colour of each category or bin.
     """
 
     colors: np.ndarray
@@ -62,6 +68,8 @@ class NodeEncoding:
     colorbar: tuple[str, float, float] | None = None
     color_by: str = "degree"
     size_by: str = "degree"
+    categories: np.ndarray | None = None
+    category_entries: list[tuple[str, tuple[int, int, int]]] = field(default_factory=list)
 
 
 def colormap(values: np.ndarray) -> np.ndarray:
@@ -91,7 +99,8 @@ def communities(graph: Graph, seed: int = 0) -> np.ndarray:
     return labels
 
 
-def _categorical(values: list, title: str) -> tuple[np.ndarray, list]:
+def _categorical(values: list, title: str) -> tuple[np.ndarray, list, np.ndarray]:
+    """Colours, legend, and each node's legend entry (categories past the palette share the last)."""
     keys = ["(none)" if value is None else str(value) for value in values]
     counts: dict[str, int] = {}
     for key in keys:
@@ -107,17 +116,36 @@ def _categorical(values: list, title: str) -> tuple[np.ndarray, list]:
     if len(ordered) > len(CATEGORY_PALETTE):
         legend.append((f"{len(ordered) - len(CATEGORY_PALETTE)} more", OTHER_CATEGORY_RGB))
     logger.debug("%s: %d categories", title, len(ordered))
-    return colors, legend
+    return colors, legend, np.minimum(codes, len(CATEGORY_PALETTE))
 
 
-def _numeric(values: np.ndarray, title: str, logarithmic: bool = False) -> tuple[np.ndarray, tuple]:
+def _numeric(values: np.ndarray, title: str, logarithmic: bool = False) -> tuple[np.ndarray, tuple, np.ndarray, list]:
+    """Colours along the colormap, the colour bar, and each node's bin with the bins' names and colours
+    (:data:`COLOUR_BINS` of equal width in the colour scale; missing values get a bin of their own)."""
     finite = np.isfinite(values)
     low, high = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0.0, 1.0)
-    scaled = np.log1p(values - low) / (math.log1p(high - low) or 1.0) if logarithmic else (
-        (values - low) / ((high - low) or 1.0))
+    span = math.log1p(high - low) if logarithmic else high - low
+    scaled = np.log1p(values - low) / (span or 1.0) if logarithmic else (values - low) / (span or 1.0)
     colors = colormap(np.where(finite, scaled, 0.0))
     colors[~finite] = OTHER_CATEGORY_RGB
-    return colors, (title, low, high)
+    bin_count = COLOUR_BINS if span else 1
+    bins = np.minimum((np.where(finite, scaled, 0.0) * bin_count).astype(np.int64), bin_count - 1)
+    edges = np.linspace(0.0, 1.0, bin_count + 1)
+    bounds = low + (np.expm1(edges * span) if logarithmic else edges * span)
+    integers = bool(np.all(values[finite] == np.round(values[finite])))
+    entries = []
+    for index in range(bin_count):
+        start, stop = bounds[index], bounds[index + 1]
+        if integers:  # a bin of whole numbers: the first and last whole numbers it holds
+            start, stop = math.ceil(start - 1e-9), (math.ceil(stop - 1e-9) - 1 if index < bin_count - 1 else stop)
+            name = f"{title} {start:g}" if start >= stop else f"{title} {start:g}–{stop:g}"
+        else:
+            name = f"{title} {start:.3g}–{stop:.3g}"
+        entries.append((name, tuple(int(c) for c in colormap(np.array([(edges[index] + edges[index + 1]) / 2]))[0])))
+    if not finite.all():
+        bins[~finite] = bin_count
+        entries.append((f"{title} missing", OTHER_CATEGORY_RGB))
+    return colors, (title, low, high), bins, entries
 
 
 def _attribute_values(graph: Graph, name: str, option: str) -> list:
@@ -149,10 +177,11 @@ def _as_numbers(values: list) -> np.ndarray | None:
 def degree_encoding(edges: np.ndarray, node_count: int) -> NodeEncoding:
     """The default look: colour along the colormap by log-degree, size growing with log-degree, no legend."""
     node_degrees = np.bincount(np.asarray(edges).ravel(), minlength=node_count).astype(np.float64)
-    colors, _ = _numeric(node_degrees, "degree", logarithmic=True)
+    colors, _, bins, entries = _numeric(node_degrees, "degree", logarithmic=True)
     size_factors = 1.0 + 0.3 * np.log1p(node_degrees)
     size_factors /= max(float(np.mean(size_factors)), 1e-9) if node_count else 1.0
-    return NodeEncoding(colors=colors, size_factors=size_factors.astype(np.float32))
+    return NodeEncoding(colors=colors, size_factors=size_factors.astype(np.float32), categories=bins,
+                        category_entries=entries)
 
 
 def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree", seed: int = 0) -> NodeEncoding:
@@ -180,19 +209,20 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
     legend: list = []
     colorbar = None
     if color_by == "degree":
-        colors, colorbar = _numeric(node_degrees.astype(np.float64), "degree", logarithmic=True)
+        colors, colorbar, categories, entries = _numeric(node_degrees.astype(np.float64), "degree", logarithmic=True)
     elif color_by == "community":
-        colors, legend = _categorical([int(c) + 1 for c in communities(graph, seed)], "community")
-        legend = [(f"community {name}" if name.isdigit() else name, rgb) for name, rgb in legend]
+        colors, legend, categories = _categorical([int(c) + 1 for c in communities(graph, seed)], "community")
+        legend = entries = [(f"community {name}" if name.isdigit() else name, rgb) for name, rgb in legend]
     else:
         values = _attribute_values(graph, color_by, "--color-by")
         numbers = _as_numbers(values)
         distinct = len(set(values))
         integers = numbers is not None and np.all(np.isnan(numbers) | (numbers == np.round(numbers)))
         if numbers is None or (integers and distinct <= MAX_CATEGORIES_FOR_INTEGERS):
-            colors, legend = _categorical(values, color_by)
+            colors, legend, categories = _categorical(values, color_by)
+            entries = legend
         else:
-            colors, colorbar = _numeric(numbers, color_by)
+            colors, colorbar, categories, entries = _numeric(numbers, color_by)
 
     if size_by == "degree":
         size_factors = 1.0 + 0.3 * np.log1p(node_degrees)
@@ -209,5 +239,5 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
     size_factors = size_factors / max(float(np.mean(size_factors)), 1e-9)
     return NodeEncoding(
         colors=colors, size_factors=size_factors.astype(np.float32), legend=legend, colorbar=colorbar,
-        color_by=color_by, size_by=size_by,
+        color_by=color_by, size_by=size_by, categories=categories, category_entries=entries,
     )

@@ -20,6 +20,7 @@ import scipy.sparse
 
 from helios_app import _vtk
 from helios_app.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
+from helios_app.labels import label_candidates, label_order
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ MIN_VISIBLE_HALF_HEIGHT = 1e-4
 MAX_VISIBLE_HALF_HEIGHT = 1e3
 MAX_FOCAL_DISTANCE = 1e3
 EDGE_ENDPOINT_TINT = 0.35  # how much of its endpoints' colours an edge takes (the rest is the theme's grey)
-DIMMED_MIX = 0.78  # how far a node or edge outside the selection fades toward the background
+DIMMED_MIX = 0.78  # how far a node or edge outside the selection or the highlight fades toward the background
+FILTERED_MIX = 0.9  # how far a node or edge the filter leaves out fades (in the filter's "fade" mode)
 CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a press is a click
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
@@ -135,6 +137,13 @@ class GraphScene:
         Window title, when ``offscreen`` is False.
     marker : str
         Node shape in 2D: ``circle``, ``square``, ``diamond`` or ``triangle`` (3D draws shaded spheres).
+    text_in_picture : bool
+        Draw labels, the hover and selection labels and the legend into the picture (a PNG, the
+        desktop window). False for a view whose pages draw them as HTML: the scene then queues a
+        ``labels`` notice (the label candidates in priority order, normalised) whenever the
+        picture comes to rest, and a ``pointed_labels`` notice for the hovered and selected nodes.
+    label_priority : numpy.ndarray, optional
+        Which nodes get a label first (after the selected and the hovered one); default degree.
 
     Notes
     -----
@@ -156,6 +165,8 @@ class GraphScene:
         theme: str = "dark",
         title: str = "Helios",
         marker: str = "circle",
+        text_in_picture: bool = True,
+        label_priority: np.ndarray | None = None,
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
@@ -165,6 +176,10 @@ class GraphScene:
             choices = ", ".join(MARKER_SHAPES) if dimensions == 2 else "circle (spheres) in 3D"
             raise ValueError(f"marker must be one of {choices}, got {marker!r}")
         self._marker = marker
+        self._text_in_picture = text_in_picture
+        self._label_priority = label_priority
+        self._sent_labels: list | None = None  # what the last labels notice said (None: nothing yet)
+        self._sent_pointed: dict | None = None
         self.dimensions = dimensions
         self.theme = THEMES[theme]
         self._text_scale = max(1.0, height / 540.0)  # text grows with big renders (a 4K PNG), never shrinks
@@ -237,6 +252,10 @@ class GraphScene:
             encoding = degree_encoding(self._edges, node_count)
         self.encoding = encoding
         self._labels = labels
+        self._shown: np.ndarray | None = None  # nodes the filter keeps (None: all)
+        self._highlighted: np.ndarray | None = None  # nodes the legend stresses (None: no highlight)
+        self._hide_filtered = False  # the filter's mode: hide what it leaves out, or fade it
+        self._drawn_edges = np.arange(len(self._edges))  # the edges the full-quality actor draws
         self._adjacency = scipy.sparse.csr_matrix(
             (np.ones(2 * len(self._edges), dtype=np.int8),
              (self._edges.ravel(), self._edges[:, ::-1].ravel())),
@@ -258,20 +277,24 @@ class GraphScene:
         self._node_colors = self._base_node_colors.copy()
         self._base_edge_colors = self._edge_colors_from_endpoints()
         self._edge_colors = self._base_edge_colors.copy()
-        self._edge_actor = self._make_edge_actor()
         self._node_actor = self._make_node_actor(encoding.size_factors)
         self._lod_node_actor = self._make_lod_node_actor()
-        self._lod_edge_actor = self._make_lod_edge_actor()
-        self._graph_props = [self._edge_actor, self._node_actor, self._lod_node_actor, self._lod_edge_actor]
+        self._graph_props = [self._node_actor, self._lod_node_actor]
         for actor in self._graph_props:
             self.renderer.AddActor(actor)
-        self._use_level_of_detail(self._showing_lod)
+        self._edge_actor = self._lod_edge_actor = None
+        self._make_edge_actors()
         self._label_actor = None
         self._label_points: np.ndarray | None = None
         self._label_nodes = np.zeros(0, dtype=np.int64)
-        if labels is not None and node_count:
-            self._add_labels(labels, degree)
-        self._add_legend(encoding)
+        priority = degree if self._label_priority is None or len(self._label_priority) != node_count \
+            else self._label_priority
+        self._label_order = label_order(priority)
+        self._sent_labels = None
+        if labels is not None and node_count and self._text_in_picture:
+            self._add_labels(labels, priority)
+        if self._text_in_picture:
+            self._add_legend(encoding)
         selected, self.selected = self.selected, None
         if selected is not None and selected < node_count:
             self.select(selected)
@@ -343,11 +366,27 @@ class GraphScene:
                      + self._base_node_colors[self._edges[:, 1]]) / 2.0
         return np.round(grey * (1 - EDGE_ENDPOINT_TINT) + endpoints * EDGE_ENDPOINT_TINT).astype(np.uint8)
 
-    def _make_edge_actor(self) -> _vtk.vtkActor:
-        """Every edge, coloured by :attr:`_edge_colors` (which the selection highlight rewrites)."""
-        actor, self._edge_color_array = self._lines_actor(self._edges, self._edge_colors)
-        actor.SetVisibility(len(self._edges) > 0)
-        return actor
+    def _make_edge_actors(self) -> None:
+        """The actors of the edges drawn (:attr:`_drawn_edges`: all, or those the filter keeps): every
+        one at full quality, a fixed random sample of :data:`LOD_EDGES` in motion. Their colours are
+        copies of :attr:`_edge_colors` rows, refreshed by :meth:`_restyle`."""
+        for actor in (self._edge_actor, self._lod_edge_actor):
+            if actor is not None:
+                self.renderer.RemoveActor(actor)
+                self._graph_props.remove(actor)
+        drawn = self._drawn_edges
+        self._drawn_edge_colors = self._edge_colors[drawn]
+        self._edge_actor, self._edge_color_array = self._lines_actor(self._edges[drawn], self._drawn_edge_colors)
+        sample = np.sort(np.random.default_rng(0).permutation(len(drawn))[:LOD_EDGES]) if len(drawn) > LOD_EDGES \
+            else np.arange(len(drawn))
+        self._lod_sample = drawn[sample]
+        self._lod_edge_colors = self._edge_colors[self._lod_sample]
+        self._lod_edge_actor, self._lod_edge_color_array = self._lines_actor(self._edges[self._lod_sample],
+                                                                             self._lod_edge_colors)
+        for actor in (self._edge_actor, self._lod_edge_actor):
+            self.renderer.AddActor(actor)
+            self._graph_props.append(actor)
+        self._use_level_of_detail(self._showing_lod)
 
     def _lines_actor(self, edges: np.ndarray, colors: np.ndarray) -> tuple[_vtk.vtkActor, object]:
         """An unlit actor drawing ``edges`` between the shared points, one colour per edge; and its colour array."""
@@ -375,10 +414,11 @@ class GraphScene:
         polydata.SetPoints(self._points)
         self._node_color_array = numpy_to_vtk_keep(self._node_colors, self)
         self._node_color_array.SetName("colors")
-        self._radii = (base_radius(self.node_count, self.dimensions) * size_factors[: self.node_count]).astype(
+        self._base_radii = (base_radius(self.node_count, self.dimensions) * size_factors[: self.node_count]).astype(
             np.float32
         )
-        radii = numpy_to_vtk_keep(self._radii, self)
+        self._radii = self._base_radii.copy()  # zero for nodes the filter hides
+        radii = self._radii_array = numpy_to_vtk_keep(self._radii, self)
         radii.SetName("radius")
         polydata.GetPointData().SetScalars(self._node_color_array)
         polydata.GetPointData().AddArray(radii)
@@ -396,14 +436,16 @@ class GraphScene:
             actor.SetPosition(0.0, 0.0, 0.01)  # nodes in front of edges drawn in the same plane
         return actor
 
-    def _make_lod_node_actor(self) -> _vtk.vtkActor:
-        """Nodes as GL points of one pixel size: about a quarter of the cost of splats on llvmpipe."""
+    def _make_lod_node_actor(self, drawn: np.ndarray | None = None) -> _vtk.vtkActor:
+        """Nodes (``drawn``, default all) as GL points of one pixel size: about a quarter of the cost of
+        splats on llvmpipe."""
+        drawn = np.arange(self.node_count, dtype=np.int64) if drawn is None else drawn.astype(np.int64)
         polydata = _vtk.vtkPolyData()
         polydata.SetPoints(self._points)
         vertices = _vtk.vtkCellArray()
         vertices.SetData(
-            numpy_to_vtk_keep(np.arange(self.node_count + 1, dtype=np.int64), self, id_type=True),
-            numpy_to_vtk_keep(np.arange(self.node_count, dtype=np.int64), self, id_type=True),
+            numpy_to_vtk_keep(np.arange(len(drawn) + 1, dtype=np.int64), self, id_type=True),
+            numpy_to_vtk_keep(drawn, self, id_type=True),
         )
         polydata.SetVerts(vertices)
         polydata.GetPointData().SetScalars(self._node_color_array)
@@ -416,26 +458,16 @@ class GraphScene:
         actor.SetPosition(*self._node_actor.GetPosition())
         return actor
 
-    def _make_lod_edge_actor(self) -> _vtk.vtkActor:
-        """A fixed random sample of :data:`LOD_EDGES` edges (all of them if there are fewer)."""
-        edge_count = len(self._edges)
-        sample = np.sort(np.random.default_rng(0).permutation(edge_count)[:LOD_EDGES]) if edge_count > LOD_EDGES \
-            else np.arange(edge_count)
-        self._lod_sample = sample
-        self._lod_edge_colors = self._edge_colors[sample]  # a copy, refreshed by select()
-        actor, self._lod_edge_color_array = self._lines_actor(self._edges[sample], self._lod_edge_colors)
-        return actor
-
     def _use_level_of_detail(self, on: bool) -> None:
         """Swap the full-quality actors for the cheap ones (or back)."""
         self._showing_lod = on
         self._node_actor.SetVisibility(not on and self.node_count > 0)
-        self._edge_actor.SetVisibility(not on and len(self._edges) > 0)
+        self._edge_actor.SetVisibility(not on and len(self._drawn_edges) > 0)
         self._lod_node_actor.SetVisibility(on and self.node_count > 0)
-        self._lod_edge_actor.SetVisibility(on and len(self._edges) > 0)
+        self._lod_edge_actor.SetVisibility(on and len(self._drawn_edges) > 0)
         if on:
             pixels_per_unit = self.render_window.GetSize()[1] / (2.0 * self._visible_half_height())
-            diameter_px = 2.0 * float(np.median(self._radii)) * pixels_per_unit if self.node_count else 2.0
+            diameter_px = 2.0 * float(np.median(self._base_radii)) * pixels_per_unit if self.node_count else 2.0
             self._lod_node_actor.GetProperty().SetPointSize(min(max(diameter_px, 2.0), 12.0))
 
     @property
@@ -739,7 +771,7 @@ class GraphScene:
             return False
         self.hovered = node
         self._notices.append({"type": "hover", "node": node})
-        visible = node is not None and node != self.selected and self._labels is not None
+        visible = node is not None and node != self.selected and self._labels is not None and self._text_in_picture
         if visible:
             self._hover_label.SetInput(str(self._labels[node]))
         self._hover_label.SetVisibility(visible)
@@ -754,6 +786,9 @@ class GraphScene:
         distance = np.hypot(pixels[:, 0] - x * width, pixels[:, 1] - y * height)
         pixels_per_unit = height / (2.0 * self._visible_half_height())
         reach = np.maximum(self._radii * pixels_per_unit, PICK_RADIUS_PX)
+        hidden = self._hidden_nodes()
+        if hidden is not None:
+            reach[hidden] = -1.0
         hits = np.flatnonzero(distance <= reach)
         if not len(hits):
             return None
@@ -784,23 +819,79 @@ class GraphScene:
             return
         self.selected = node
         self._notices.append({"type": "selection", "node": node})
-        if node is None:
-            self._node_colors[:] = self._base_node_colors
-            self._edge_colors[:] = self._base_edge_colors
-            self._selection_label.SetVisibility(False)
+        if node is not None and self._labels is not None and self._text_in_picture:
+            self._selection_label.SetInput(str(self._labels[node]))
+        self._selection_label.SetVisibility(node is not None and self._labels is not None and self._text_in_picture)
+        self._restyle()
+
+    def set_emphasis(self, shown: np.ndarray | None = None, highlighted: np.ndarray | None = None,
+                     hide: bool = False) -> None:
+        """Show what a filter keeps and a legend highlights (bool arrays per node; None: everything).
+
+        Nodes outside ``highlighted`` dim like those outside a selection's neighbourhood; nodes outside
+        ``shown`` fade further, or with ``hide`` vanish with their edges (and cannot be picked).
+        """
+        for name, mask in (("shown", shown), ("highlighted", highlighted)):
+            if mask is not None and len(mask) != self.node_count:
+                raise ValueError(f"{name} has {len(mask)} entries; the scene has {self.node_count} nodes")
+        self._shown = None if shown is None or shown.all() else np.asarray(shown, dtype=bool)
+        self._highlighted = None if highlighted is None else np.asarray(highlighted, dtype=bool)
+        self._hide_filtered = hide and self._shown is not None
+        hidden = self._hidden_nodes()
+        self._radii[:] = np.where(hidden, 0.0, self._base_radii) if hidden is not None else self._base_radii
+        self._radii_array.Modified()
+        if hidden is None:
+            drawn_edges = np.arange(len(self._edges))
         else:
-            background = np.array(self.theme.background) * 255.0
-            dim = lambda colors: np.round(colors * (1 - DIMMED_MIX) + background * DIMMED_MIX).astype(np.uint8)
+            drawn_edges = np.flatnonzero(~(hidden[self._edges[:, 0]] | hidden[self._edges[:, 1]]))
+        if not np.array_equal(drawn_edges, self._drawn_edges):
+            self._drawn_edges = drawn_edges
+            self._make_edge_actors()
+        self.renderer.RemoveActor(self._lod_node_actor)
+        self._graph_props.remove(self._lod_node_actor)
+        self._lod_node_actor = self._make_lod_node_actor(None if hidden is None else np.flatnonzero(~hidden))
+        self.renderer.AddActor(self._lod_node_actor)
+        self._graph_props.append(self._lod_node_actor)
+        self._use_level_of_detail(self._showing_lod)
+        if self.selected is not None and hidden is not None and hidden[self.selected]:
+            self.select(None)
+        if self.hovered is not None and hidden is not None and hidden[self.hovered]:
+            self._hover(None)
+        self._restyle()
+
+    def _hidden_nodes(self) -> np.ndarray | None:
+        """Nodes the filter hides (its "hide" mode), or None."""
+        return ~self._shown if self._hide_filtered else None
+
+    def _restyle(self) -> None:
+        """Colour nodes and edges from the base colours: the selection's neighbourhood and the legend's
+        highlight stay bright, the rest dims; what the filter leaves out fades further."""
+        background = np.array(self.theme.background) * 255.0
+
+        def mixed(colors: np.ndarray, mix: float) -> np.ndarray:
+            return np.round(colors * (1 - mix) + background * mix).astype(np.uint8)
+
+        bright = np.ones(self.node_count, dtype=bool) if self._highlighted is None else self._highlighted.copy()
+        if self.selected is not None:
+            node = self.selected
             neighbours = self._adjacency.indices[self._adjacency.indptr[node] : self._adjacency.indptr[node + 1]]
-            self._node_colors[:] = dim(self._base_node_colors)
-            keep = np.append(neighbours, node)
-            self._node_colors[keep] = self._base_node_colors[keep]
-            self._edge_colors[:] = dim(self._base_edge_colors)
-            incident = (self._edges[:, 0] == node) | (self._edges[:, 1] == node)
+            near = np.zeros(self.node_count, dtype=bool)
+            near[neighbours] = near[node] = True
+            bright &= near
+        faded = ~self._shown if self._shown is not None else np.zeros(self.node_count, dtype=bool)
+        self._node_colors[:] = self._base_node_colors
+        self._node_colors[~bright] = mixed(self._base_node_colors[~bright], DIMMED_MIX)
+        self._node_colors[faded] = mixed(self._base_node_colors[faded], FILTERED_MIX)
+        first, second = self._edges[:, 0], self._edges[:, 1]
+        self._edge_colors[:] = self._base_edge_colors
+        dull = ~(bright[first] & bright[second])
+        self._edge_colors[dull] = mixed(self._base_edge_colors[dull], DIMMED_MIX)
+        gone = faded[first] | faded[second]
+        self._edge_colors[gone] = mixed(self._base_edge_colors[gone], FILTERED_MIX)
+        if self.selected is not None:
+            incident = ((first == self.selected) | (second == self.selected)) & ~gone
             self._edge_colors[incident] = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
-            if self._labels is not None:
-                self._selection_label.SetInput(str(self._labels[node]))
-                self._selection_label.SetVisibility(True)
+        self._drawn_edge_colors[:] = self._edge_colors[self._drawn_edges]
         self._lod_edge_colors[:] = self._edge_colors[self._lod_sample]
         self._node_color_array.Modified()
         self._edge_color_array.Modified()
@@ -882,11 +973,48 @@ class GraphScene:
             # The first full render compiles shaders: it says nothing about the cost of the next ones.
             self._full_frame_s = (time.perf_counter() - started_s) if self._full_renders else 0.0
             self._full_renders += 1
+        if not self._text_in_picture and self._labels is not None:
+            self._queue_page_labels(moving)
         width, height = self.render_window.GetSize()
         pixels = _vtk.vtkUnsignedCharArray()
         self.render_window.GetPixelData(0, 0, width - 1, height - 1, 0, pixels, 0)
         array = _vtk.vtk_to_numpy(pixels).reshape(height, width, 3)
         return np.ascontiguousarray(array[::-1])
+
+    def _queue_page_labels(self, moving: bool) -> None:
+        """Tell the pages which labels they may draw over this picture, if that changed: none while it
+        moves; at rest the candidates in priority order (see ``helios_app.labels``), each
+        ``{node, text, x, y, r}`` with the node's centre (x, y) and radius r as fractions of the
+        picture's width and height, and apart from them the hovered and the selected node's."""
+        labels: list[dict] = []
+        pointed: dict = {"hover": None, "selection": None}
+        if not moving and self.node_count:
+            width, height = self.render_window.GetSize()
+            pixels = self.node_pixels()
+            radius_fraction = self._radii / (2.0 * self._visible_half_height())
+
+            def entry(node: int) -> dict:
+                return {"node": int(node), "text": self._labels[node], "x": round(float(pixels[node, 0]) / width, 5),
+                        "y": round(float(pixels[node, 1]) / height, 5), "r": round(float(radius_fraction[node]), 5)}
+
+            eligible = np.ones(self.node_count, dtype=bool) if self._highlighted is None else self._highlighted.copy()
+            if self._shown is not None:
+                eligible &= self._shown
+            pointed_nodes = {self.hovered, self.selected} - {None}
+            for node in label_candidates(pixels, self._label_order, width, height, eligible).tolist():
+                if node not in pointed_nodes:
+                    labels.append(entry(node))
+            for name, node in (("hover", self.hovered), ("selection", self.selected)):
+                if node is not None and (name == "selection" or node != self.selected):
+                    x, y = pixels[node]
+                    if 0 <= x < width and 0 <= y < height:
+                        pointed[name] = entry(node)
+        if labels != self._sent_labels:
+            self._sent_labels = labels
+            self._notices.append({"type": "labels", "labels": labels})
+        if pointed != self._sent_pointed:
+            self._sent_pointed = pointed
+            self._notices.append({"type": "pointed_labels", **pointed})
 
     def close(self) -> None:
         """Release the OpenGL context, the window if any, and every VTK object of this scene."""

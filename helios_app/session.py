@@ -8,6 +8,7 @@ those frames and hands interaction messages to the render loop's bounded queue.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import ipaddress
 import logging
@@ -32,6 +33,7 @@ from helios_app.config import (
 )
 from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
+from helios_app.filters import GraphFacts, ViewFilter, shown_nodes
 from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
 from helios_app.writers import load_session, save_session
@@ -89,6 +91,16 @@ class ViewSession:
         self._style_version = 0
         self._edit_lock = threading.Lock()  # one graph or style edit at a time
         self._scene_edits = 0
+        # What the view shows and stresses: owned here, changed by control() and set_filter(), worked out
+        # into node masks on one thread of its own (the newest change wins) and handed to the scene.
+        self._encoding: NodeEncoding | None = None
+        self._filter = ViewFilter()
+        self._highlighted: frozenset[int] = frozenset()  # legend entries stressed
+        self._shown_only_layout = False  # the layout runs on the shown nodes' edges only
+        self._layout_restricted_to: np.ndarray | None = None  # the edges the layout was given, if not all
+        self._emphasis_lock = threading.Lock()
+        self._emphasis_version = 0
+        self._emphasis_thread: concurrent.futures.ThreadPoolExecutor | None = None
         self._buffer: PositionBuffer | None = None
         self._worker: LayoutWorker | None = None
         self._render_loop: RenderLoop | None = None
@@ -108,9 +120,14 @@ class ViewSession:
         graph, config = self.graph, self.config
         encoding = view_encoding(graph, config)  # before anything starts: a bad --color-by fails fast
         restored = self._restored or {}
+        self._encoding = encoding
+        saved_emphasis = (restored.get("encodings") or {})
+        if saved_emphasis.get("filter"):
+            self._filter = ViewFilter.from_dict(saved_emphasis["filter"], "the session's filter")
+        self._highlighted = frozenset(int(entry) for entry in saved_emphasis.get("highlighted") or ())
 
         def make_scene():
-            scene = build_scene(graph, config, encoding, offscreen=not config.window)
+            scene = build_scene(graph, config, encoding, offscreen=not config.window, text_in_picture=config.window)
             if restored.get("camera"):
                 scene.set_camera_state(restored["camera"])
             return scene
@@ -132,9 +149,12 @@ class ViewSession:
             )
             self._worker.start()
             self._render_loop.start()
+            self._emphasis_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="helios-filter")
+            self._refresh_emphasis()
             channel = ViewChannel(
                 self.frames, self._render_loop.submit_event, self.describe,
                 status=self.status, search=self.search, messages=self.messages, export_session=self.session_bytes,
+                control=self.control,
             )
             self._server = BackgroundServer(
                 lambda: create_app(channel, self._server_config), config.host, config.port
@@ -174,6 +194,9 @@ class ViewSession:
             self.messages.publish(server_message("stopped", reason=reason))
             time.sleep(STOPPED_NOTICE_S)  # the pages' send queues deliver it before the sockets close
         self.frames.close()
+        if self._emphasis_thread is not None:
+            self._emphasis_thread.shutdown(wait=True, cancel_futures=True)
+            self._emphasis_thread = None
         for part in (self._server, self._render_loop, self._worker):
             if part is None:
                 continue
@@ -291,7 +314,8 @@ class ViewSession:
             pins=self._worker.pinned,
             camera=self._render_loop.camera_state if self._render_loop is not None else None,
             encodings={"color_by": config.color_by, "size_by": config.size_by, "theme": config.theme,
-                       "labels": config.labels},
+                       "labels": config.labels, "filter": self._filter.as_dict(),
+                       "highlighted": sorted(self._highlighted)},
             layout=config.layout,
             parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
             seed=config.seed,
@@ -344,7 +368,9 @@ class ViewSession:
             encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
             _, _, texts = self._graph_facts(graph)
             scene.set_graph(graph.layout_edges(), graph.node_count, encoding, texts if config.labels else None)
+            self._encoding = encoding
             self.messages.publish(server_message("view", view=self.describe()))
+            self._refresh_emphasis()
 
         self.render_loop.edit(show)
 
@@ -373,12 +399,135 @@ class ViewSession:
             node = notice["node"]
             self.selection = node
             self.messages.publish(server_message("selection", node=None if node is None else self.node_info(node)))
+            if self._filter.hops:  # the neighbourhood filter follows the selection
+                self._refresh_emphasis()
+        elif kind == "labels":
+            self.messages.publish(server_message("labels", labels=notice["labels"]))
+        elif kind == "pointed_labels":
+            self.messages.publish(server_message("pointed_labels", hover=notice["hover"], selection=notice["selection"]))
         elif kind == "pin" and self._worker is not None:
             self._worker.pin(notice["node"], notice["position"])
         elif kind == "unpin" and self._worker is not None:
             self._worker.unpin(notice["node"])
         elif kind == "window_closed":
             self.stop_requested.set()
+
+    # ---- filters and the legend -------------------------------------------------------------------
+    @property
+    def filter(self) -> ViewFilter:
+        """The view's filter (what it shows)."""
+        return self._filter
+
+    @property
+    def highlighted(self) -> frozenset[int]:
+        """The legend entries (categories, colour bins) the view stresses."""
+        return self._highlighted
+
+    def set_filter(self, criteria: ViewFilter | dict[str, Any], shown_only_layout: bool | None = None) -> None:
+        """Show only what ``criteria`` keep (see :class:`helios_app.filters.ViewFilter`), for every viewer.
+
+        ``shown_only_layout``: the layout runs on the edges among shown nodes only (True), or on every
+        edge again (False); None leaves it. Raises a HeliosError naming a criterion that is wrong.
+        """
+        if isinstance(criteria, dict):
+            criteria = ViewFilter.from_dict(criteria)
+        names = set(self.graph.node_attributes) | {"label"}
+        if criteria.attribute is not None and criteria.attribute not in names:
+            raise HeliosError(f"filter.attribute: no node attribute {criteria.attribute!r}; choose from "
+                              f"{', '.join(sorted(names))}")
+        with self._emphasis_lock:
+            self._filter = criteria
+            if shown_only_layout is not None:
+                self._shown_only_layout = shown_only_layout
+        self._refresh_emphasis()
+
+    def legend_action(self, category: int, action: str) -> None:
+        """A click on a legend entry: ``highlight`` toggles its stress, ``hide`` toggles hiding it,
+        ``isolate`` hides every other entry, ``reset`` clears highlights and hidden entries."""
+        entries = len(self._encoding.category_entries) if self._encoding is not None else 0
+        if action != "reset" and not 0 <= category < entries:
+            raise HeliosError(f"legend.category must be an entry from 0 to {entries - 1}, got {category}")
+        with self._emphasis_lock:
+            hidden = set(self._filter.hidden)
+            if action == "highlight":
+                self._highlighted = self._highlighted ^ {category}
+            elif action == "hide":
+                hidden ^= {category}
+                self._highlighted -= {category}
+            elif action == "isolate":
+                hidden = set(range(entries)) - {category}
+                self._highlighted = frozenset()
+            else:
+                hidden, self._highlighted = set(), frozenset()
+            self._filter = dataclasses.replace(self._filter, hidden=tuple(sorted(hidden)))
+        self._refresh_emphasis()
+
+    def control(self, event: dict[str, Any]) -> str | None:
+        """Act on a page's ``filter``, ``legend`` or ``relayout`` message; the error text if it is refused."""
+        try:
+            if event["type"] == "filter":
+                self.set_filter(ViewFilter.from_dict(event["filter"]))
+            elif event["type"] == "legend":
+                self.legend_action(event["category"], event["action"])
+            elif event["type"] == "relayout":
+                self.set_filter(self._filter, shown_only_layout=event["shown_only"])
+        except HeliosError as error:
+            return str(error)
+        return None
+
+    def _refresh_emphasis(self) -> None:
+        """Work the filter and highlight out into node masks off the caller's thread; only the newest
+        of several waiting changes is worked out."""
+        with self._emphasis_lock:
+            self._emphasis_version += 1
+            version = self._emphasis_version
+        if self._emphasis_thread is not None:
+            try:
+                self._emphasis_thread.submit(self._apply_emphasis, version)
+            except RuntimeError:  # shut down: the view is stopping
+                pass
+
+    def _apply_emphasis(self, version: int) -> None:
+        with self._emphasis_lock:
+            if version != self._emphasis_version:
+                return
+            criteria, highlighted, shown_only = self._filter, self._highlighted, self._shown_only_layout
+        graph, encoding, selection = self.graph, self._encoding, self.selection
+        if encoding is None or len(encoding.colors) != graph.node_count:
+            return  # an edit is on its way to the scene; it refreshes again when shown
+        edges = graph.layout_edges()
+        attributes = {**graph.node_attributes, "label": display_labels(graph)}
+        facts = GraphFacts(edges, graph.node_count, attributes, encoding.categories)
+        try:
+            shown = shown_nodes(facts, criteria, selection)
+        except HeliosError as error:
+            logger.warning("%s", error)
+            return
+        stressed = np.isin(encoding.categories, sorted(highlighted)) if highlighted and encoding.categories is not None \
+            else None
+        hide = criteria.mode == "hide"
+
+        def show(scene) -> None:
+            if scene.node_count == len(shown):
+                scene.set_emphasis(shown, stressed, hide)
+
+        self.render_loop.edit(show)
+        kept = shown[edges[:, 0]] & shown[edges[:, 1]] if shown_only else None
+        restricted = self._layout_restricted_to
+        if self._worker is not None and not (kept is None and restricted is None) and (
+                kept is None or restricted is None or not np.array_equal(kept, restricted)):
+            self._layout_restricted_to = kept
+            weights = graph.layout_weights(self.config.weight)
+            chosen = np.ones(len(edges), dtype=bool) if kept is None else kept
+            self._worker.update_graph(edges[chosen], graph.node_count, None if weights is None else weights[chosen])
+        counts = np.bincount(encoding.categories, minlength=len(encoding.category_entries)) \
+            if encoding.categories is not None else np.zeros(len(encoding.category_entries), dtype=np.int64)
+        entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb), "count": int(count)}
+                   for index, ((name, rgb), count) in enumerate(zip(encoding.category_entries, counts))]
+        self.messages.publish(server_message("legend", title=encoding.color_by, entries=entries,
+                                             highlighted=sorted(highlighted), hidden=list(criteria.hidden)))
+        self.messages.publish(server_message("filter", filter=criteria.as_dict(), shown=int(shown.sum()),
+                                             nodes=graph.node_count, shown_only=shown_only))
 
     def node_info(self, node: int) -> dict[str, Any]:
         """What the info panel shows about one node: id, label, degree and attributes."""
@@ -434,6 +583,7 @@ class ViewSession:
             "node_count": self.graph.node_count,
             "edge_count": len(self.graph.layout_edges()),
             "dimensions": self.config.dimensions,
+            "attributes": sorted({*self.graph.node_attributes, "label"}),  # what a filter may test
             "layout": {
                 "name": self.config.layout,
                 "iteration": getattr(state, "iteration", 0),
@@ -464,8 +614,10 @@ def view_encoding(graph: Graph, config: ViewConfig) -> NodeEncoding:
     return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
 
 
-def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None = None, offscreen: bool = True):
-    """The scene of a view: call on the thread that will own it (VTK loads here)."""
+def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None = None, offscreen: bool = True,
+                text_in_picture: bool = True):
+    """The scene of a view: call on the thread that will own it (VTK loads here). ``text_in_picture``:
+    False when the pages draw labels and the legend as HTML."""
     from helios_app.scene import GraphScene
 
     return GraphScene(
@@ -473,6 +625,7 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
         offscreen=offscreen, encoding=encoding or view_encoding(graph, config),
         labels=display_labels(graph) if config.labels else None, theme=config.theme,
         title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
+        text_in_picture=text_in_picture,
     )
 
 

@@ -33,6 +33,7 @@ def field_values(kind):
             "unit": st.floats(0, 1), "number": st.floats(-1e15, 1e15), "wheel": st.floats(-2400, 2400),
             "bool": st.booleans(), "size": st.integers(64, MAX_SIZE_PX), "index": st.integers(0, 100),
             "text": st.text(max_size=30), "colour": st.from_regex(r"#[0-9a-f]{6}", fullmatch=True),
+            "object": st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4),
         }[kind]
     return st.one_of(valid, valid, valid, EXTREME_NUMBERS, JSON_VALUES)
 
@@ -61,6 +62,8 @@ def check_parsed(parsed):
         value = parsed[name]
         if kind in ("unit", "number", "wheel"):
             assert isinstance(value, float) and math.isfinite(value)
+        if kind == "object":
+            assert isinstance(value, dict)
 
 
 @settings(max_examples=400, deadline=None)

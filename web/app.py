@@ -136,6 +136,9 @@ class ViewChannel:
         Where the view publishes messages for every viewer (selection, notices).
     export_session : callable, optional
         Returns the view's session file (bytes) for ``/session.json``; runs in an executor.
+    control : callable, optional
+        ``control(message)`` acts on an editor's ``filter``, ``legend`` or ``relayout`` message and
+        returns the error text to send back, or None; must not block (the work it starts runs elsewhere).
     """
 
     frames: LatestFrameSlot
@@ -145,6 +148,7 @@ class ViewChannel:
     search: Callable[[str], list[dict[str, Any]]] = lambda query: []
     messages: MessageHub = field(default_factory=MessageHub)
     export_session: Callable[[], bytes] | None = None
+    control: Callable[[dict[str, Any]], str | None] = lambda message: "this view has no filters"
 
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
@@ -535,6 +539,10 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         presence.point(connection, event["x"], event["y"], event["inside"])
     elif kind == "resize":  # the page's stage; the picture follows the steering editor's
         presence.report_stage(connection, event["width"], event["height"])
+    elif kind in ("filter", "legend", "relayout"):
+        refused = app[CHANNEL_KEY].control(event)
+        if refused:
+            connection.send(error_message(refused))
     elif kind != "take_camera":
         app[CHANNEL_KEY].submit_event({**event, "viewer_id": connection.viewer_id})
 

@@ -21,7 +21,8 @@ MAX_MESSAGE_BYTES = 4096
 # Field kinds: "unit" is a float in [0, 1], "number" a finite float of magnitude at most MAX_NUMBER,
 # "wheel" a finite float of magnitude at most MAX_WHEEL_DELTA, "bool", "size" an int pixel count in
 # [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int in [0, MAX_INDEX], "text" a string of at most
-# MAX_TEXT_LENGTH characters, "colour" a string #rrggbb, or a tuple of allowed strings. Every number has a range, so no message
+# MAX_TEXT_LENGTH characters, "colour" a string #rrggbb, "object" a JSON object (its criteria are
+# checked by whoever acts on it, naming the field), or a tuple of allowed strings. Every number has a range, so no message
 # can push the camera maths past what a float holds (a wheel delta of 5e5 once zoomed to 0 and froze
 # the render loop for every viewer).
 MIN_SIZE_PX = 64
@@ -51,6 +52,10 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "identify": {"name": "text", "colour": "colour"},
     "cursor": {"x": "unit", "y": "unit", "inside": "bool"},
     "take_camera": {},
+    # The view's filter (helios_app.filters.ViewFilter as JSON) and the legend's highlight: editors only.
+    "filter": {"filter": "object"},
+    "legend": {"category": "index", "action": ("highlight", "hide", "isolate", "reset")},
+    "relayout": {"shown_only": "bool"},
 }
 
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
@@ -67,6 +72,13 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "view": ("view",),
     "stopped": ("reason",),
     "sfu": ("sfu",),  # the SFU publication came up ({url, room, feed}) or went down (null)
+    # Label candidates for the still picture, in priority order, each {node, text, x, y, r}: the page
+    # places them without overlap; [] while the picture moves. And the hovered and selected node's.
+    "labels": ("labels",),
+    "pointed_labels": ("hover", "selection"),
+    # The legend as a control: entries [{category, name, colour, count}], what is highlighted and hidden.
+    "legend": ("title", "entries", "highlighted", "hidden"),
+    "filter": ("filter", "shown", "nodes", "shown_only"),
 }
 
 
@@ -87,6 +99,10 @@ def _check_field(message_type: str, name: str, kind: Any, value: Any) -> Any:
     if kind == "colour":
         if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ProtocolError(f"{where} must be a colour such as #3cb44b, got {_shown(value)}")
+        return value
+    if kind == "object":
+        if not isinstance(value, dict):
+            raise ProtocolError(f"{where} must be an object, got {_shown(value)}")
         return value
     if kind == "text":
         if not isinstance(value, str):

@@ -209,6 +209,9 @@ def _log_failure(task: asyncio.Task) -> None:
         logger.info("relaying a message to the view failed: %s", task.exception())
 
 
+CLIENT_MODULES = ("protocol.js", "explore.js")  # what client.js imports (they import nothing)
+
+
 def bridged_page() -> str:
     """The browser client's page with its style and scripts inlined, for a widget's iframe ``srcdoc``.
 
@@ -217,16 +220,17 @@ def bridged_page() -> str:
     """
     page = (STATIC_DIRECTORY / "index.html").read_text()
     style = (STATIC_DIRECTORY / "helios.css").read_text()
-    protocol = re.sub(r"^export ", "", (STATIC_DIRECTORY / "protocol.js").read_text(), flags=re.MULTILINE)
+    modules = [re.sub(r"^export ", "", (STATIC_DIRECTORY / name).read_text(), flags=re.MULTILINE)
+               for name in CLIENT_MODULES]
     client = (STATIC_DIRECTORY / "client.js").read_text()
-    client, imports = re.subn(r'^import \{[^}]*\} from "\./protocol\.js";\n', "", client, flags=re.MULTILINE)
-    if imports != 1:
-        raise RuntimeError("client.js must import protocol.js exactly once, on one line")
+    client, imports = re.subn(r'^import \{[^}]*\} from "\./(protocol|explore)\.js";\n', "", client, flags=re.MULTILINE)
+    if imports != len(CLIENT_MODULES):
+        raise RuntimeError(f"client.js must import each of {', '.join(CLIENT_MODULES)} once, on one line")
     page, styles = re.subn(r'<link rel="stylesheet" href="static/helios\.css">', lambda _: f"<style>{style}</style>", page)
     page, scripts = re.subn(
         r'<script type="module" src="static/client\.js"></script>',
         lambda _: "<script>window.__heliosBridged = true;</script>\n"
-        f"<script type=\"module\">{_script_text(protocol)}\n{_script_text(client)}</script>",
+        f"<script type=\"module\">{''.join(_script_text(module) + chr(10) for module in modules)}{_script_text(client)}</script>",
         page,
     )
     if styles != 1 or scripts != 1:

@@ -3,6 +3,7 @@
 // reach the kernel's port ("bridged"), the widget relays the socket and JPEG frames over the kernel's
 // comm channel by postMessage.
 import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
+import { startExplore } from "./explore.js";
 
 const params = new URLSearchParams(location.search);
 const bridged = window.__heliosBridged === true;            // set by the notebook widget's page
@@ -36,6 +37,8 @@ function remember(key, value) { try { localStorage.setItem(key, value); } catch 
 const state = window.__helios = {transport: null, hello: null, errors: [], messagesSent: 0, fallbackReason: null,
                                  selection: null, status: null, searchResults: null, pingMs: null,
                                  viewers: [], steering: null, stopped: null, framesShown: 0, videoBytes: 0};
+
+const explore = startExplore({state, send, stage, activeMedia, editing, params});
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -104,6 +107,7 @@ function connectSocket() {
       nameInput.value = remembered(NAME_KEY) || message.name;
       colourInput.value = remembered(COLOUR_KEY) || message.colour;
       if (nameInput.value !== message.name || colourInput.value !== message.colour) identify();
+      explore.onHello(message);
       reportStage();
       startVideo();                                             // the offer names this socket's viewer id
     } else if (message.type === "viewers") {
@@ -134,6 +138,14 @@ function connectSocket() {
       if (message.query === searchInput.value) showResults(message.matches);
     } else if (message.type === "view") {
       showTitle(message.view);
+    } else if (message.type === "labels") {
+      explore.onLabels(message);
+    } else if (message.type === "pointed_labels") {
+      explore.onPointedLabels(message);
+    } else if (message.type === "legend") {
+      explore.onLegend(message);
+    } else if (message.type === "filter") {
+      explore.onFilter(message);
     } else if (message.type === "stopped") {
       stop(message.reason);
     } else if (message.type === "sfu") {
@@ -249,6 +261,7 @@ function fitMedia() {
     element.style.height = `${Math.floor(height * scale)}px`;
   }
   showCursors();
+  explore.showLabels();
 }
 // Any change of the stage's size (the window, the header's layout settling) is reported once it rests.
 let resizeTimer = null;
@@ -564,6 +577,7 @@ let lastCursorMs = 0;
 function editing() { return state.hello && state.hello.role === "editor"; }
 function pointer(action, event) {
   if (!editing()) return;                                     // a watcher's page steers nothing
+  if (action === "move") explore.hideLabelsForInput();
   send("pointer", {action, button: BUTTONS[event.button] || "left", ...normalised(event),
                    shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey});
 }
@@ -605,6 +619,7 @@ for (const element of [video, image, canvas]) {
       pendingWheel = {delta_y: 0, ...normalised(event)};
     }
     pendingWheel.delta_y += event.deltaY * scale;
+    explore.hideLabelsForInput();
     Object.assign(pendingWheel, normalised(event));
   }, {passive: false});
   element.addEventListener("dblclick", (event) => { if (editing()) send("double_click", normalised(event)); });

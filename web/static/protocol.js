@@ -15,7 +15,10 @@ export const MESSAGE_FIELDS = {
   "ping": {"sent_ms": "number"},
   "identify": {"name": "text", "colour": "colour"},
   "cursor": {"x": "unit", "y": "unit", "inside": "bool"},
-  "take_camera": {}
+  "take_camera": {},
+  "filter": {"filter": "object"},
+  "legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]},
+  "relayout": {"shown_only": "bool"}
 };
 export const SERVER_MESSAGE_FIELDS = {
   "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"],
@@ -28,7 +31,11 @@ export const SERVER_MESSAGE_FIELDS = {
   "error": ["message"],
   "view": ["view"],
   "stopped": ["reason"],
-  "sfu": ["sfu"]
+  "sfu": ["sfu"],
+  "labels": ["labels"],
+  "pointed_labels": ["hover", "selection"],
+  "legend": ["title", "entries", "highlighted", "hidden"],
+  "filter": ["filter", "shown", "nodes", "shown_only"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.
