@@ -441,6 +441,17 @@ class ViewSession:
                 self._shown_only_layout = shown_only_layout
         self._refresh_emphasis()
 
+    def set_highlighted(self, categories: Any) -> None:
+        """Stress the nodes of these legend entries (none: no highlight), for every viewer."""
+        entries = len(self._encoding.category_entries) if self._encoding is not None else 0
+        chosen = frozenset(int(category) for category in categories)
+        wrong = sorted(category for category in chosen if not 0 <= category < entries)
+        if wrong:
+            raise HeliosError(f"legend entries are 0 to {entries - 1}; there is no {wrong[0]}")
+        with self._emphasis_lock:
+            self._highlighted = chosen
+        self._refresh_emphasis()
+
     def legend_action(self, category: int, action: str) -> None:
         """A click on a legend entry: ``highlight`` toggles its stress, ``hide`` toggles hiding it,
         ``isolate`` hides every other entry, ``reset`` clears highlights and hidden entries."""

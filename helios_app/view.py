@@ -346,6 +346,31 @@ class View:
             raise HeliosError("camera position, focal_point and view_up are 3 finite numbers; parallel_scale > 0")
         self.session.render_loop.edit(lambda scene: scene.set_camera_state(values))
 
+    # ---- filters and the legend ----------------------------------------------------------------
+    def filter(self, mode: str = "fade", layout_shown_only: bool | None = None, **criteria: Any) -> None:
+        """Show only the nodes that pass every criterion, in every viewer; no criteria shows all.
+
+        Criteria (see :class:`helios_app.filters.ViewFilter`): ``degree=(low, high)``,
+        ``attribute="club", values=["Mr. Hi"]`` or ``value_range=(low, high)``, ``hidden=[legend
+        entries]``, ``k_core=k``, ``hops=1..3`` (around the selection). ``mode``: ``"fade"`` or
+        ``"hide"`` what is left out; ``layout_shown_only``: the layout runs on the shown part only.
+
+        Examples
+        --------
+        >>> view.filter(degree=(3, 100), mode="hide")  # doctest: +SKIP
+        """
+        criteria = {name: list(value) if isinstance(value, tuple) else value for name, value in criteria.items()}
+        self.session.set_filter({**criteria, "mode": mode}, shown_only_layout=layout_shown_only)
+
+    @property
+    def filter_criteria(self) -> dict[str, Any]:
+        """The filter in force, as ``view.filter`` takes it (only the criteria that are set, and the mode)."""
+        return self.session.filter.as_dict()
+
+    def highlight(self, categories: Iterable[int] = ()) -> None:
+        """Stress the nodes of these legend entries (indices, as the page's legend lists them); none clears."""
+        self.session.set_highlighted(categories)
+
     def screenshot(self, path: str | Path | None = None) -> np.ndarray:
         """The current picture as an (height, width, 3) uint8 array; also a PNG at ``path`` if given."""
         return self.session.screenshot(path)
