@@ -1,8 +1,11 @@
-"""The graph model: node ids, an edge array and optional weights, attributes, positions and encodings.
+"""The graph model: node ids, an edge array and optional weights, attributes, positions, encodings and time.
 
 A :class:`Graph` is immutable. Its arrays are validated and made read-only when it is built, so a layout,
 the render loop and a file reader can share one without copying. Node indices are ``0 .. node_count - 1``;
 ``node_ids[index]`` is the id the node had in its source (a file, a networkx graph).
+
+Time, for a dynamic graph, is a :class:`TimeIntervals` per nodes and per edge records (see
+:mod:`helios_app.timeline` for what is present when); a static graph has none.
 
 Besides the model, this module converts from Python objects (:func:`graph_from_networkx`,
 :func:`graph_from_scipy`, :meth:`Graph.from_edges`) and computes :func:`graph_fingerprint`, the identity a
@@ -11,11 +14,12 @@ session file uses to check that its positions belong to the graph it is opened w
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +29,16 @@ from helios_app.errors import HeliosError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Graph", "graph_fingerprint", "graph_from_networkx", "graph_from_scipy"]
+__all__ = [
+    "Graph",
+    "TimeIntervals",
+    "graph_fingerprint",
+    "graph_from_networkx",
+    "graph_from_scipy",
+    "intervals_from_attributes",
+    "parse_time",
+    "seconds_since_epoch",
+]
 
 DEFAULT_NODE_RGB = (153, 153, 153)  # the colour of a node a file gives no colour (Gephi's default grey)
 
@@ -171,6 +184,154 @@ def _validated_sizes(sizes: Any, node_count: int) -> np.ndarray | None:
     return result
 
 
+TIME_FORMATS = ("number", "date")
+
+
+@dataclass(frozen=True, eq=False)
+class TimeIntervals:
+    """When the elements (nodes, or edge records) of a graph are present: intervals of float time.
+
+    One row per interval, in three parallel arrays: ``owner[i]`` is the element (a node index, or an index
+    into :attr:`Graph.edges`), present during ``[start[i], end[i])``. An element may own several rows (GEXF
+    spells: a node that leaves and comes back) or none: an element with no row is always present. A row with
+    ``start == end`` is an instant (a timestamp), present at exactly that time. A missing start is
+    ``-inf``, a missing end ``+inf``. See :mod:`helios_app.timeline` for the queries.
+
+    Parameters
+    ----------
+    owner : array_like of int
+        Element of each interval, stored as read-only int64 ``(k,)``.
+    start, end : array_like of float
+        Bounds of each interval, stored as read-only float64 ``(k,)``; ``start <= end``, neither NaN.
+
+    Raises
+    ------
+    HeliosError
+        If the arrays differ in length, an owner is negative, a bound is NaN or an interval ends before it
+        starts; the message names the row.
+    """
+
+    owner: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def __post_init__(self) -> None:
+        try:
+            owner = np.array(self.owner, dtype=np.int64).reshape(-1)
+            start = np.array(self.start, dtype=np.float64).reshape(-1)
+            end = np.array(self.end, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as error:
+            raise HeliosError(f"TimeIntervals: expected integer owners and numeric bounds ({error})") \
+                from None
+        if not len(owner) == len(start) == len(end):
+            raise HeliosError(
+                f"TimeIntervals: owner, start and end have {len(owner)}, {len(start)} and {len(end)} items; "
+                "expected one of each per interval"
+            )
+        bad = np.flatnonzero((owner < 0) | np.isnan(start) | np.isnan(end) | ~(start <= end))
+        if len(bad):
+            row = int(bad[0])
+            raise HeliosError(
+                f"TimeIntervals: interval {row} (owner {owner[row]}) is [{start[row]}, {end[row]}); an owner "
+                "is a non-negative index and an interval starts at or before its end, with no NaN"
+            )
+        for name, array in (("owner", owner), ("start", start), ("end", end)):
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def take(self, keep: Any) -> TimeIntervals:
+        """Return the intervals of the kept elements, renumbered as the kept elements are.
+
+        Parameters
+        ----------
+        keep : array_like of bool
+            One flag per element (``node_count`` or ``edge_count`` long): the elements that stay, in order.
+            Use it when a graph is copied with elements removed; elements appended later have no interval
+            (always present).
+
+        Returns
+        -------
+        TimeIntervals
+        """
+        keep = np.asarray(keep, dtype=bool)
+        new_index = np.cumsum(keep) - 1
+        rows = keep[self.owner]
+        return TimeIntervals(new_index[self.owner[rows]], self.start[rows], self.end[rows])
+
+
+def _validated_times(name: str, times: Any, count: int) -> TimeIntervals | None:
+    """Return ``times`` as :class:`TimeIntervals` for ``count`` elements, None when it has no interval."""
+    if times is None:
+        return None
+    if not isinstance(times, TimeIntervals):
+        raise _field_error(name, f"expected TimeIntervals or None, got {type(times).__name__}")
+    if not len(times):
+        return None
+    largest = int(times.owner.max())
+    if largest >= count:
+        row = int(np.argmax(times.owner))
+        raise _field_error(name, f"interval {row} belongs to element {largest}, but there are only {count}")
+    return times
+
+
+def seconds_since_epoch(value: Any) -> float:
+    """Return a date or time as seconds since the Unix epoch, UTC.
+
+    Parameters
+    ----------
+    value : str, datetime.datetime, datetime.date or numpy.datetime64
+        Text in ISO 8601 (``2009-03-01``, ``2009-03-01T10:30:00``, ``2009-03-01T10:30:00+02:00``), or a
+        date or time object. A time with no time zone is taken as UTC; a date is its midnight, UTC.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the value is not a date or time.
+    """
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise ValueError("not a time (NaT)")
+        return float((value - np.datetime64(0, "s")) / np.timedelta64(1, "s"))
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value.strip())
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return value.timestamp()
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC).timestamp()
+    raise ValueError(f"not a date or time: {value!r}")
+
+
+def parse_time(text: str, time_format: str) -> float:
+    """Return a time read from text: a finite number (``"number"``) or an ISO 8601 date (``"date"``).
+
+    Raises
+    ------
+    ValueError
+        If the text is not a finite number, or not a date; the message says what was expected.
+    """
+    if time_format == "date":
+        try:
+            return seconds_since_epoch(text)
+        except ValueError:
+            raise ValueError("is not a date (expected yyyy-mm-dd or yyyy-mm-ddThh:mm:ss)") from None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError("is not a finite number")
+    return value
+
+
 @dataclass(frozen=True, eq=False)
 class Graph:
     """An immutable graph: node ids, an edge array and optional weights, attributes and encodings.
@@ -208,6 +369,15 @@ class Graph:
     node_sizes : numpy.ndarray or None, default None
         Size per node from the source (GEXF ``viz:size``, GML ``w``), read-only float32 ``(n,)``; NaN for a
         node with no size. None when the source has no sizes.
+    node_times : TimeIntervals or None, default None
+        When each node is present (GEXF spells, ``start``/``end``, timestamps; a networkx ``start``/``end``;
+        an edge list's time column). A node with no interval is always present. None for a static graph
+        (and for one with no interval at all).
+    edge_times : TimeIntervals or None, default None
+        When each edge record (a row of ``edges``) is present; the same rules.
+    time_format : str, default "number"
+        How the source wrote time: ``"number"``, or ``"date"`` when times are dates (stored as seconds
+        since the Unix epoch, UTC), so that a user interface can show them as dates.
 
     Raises
     ------
@@ -227,6 +397,9 @@ class Graph:
     initial_positions: np.ndarray | None = None
     node_colors: np.ndarray | None = None
     node_sizes: np.ndarray | None = None
+    node_times: TimeIntervals | None = None
+    edge_times: TimeIntervals | None = None
+    time_format: str = "number"
 
     def __post_init__(self) -> None:
         if isinstance(self.node_ids, (str, bytes)) or not isinstance(self.node_ids, Iterable):
@@ -268,6 +441,11 @@ class Graph:
         initial_positions = _validated_positions(self.initial_positions, node_count)
         node_colors = _validated_colors(self.node_colors, node_count)
         node_sizes = _validated_sizes(self.node_sizes, node_count)
+        node_times = _validated_times("node_times", self.node_times, node_count)
+        edge_times = _validated_times("edge_times", self.edge_times, len(edges))
+        if self.time_format not in TIME_FORMATS:
+            choices = ", ".join(TIME_FORMATS)
+            raise _field_error("time_format", f"{self.time_format!r}; expected one of {choices}")
 
         object.__setattr__(self, "node_ids", node_ids)
         object.__setattr__(self, "edges", edges)
@@ -281,7 +459,10 @@ class Graph:
         object.__setattr__(self, "initial_positions", initial_positions)
         object.__setattr__(self, "node_colors", node_colors)
         object.__setattr__(self, "node_sizes", node_sizes)
+        object.__setattr__(self, "node_times", node_times)
+        object.__setattr__(self, "edge_times", edge_times)
         object.__setattr__(self, "_layout_edges", None)
+        object.__setattr__(self, "_layout_edge_indices", None)
         object.__setattr__(self, "_fingerprint", None)
 
     def __repr__(self) -> str:
@@ -303,6 +484,42 @@ class Graph:
     def edge_count(self) -> int:
         """Number of edge records, duplicates and self-loops included (see :meth:`layout_edges`)."""
         return len(self.edges)
+
+    @property
+    def time_range(self) -> tuple[float, float] | None:
+        """The earliest and latest finite time of any node or edge interval, or None for a static graph.
+
+        A graph whose intervals are all unbounded (no finite start or end) has no range either. With
+        ``time_format == "date"`` the bounds are seconds since the Unix epoch, UTC.
+        """
+        times = [self.node_times, self.edge_times]
+        bounds = np.concatenate([part for t in times if t is not None for part in (t.start, t.end)] or [[]])
+        bounds = bounds[np.isfinite(bounds)]
+        if not len(bounds):
+            return None
+        return float(bounds.min()), float(bounds.max())
+
+    def layout_edge_indices(self) -> np.ndarray:
+        """Return, for each edge record (row of ``edges``), the row of :meth:`layout_edges` it merges into.
+
+        Returns
+        -------
+        numpy.ndarray
+            Read-only int64 array of shape ``(m,)``; ``-1`` for a self-loop, which no layout edge carries.
+            Computed once and cached.
+        """
+        cached = self._layout_edge_indices  # type: ignore[attr-defined]
+        if cached is not None:
+            return cached
+        layout = self.layout_edges().astype(np.int64)
+        scale = max(self.node_count, 1)
+        low = np.minimum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)
+        high = np.maximum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)
+        result = np.searchsorted(layout[:, 0] * scale + layout[:, 1], low * scale + high)
+        result[low == high] = -1
+        result.flags.writeable = False
+        object.__setattr__(self, "_layout_edge_indices", result)
+        return result
 
     def layout_edges(self) -> np.ndarray:
         """Return the edges a layout sees: undirected, unique, without self-loops.
@@ -410,7 +627,7 @@ class Graph:
             Where the graph came from.
         **optional
             Other fields of :class:`Graph`: ``multigraph``, ``edge_attributes``, ``initial_positions``,
-            ``node_colors``, ``node_sizes``.
+            ``node_colors``, ``node_sizes``, ``node_times``, ``edge_times``, ``time_format``.
 
         Returns
         -------
@@ -458,7 +675,10 @@ class Graph:
         )
 
 
-_OPTIONAL_FIELDS = {"multigraph", "edge_attributes", "initial_positions", "node_colors", "node_sizes"}
+_OPTIONAL_FIELDS = {
+    "multigraph", "edge_attributes", "initial_positions", "node_colors", "node_sizes",
+    "node_times", "edge_times", "time_format",
+}  # fmt: skip
 _SCALAR_TYPES = (str, int, float, bool, np.generic)
 _FINGERPRINT_VERSION = "helios-graph-v1"
 
@@ -555,6 +775,106 @@ def _networkx_positions(node_data: list[Mapping]) -> np.ndarray | None:
     return positions
 
 
+TIME_ATTRIBUTES = ("spells", "start", "end", "time", "timestamp")
+
+
+def _attribute_time(value: Any) -> tuple[float, bool]:
+    """One time attribute value as ``(time, is_date)``: a number, or a date (object or ISO 8601 text)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if math.isfinite(float(value)):
+            return float(value), False
+    elif isinstance(value, str) and math.isfinite(_as_float(value)):
+        return float(value), False
+    elif isinstance(value, (str, datetime.date, np.datetime64)):
+        try:
+            return seconds_since_epoch(value), True
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is neither a finite number nor a date")
+
+
+def _attribute_intervals(data: Mapping) -> list[tuple[float, float, bool | None]]:
+    """The intervals the time attributes of one node or edge give: ``(start, end, is_date)``.
+
+    Each of ``spells`` (a list of ``(start, end)`` pairs), ``start``/``end`` (one interval) and ``time`` or
+    ``timestamp`` (an instant, or a list of instants) adds intervals; a None bound is unbounded. is_date is
+    None for an interval with no bound. Raises ValueError with a message that starts with the attribute.
+    """
+    groups: list[tuple[str, Any]] = []
+    if data.get("spells") is not None:
+        groups.append(("spells", data["spells"]))
+    if data.get("start") is not None or data.get("end") is not None:
+        groups.append(("start/end", [(data.get("start"), data.get("end"))]))
+    for key in ("time", "timestamp"):
+        if data.get(key) is not None:
+            instants = data[key] if isinstance(data[key], (list, tuple)) else [data[key]]
+            groups.append((key, [(instant, instant) for instant in instants]))
+    rows: list[tuple[float, float, bool | None]] = []
+    for key, pairs in groups:
+        if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
+            pairs = [pairs]  # refused just below, as a pair that is not one
+        for pair in pairs:
+            if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+                raise ValueError(f"{key} {pairs!r}: expected (start, end) pairs")
+            bounds, kinds = [-math.inf, math.inf], set()
+            for side, value in enumerate(pair):
+                if value is not None:
+                    try:
+                        bounds[side], is_date = _attribute_time(value)
+                    except ValueError as error:
+                        raise ValueError(f"{key} {error}") from None
+                    kinds.add(is_date)
+            if len(kinds) > 1:
+                raise ValueError(f"{key} {tuple(pair)!r} has one bound a number and one a date")
+            if bounds[1] < bounds[0]:
+                raise ValueError(f"{key} {tuple(pair)!r} ends before it starts")
+            rows.append((bounds[0], bounds[1], kinds.pop() if kinds else None))
+    return rows
+
+
+def intervals_from_attributes(
+    records: Sequence[Mapping], error: Callable[[int, str], HeliosError], kinds: set[bool]
+) -> TimeIntervals | None:
+    """Read the time attributes (:data:`TIME_ATTRIBUTES`) of nodes or edges given as attribute dicts.
+
+    Used for networkx graphs and for node-link JSON; see :func:`graph_from_networkx` for the rules.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        One attribute dict per element.
+    error : callable
+        ``error(index, message)`` builds the exception for element ``index``.
+    kinds : set of bool
+        Whether the times seen so far were dates (True) or numbers (False); updated, so that one set shared
+        by the nodes and the edges refuses a graph that mixes the two.
+
+    Returns
+    -------
+    TimeIntervals or None
+        None when no element has a time attribute.
+    """
+    owners, starts, ends = [], [], []
+    for index, data in enumerate(records):
+        if not any(key in data for key in TIME_ATTRIBUTES):
+            continue
+        try:
+            rows = _attribute_intervals(data)
+        except ValueError as problem:
+            raise error(index, str(problem)) from None
+        for start, end, is_date in rows:
+            if is_date is not None and kinds and is_date not in kinds:
+                given, other = ("dates", "numbers") if is_date else ("numbers", "dates")
+                problem = f"gives time as {given}, but other nodes or edges give {other}; use one kind"
+                raise error(index, problem)
+            if is_date is not None:
+                kinds.add(is_date)
+            owners.append(index)
+            starts.append(start)
+            ends.append(end)
+    return TimeIntervals(owners, starts, ends) if owners else None
+
+
 def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     """Convert a networkx graph (any of the four graph classes) to a :class:`Graph`.
 
@@ -566,6 +886,12 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
         position; other scalar node attributes go to ``node_attributes``; an edge ``'weight'`` attribute
         becomes the weight (1.0 where an edge has none) and other scalar edge attributes go to
         ``edge_attributes``. Parallel edges of a multigraph are kept and ``multigraph`` is set.
+        Time (nodes and edges alike): ``spells``, a list of ``(start, end)`` pairs (what networkx's
+        ``read_gexf`` gives a dynamic GEXF file), ``start`` and/or ``end`` (one interval), and ``time`` or
+        ``timestamp`` (an instant, or a list of instants) each add intervals. A bound is a number, a
+        ``datetime``, ``date`` or ``numpy.datetime64``, or ISO 8601 text (dates become seconds since the Unix
+        epoch, UTC, and ``time_format`` is ``"date"``); a None bound is unbounded. These five attributes are
+        never copied to ``node_attributes`` or ``edge_attributes``.
     source : str, default ""
         Where the graph came from; by default a description of ``nx_graph``.
 
@@ -576,7 +902,8 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     Raises
     ------
     HeliosError
-        If two nodes have the same ``str()``, or a weight is not a finite number.
+        If two nodes have the same ``str()``, a weight is not a finite number, or a time is neither a number
+        nor a date or ends before it starts (naming the node or edge).
     """
     nodes = list(nx_graph.nodes)
     index_of = {node: index for index, node in enumerate(nodes)}
@@ -594,7 +921,7 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     labels = None
     if any("label" in data for data in node_data):
         labels = [str(data.get("label", node_id)) for data, node_id in zip(node_data, node_ids)]
-    node_attributes = _scalar_columns(node_data, {"label"})
+    node_attributes = _scalar_columns(node_data, {"label", *TIME_ATTRIBUTES})
 
     edge_rows = list(nx_graph.edges(data=True))
     edges = np.array([(index_of[u], index_of[v]) for u, v, _ in edge_rows], dtype=np.int64).reshape(-1, 2)
@@ -613,7 +940,20 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
                 )
             weight_values.append(weight)
         weights = np.array(weight_values, dtype=np.float64)
-    edge_attributes = _scalar_columns([data for _, _, data in edge_rows], {"weight"})
+    edge_attributes = _scalar_columns([data for _, _, data in edge_rows], {"weight", *TIME_ATTRIBUTES})
+    kinds: set[bool] = set()
+    node_times = intervals_from_attributes(
+        node_data,
+        lambda index, message: HeliosError(f"networkx graph: node {nodes[index]!r}: {message}"),
+        kinds,
+    )
+    edge_times = intervals_from_attributes(
+        [data for _, _, data in edge_rows],
+        lambda index, message: HeliosError(
+            f"networkx graph: edge ({edge_rows[index][0]!r}, {edge_rows[index][1]!r}): {message}"
+        ),
+        kinds,
+    )
     description = source or f"networkx {type(nx_graph).__name__}"
     return Graph(
         node_ids=node_ids,
@@ -626,6 +966,9 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
         multigraph=bool(nx_graph.is_multigraph()),
         edge_attributes=edge_attributes,
         initial_positions=_networkx_positions(node_data),
+        node_times=node_times,
+        edge_times=edge_times,
+        time_format="date" if True in kinds else "number",
     )
 
 

@@ -41,7 +41,11 @@ _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
 
 
 def read_graph(
-    path: str | os.PathLike, *, format: str | None = None, progress: ProgressCallback | None = None
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    progress: ProgressCallback | None = None,
+    time_column: int | str | None = None,
 ) -> Graph:
     """Read a graph file, optionally gzip-, bzip2- or xz-compressed.
 
@@ -64,6 +68,11 @@ def read_graph(
     progress : callable, optional
         ``progress(bytes_done, bytes_total)``, called as the file is read; see
         :class:`helios_app.progress.TerminalProgress`.
+    time_column : int or str, optional
+        For an edge list: the column (3 or 4, counted from 1, or its name in the header row) that holds each
+        edge's time, a number or an ISO 8601 date; each line is then an edge present at that instant and
+        a node is present from its first edge on (the other of columns 3 and 4 is the weight). GEXF files
+        carry their own time (spells, ``start``/``end``, timestamps); see :mod:`helios_app.timeline`.
 
     Returns
     -------
@@ -88,7 +97,7 @@ def read_graph(
     started = time.perf_counter()
     raw, compression = _read_file(display, progress)
     try:
-        graph = _read_content(raw, display, _suffix_hint(display), compression, kind)
+        graph = _read_content(raw, display, _suffix_hint(display), compression, kind, time_column)
     except HeliosError:
         raise
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError, csv.Error) as error:
@@ -207,7 +216,14 @@ def _suffix_hint(path: str) -> str:
     return suffix
 
 
-def _read_content(raw: bytes, path: str, suffix: str, compression: str | None, kind: str | None) -> Graph:
+def _read_content(
+    raw: bytes,
+    path: str,
+    suffix: str,
+    compression: str | None,
+    kind: str | None,
+    time_column: int | str | None,
+) -> Graph:
     """Check for emptiness and text encodings, detect the format and dispatch to its reader."""
     after = f" (after {compression} decompression)" if compression else ""
     if not raw:
@@ -228,8 +244,9 @@ def _read_content(raw: bytes, path: str, suffix: str, compression: str | None, k
     if kind is None:
         kind = detect_format(text, path, suffix)
     if kind in ("graphml", "gexf"):
-        return read_bytes_as(kind, raw, path, suffix)  # expat reads the encoding the XML declares
-    return read_bytes_as(kind, text, path, suffix)
+        # expat reads the encoding the XML declares
+        return read_bytes_as(kind, raw, path, suffix, time_column)
+    return read_bytes_as(kind, text, path, suffix, time_column)
 
 
 # ----------------------------------------------------------------------------------------------------------

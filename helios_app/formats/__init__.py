@@ -116,8 +116,20 @@ def detect_format(raw: bytes, path: str, suffix: str) -> str:
     return "edgelist"
 
 
-def read_bytes_as(kind: str, raw: bytes, path: str, suffix: str) -> Graph:
-    """Check the bytes as text where the format is a text format, then read them as ``kind``."""
+def read_bytes_as(
+    kind: str, raw: bytes, path: str, suffix: str, time_column: int | str | None = None
+) -> Graph:
+    """Check the bytes as text where the format is a text format, then read them as ``kind``.
+
+    ``time_column`` is for edge lists only (see :mod:`helios_app.formats.edgelist`); other formats carry
+    their own time, or none.
+    """
+    if time_column is not None and kind != "edgelist":
+        raise GraphFileError(
+            path,
+            f"a time column is read from edge lists only, and this file is {FORMATS[kind]}; GEXF gives time "
+            "in its own start/end and spells, other formats give none",
+        )
     if kind not in _XML_FORMATS:
         check_text(raw, path)
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -125,4 +137,6 @@ def read_bytes_as(kind: str, raw: bytes, path: str, suffix: str) -> Graph:
         if b"\r" in raw:
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     logger.debug("%s: read as %s", path, FORMATS[kind])
+    if time_column is not None:
+        return read_edge_list(raw, path, suffix, time_column=time_column)
     return _readers()[kind](raw, path, suffix)

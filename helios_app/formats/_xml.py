@@ -18,7 +18,7 @@ from xml.parsers import expat
 import numpy as np
 
 from helios_app.formats._common import GraphFileError, NodeEncodings
-from helios_app.graph import Graph
+from helios_app.graph import Graph, TimeIntervals
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +194,9 @@ class GraphBuilder:
         self.weights: dict[int, float] = {}
         self.edge_attributes: dict[str, dict[int, Any]] = {}
         self.edge_defaults: dict[str, Any] = {}
+        self.node_intervals: list[tuple[int, float, float]] = []  # (node, start, end)
+        self.edge_intervals: list[tuple[int, float, float]] = []  # (edge, start, end)
+        self.time_format = "number"
 
     def add_node(self, node_id: str, position: tuple[int, int]) -> int:
         """Add a node; raise for a duplicate id. Returns its index."""
@@ -262,8 +265,19 @@ class GraphBuilder:
             source=self.path,
             multigraph=multigraph,
             edge_attributes=_columns(self.edge_attributes, self.edge_defaults, edge_count),
+            node_times=_intervals(self.node_intervals),
+            edge_times=_intervals(self.edge_intervals),
+            time_format=self.time_format,
             **encodings.fields(),
         )
+
+
+def _intervals(rows: list[tuple[int, float, float]]) -> TimeIntervals | None:
+    """``(owner, start, end)`` rows as TimeIntervals, None for none."""
+    if not rows:
+        return None
+    owner, start, end = zip(*rows)
+    return TimeIntervals(owner, start, end)
 
 
 def _columns(values: dict[str, dict[int, Any]], defaults: dict[str, Any], count: int) -> dict[str, list]:

@@ -4,6 +4,11 @@ Lines starting with ``#`` or ``%`` are comments; a first line of column names (`
 skipped; ids are any tokens, numbered in order of first appearance and kept as text (``"007"`` and ``"7"``
 are two nodes). A file of plain decimal ids (the SNAP and DIMACS files) takes a vectorized path that gives
 the same graph several times faster.
+
+With ``time_column`` (3 or 4, or the name of a column in the header row) that column is a time: each line is
+an edge present at that instant, and a node is present from its first edge on. Times are numbers, or ISO
+8601 dates (``2009-03-01``, ``2009-03-01T10:30:00``; seconds since the Unix epoch, UTC). The other column
+past the two ids, if there is one, is the weight.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import warnings
 import numpy as np
 
 from helios_app.formats._common import GraphFileError
-from helios_app.graph import Graph
+from helios_app.graph import Graph, TimeIntervals, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +76,7 @@ class _Split:
         self.body: bytes | None = None  # the text from the first data line on, when no comment follows it
         self._raw = b""
         self._keep: np.ndarray | None = None
+        self.header: list[str] | None = None  # the column names, when the first data line is a header
 
     @property
     def tokens(self) -> list:
@@ -161,8 +167,11 @@ def _split_delimited(raw: bytes, delimiter: str, skip_line: int | None, path: st
     return _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
 
 
-def _split(raw: bytes, path: str, suffix: str) -> _Split:
-    """Pick the separator from the first data line, skip a header row, and split the text."""
+def _split(raw: bytes, path: str, suffix: str, column_name: str | None = None) -> _Split:
+    """Pick the separator from the first data line, skip a header row, and split the text.
+
+    A first line that names ``column_name`` is a header too, whatever its other names.
+    """
     first = first_data_line(raw)
     if first is None:
         raise GraphFileError(path, "the file has only comments and blank lines, no edges")
@@ -186,8 +195,11 @@ def _split(raw: bytes, path: str, suffix: str) -> _Split:
             line_number,
         )
     skip_line = None
-    if _is_header(header_fields):
+    header = None
+    named = column_name is not None and column_name.strip().lower() in lowered
+    if _is_header(header_fields) or named:
         skip_line = line_number
+        header = header_fields
         logger.debug("%s:%d: column names %s, skipped", path, line_number, header_fields)
     elif suffix == ".mtx" and _is_size_line(header_fields, raw, line_number):
         skip_line = line_number
@@ -198,6 +210,7 @@ def _split(raw: bytes, path: str, suffix: str) -> _Split:
         split = _split_delimited(raw, delimiter, skip_line, path)
     if not len(split.counts):
         raise GraphFileError(path, "the file has only comments and blank lines, no edges")
+    split.header = header
     return split
 
 
@@ -218,14 +231,22 @@ def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
 
 
 def check_columns(
-    counts: np.ndarray, line_numbers: np.ndarray, path: str, suffix: str, allowed: tuple[int, ...]
+    counts: np.ndarray,
+    line_numbers: np.ndarray,
+    path: str,
+    suffix: str,
+    allowed: tuple[int, ...],
+    what: str | None = None,
 ) -> int:
-    """Return the column count shared by every data line, or raise the error for the first odd line."""
+    """Return the column count shared by every data line, or raise the error for the first odd line.
+
+    ``what`` names the columns in the message (by default ``source target [weight]`` or ``row column
+    value``).
+    """
     expected = int(counts[0])
-    if allowed == (2, 3):
-        what = "source target [weight]"
-    else:
-        what = " ".join(("row", "column", "value")[: allowed[0]])
+    if what is None:
+        names = ("row", "column", "value")[: allowed[0]]
+        what = "source target [weight]" if allowed == (2, 3) else " ".join(names)
     hint = ""
     if suffix == ".gml":
         hint = " (the name ends in .gml, but the text is not GML, so it was read as an edge list)"
@@ -334,9 +355,114 @@ def _integer_values(tokens: list) -> np.ndarray | None:
         return None
 
 
-def read_edge_list(raw: bytes, path: str, suffix: str = "") -> Graph:
-    """Read an edge list: ``source target [weight]`` per line, ids numbered by first appearance."""
-    split = _split(raw, path, suffix)
+def _text(token: bytes | str) -> str:
+    return token.decode("utf-8") if isinstance(token, bytes) else token
+
+
+def parse_times(tokens: list, line_numbers: np.ndarray, path: str, column: int) -> tuple[np.ndarray, str]:
+    """Convert time tokens to floats: all numbers, or all dates; name the line of the first bad one.
+
+    Returns the times and the time format (``"number"`` or ``"date"``).
+    """
+    texts = list(map(_text, tokens))
+    try:
+        times = np.array(list(map(float, texts)), dtype=np.float64)
+    except ValueError:
+        times = None
+    if times is not None and np.all(np.isfinite(times)):
+        return times, "number"
+    values, kinds = [], []
+    for position, text in enumerate(texts):
+        for kind in ("number", "date"):
+            try:
+                values.append(parse_time(text, kind))
+                kinds.append(kind)
+                break
+            except ValueError:
+                continue
+        else:
+            raise GraphFileError(
+                path,
+                f"time {text!r} (column {column}) is neither a finite number nor a date "
+                "(yyyy-mm-dd or yyyy-mm-ddThh:mm:ss)",
+                int(line_numbers[position]),
+            )
+        if kinds[-1] != kinds[0]:
+            raise GraphFileError(
+                path,
+                f"time {text!r} (column {column}) is a {kinds[-1]}, but line {line_numbers[0]} has a "
+                f"{kinds[0]}; a time column holds numbers or dates, not both",
+                int(line_numbers[position]),
+            )
+    return np.array(values, dtype=np.float64), kinds[0]
+
+
+def _time_column_number(time_column: int | str, header: list[str] | None, path: str) -> int:
+    """The 1-based time column: 3 or 4, given as a number or as a name in the header row."""
+    if isinstance(time_column, str):
+        lowered = [name.strip().lower() for name in header or []]
+        if time_column.strip().lower() not in lowered:
+            raise GraphFileError(path, f"no header row names a column {time_column!r} (the time column)")
+        column = lowered.index(time_column.strip().lower()) + 1
+    elif isinstance(time_column, bool) or not isinstance(time_column, int):
+        raise GraphFileError(path, f"time_column must be a column number or name, got {time_column!r}")
+    else:
+        column = time_column
+    if column not in (3, 4):
+        raise GraphFileError(
+            path,
+            f"the time column is column {column}; it must be column 3 or 4 (1 and 2 are the edge's ends, "
+            "the other of 3 and 4 the weight)",
+        )
+    return column
+
+
+def _numbered_ids(ids: list, split: _Split) -> tuple[np.ndarray, list[str]]:
+    """Node indices and node ids of id tokens, numbered by first appearance."""
+    values = _integer_values(ids) if split.plain_integer_columns >= 2 else None
+    if values is not None:
+        return number_integers_by_first_appearance(values)
+    return number_by_first_appearance(ids)
+
+
+def _read_timed_edge_list(split: _Split, path: str, suffix: str, time_column: int | str) -> Graph:
+    """An edge list with a time column: each line an edge present at its time, each node from its first."""
+    column = _time_column_number(time_column, split.header, path)
+    what = "source target time [weight]" if column == 3 else "source target weight time"
+    allowed = (3, 4) if column == 3 else (4,)
+    columns = check_columns(split.counts, split.line_numbers, path, suffix, allowed, what)
+    table = np.array(split.tokens, dtype=object).reshape(-1, columns)
+    times, time_format = parse_times(table[:, column - 1].tolist(), split.line_numbers, path, column)
+    weights = None
+    if columns == 4:
+        weight_column = 7 - column  # the other of 3 and 4
+        weights = parse_weights(table[:, weight_column - 1].tolist(), split.line_numbers, path, weight_column)
+    indices, node_ids = _numbered_ids(table[:, :2].ravel().tolist(), split)
+    edges = indices.reshape(-1, 2)
+    first_times = np.full(len(node_ids), np.inf)
+    np.minimum.at(first_times, edges[:, 0], times)
+    np.minimum.at(first_times, edges[:, 1], times)
+    return Graph(
+        node_ids=node_ids,
+        edges=edges,
+        weights=weights,
+        source=path,
+        node_times=TimeIntervals(np.arange(len(node_ids)), first_times, np.full(len(node_ids), np.inf)),
+        edge_times=TimeIntervals(np.arange(len(edges)), times, times),
+        time_format=time_format,
+    )
+
+
+def read_edge_list(raw: bytes, path: str, suffix: str = "", time_column: int | str | None = None) -> Graph:
+    """Read an edge list: ``source target [weight]`` per line, ids numbered by first appearance.
+
+    ``time_column`` (3 or 4, or a name in the header row) reads that column as each edge's time (see the
+    module's docstring).
+    """
+    column_name = time_column if isinstance(time_column, str) else None
+    split = _split(raw, path, suffix, column_name)
+    if time_column is not None:
+        return _read_timed_edge_list(split, path, suffix, time_column)
     columns = check_columns(split.counts, split.line_numbers, path, suffix, (2, 3))
     parsed = _parse_plain_numbers(split, columns)
     if parsed is not None:
@@ -350,9 +476,5 @@ def read_edge_list(raw: bytes, path: str, suffix: str = "") -> Graph:
         ids = table[:, :2].ravel().tolist()
     else:
         ids = split.tokens
-    values = _integer_values(ids) if split.plain_integer_columns >= 2 else None
-    if values is not None:
-        indices, node_ids = number_integers_by_first_appearance(values)
-    else:
-        indices, node_ids = number_by_first_appearance(ids)
+    indices, node_ids = _numbered_ids(ids, split)
     return Graph(node_ids=node_ids, edges=indices.reshape(-1, 2), weights=weights, source=path)

@@ -6,13 +6,23 @@ attribute's declared type. ``viz:position`` becomes the initial position (3-D on
 zero), ``viz:color`` the node colour, ``viz:size`` the node size. An edge's ``weight`` becomes its weight,
 its ``label`` and ``kind`` edge attributes. The graph is directed when ``defaultedgetype`` or an edge's
 ``type`` says so. Nested (hierarchical) nodes are flattened; a node's ``pid`` is kept as an attribute.
-Dynamic graphs are read as static: spells are ignored and the first value of a dynamic attribute is kept.
+
+Time (``node_times``, ``edge_times``; whatever the graph's ``mode`` says): a node's or edge's ``start`` and
+``end`` (GEXF 1.1's ``startopen``/``endopen`` are read as ``start``/``end``), each ``<spell>`` (or 1.1's
+``<slice>``) inside its ``<spells>``, GEXF 1.3's ``intervals="<[s, e]; [s, e]>"``, and its ``timestamp``
+and ``timestamps="<[t1, t2]>"`` (instants) all add intervals; a missing bound is unbounded. Every interval
+is read as half-open, ``[start, end)`` (GEXF 1.3 calls both bounds inclusive: the two differ only at the
+exact end time). ``timeformat`` ``double``/``float`` (the default), ``integer``/``long``, ``date`` or
+``dateTime``: dates become seconds since the Unix epoch, UTC (a time with no zone is UTC; the graph's
+``timezone`` is not applied) and ``time_format`` is ``"date"``. A dynamic attribute (``<attvalue>`` with
+``start``/``end``) keeps its first value in the file; later values are ignored.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from helios_app.formats._common import finite_float, parse_hex_color
@@ -24,7 +34,7 @@ from helios_app.formats._xml import (
     parse_document,
     with_article,
 )
-from helios_app.graph import Graph
+from helios_app.graph import Graph, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +48,10 @@ KNOWN_NAMESPACES = {
     "http://www.gephi.org/gexf",
     "http://www.gephi.org/gexf/1.1draft",
 }
+_NUMBER_TIME_FORMATS = {"double", "float", "integer", "long", "int"}
+_DATE_TIME_FORMATS = {"date", "datetime"}
+_TIME_ITEM = re.compile(r"""[^\s\[\]<>(),;"']+""")  # one time in timestamps="<[1, 3]>"
+_BRACKETED = re.compile(r"[\[(]([^\[\]()]*)[\])]")  # one [s, e] in intervals="<[1, 2]; [3, 4]>"
 _LIST_TYPES = {"liststring", "listboolean", "listint", "listinteger", "listlong", "listfloat", "listdouble"}
 
 
@@ -69,6 +83,9 @@ class _GexfReader(XmlDriver):
         self.default_text: list[str] | None = None
         self.node_stack: list[int] = []
         self.current_edge: int | None = None
+        self.current_edge_name = ""
+        self.node_names: list[str] = []
+        self.declared_time_format: str | None = None
         self.dynamic_values = 0
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -95,8 +112,7 @@ class _GexfReader(XmlDriver):
             if edge_type not in ("directed", "undirected", "mutual"):
                 raise self.error(f"defaultedgetype={edge_type!r}; expected directed, undirected or mutual")
             self.default_directed = edge_type == "directed"
-            if attributes.get("mode", "static") == "dynamic":
-                logger.info("%s: a dynamic graph; read as static (spells ignored)", self.path)
+            self._time_format(attributes)
         elif not self.in_graph:
             return  # <meta>, <creator>, <description>...
         elif local == "attributes":
@@ -110,6 +126,8 @@ class _GexfReader(XmlDriver):
             node_id = self._required(attributes, "id", "node")
             index = self.builder.add_node(node_id, self.position())
             self.node_stack.append(index)
+            self.node_names.append(f"node {node_id!r}")
+            self._times(attributes, self.builder.node_intervals, index, self.node_names[-1])
             label = attributes.get("label")
             if label is not None:
                 self.builder.labels[index] = label
@@ -122,7 +140,9 @@ class _GexfReader(XmlDriver):
             self._attvalue(attributes)
         elif local in ("position", "color", "size", "thickness", "shape"):
             self._viz(local, attributes)
-        elif local in ("spells", "parents", "slices"):
+        elif local in ("spell", "slice"):
+            self._spell(attributes)
+        elif local == "parents":
             self.skipping_depth = 1
 
     def end(self, name: str) -> None:
@@ -142,6 +162,7 @@ class _GexfReader(XmlDriver):
             self.default_text = None
         elif local == "node" and self.node_stack:
             self.node_stack.pop()
+            self.node_names.pop()
         elif local == "edge":
             self.current_edge = None
 
@@ -170,6 +191,9 @@ class _GexfReader(XmlDriver):
         target = self._required(attributes, "target", "edge")
         index = self.builder.add_edge(source, target, self.position())
         self.current_edge = index
+        edge_id = attributes.get("id")
+        self.current_edge_name = f"edge {source!r} -> {target!r}" if edge_id is None else f"edge {edge_id!r}"
+        self._times(attributes, self.builder.edge_intervals, index, self.current_edge_name)
         edge_type = attributes.get("type")
         if edge_type is None:
             directed = self.default_directed
@@ -191,6 +215,75 @@ class _GexfReader(XmlDriver):
         for name in ("label", "kind"):
             if name in attributes:
                 self.builder.edge_attributes.setdefault(name, {})[index] = attributes[name]
+
+    # -- time -----------------------------------------------------------------------------------------
+
+    def _time_format(self, attributes: dict[str, str]) -> None:
+        """Take the ``<graph>``'s ``timeformat``: numbers or dates."""
+        declared = attributes.get("timeformat")
+        if declared is None:
+            return
+        lowered = declared.strip().lower()
+        if lowered in _DATE_TIME_FORMATS:
+            self.builder.time_format = "date"
+        elif lowered not in _NUMBER_TIME_FORMATS:
+            raise self.error(f"timeformat={declared!r}; expected integer, double, date or dateTime")
+        self.declared_time_format = declared.strip()
+
+    def _time(self, text: str, name: str, what: str) -> float:
+        """One time from attribute text, or the error naming the element and the attribute."""
+        try:
+            return parse_time(text, self.builder.time_format)
+        except ValueError as reason:
+            if self.declared_time_format is None:
+                context = 'the <graph> declares no timeformat, so times are numbers (use timeformat="date")'
+            else:
+                context = f"the <graph> has timeformat={self.declared_time_format!r}"
+            raise self.error(f"{what}: {name}={text!r} {reason}; {context}") from None
+
+    def _times(self, attributes: dict[str, str], rows: list, index: int, what: str) -> None:
+        """Add the intervals an element's (or a spell's) attributes give to ``rows``."""
+        start_name = "start" if "start" in attributes else "startopen"
+        end_name = "end" if "end" in attributes else "endopen"
+        start_text, end_text = attributes.get(start_name), attributes.get(end_name)
+        if start_text is not None or end_text is not None:
+            start = -math.inf if start_text is None else self._time(start_text, start_name, what)
+            end = math.inf if end_text is None else self._time(end_text, end_name, what)
+            if end < start:
+                raise self.error(f"{what}: {end_name}={end_text!r} is before {start_name}={start_text!r}")
+            rows.append((index, start, end))
+        if "timestamp" in attributes:
+            instant = self._time(attributes["timestamp"], "timestamp", what)
+            rows.append((index, instant, instant))
+        if "timestamps" in attributes:
+            text = attributes["timestamps"]
+            items = _TIME_ITEM.findall(text)
+            if not items:
+                raise self.error(f"{what}: timestamps={text!r} lists no time; expected <[t1, t2, ...]>")
+            for item in items:
+                instant = self._time(item, "timestamps", what)
+                rows.append((index, instant, instant))
+        if "intervals" in attributes:
+            text = attributes["intervals"]
+            pairs = [pair.split(",") for pair in _BRACKETED.findall(text)]
+            if not pairs or any(len(pair) != 2 for pair in pairs):
+                raise self.error(f"{what}: intervals={text!r}; expected <[start, end]; [start, end]>")
+            for start_item, end_item in pairs:
+                start = self._time(start_item.strip(" \"'"), "intervals", what)
+                end = self._time(end_item.strip(" \"'"), "intervals", what)
+                if end < start:
+                    raise self.error(
+                        f"{what}: intervals={text!r} holds [{start_item}, {end_item}], which ends before it "
+                        "starts"
+                    )
+                rows.append((index, start, end))
+
+    def _spell(self, attributes: dict[str, str]) -> None:
+        """A ``<spell>`` (``<slice>`` in GEXF 1.1): one more interval of the edge or node it is in."""
+        if self.current_edge is not None:
+            self._times(attributes, self.builder.edge_intervals, self.current_edge, self.current_edge_name)
+        elif self.node_stack:
+            self._times(attributes, self.builder.node_intervals, self.node_stack[-1], self.node_names[-1])
 
     def _convert(self, text: str, attribute: _Attribute, position: tuple[int, int] | None = None) -> Any:
         kind = attribute.kind
@@ -282,6 +375,11 @@ class _GexfReader(XmlDriver):
     def graph(self) -> Graph:
         if not self.graph_seen:
             raise self.error("no <graph> element inside <gexf>", (1, 1))
+        if self.builder.node_intervals or self.builder.edge_intervals:
+            logger.info(
+                "%s: a dynamic graph: %d node and %d edge intervals", self.path,
+                len(self.builder.node_intervals), len(self.builder.edge_intervals),
+            )  # fmt: skip
         if self.dynamic_values:
             logger.info("%s: %d later values of dynamic attributes ignored", self.path, self.dynamic_values)
         for domain, defaults in (("node", self.builder.node_defaults), ("edge", self.builder.edge_defaults)):
@@ -306,7 +404,8 @@ def read_gexf(raw: bytes, path: str) -> Graph:
     ------
     GraphFileError
         ``PATH:LINE:COLUMN: ...`` for XML that is not well-formed, a missing ``id``/``source``/``target``, a
-        duplicate node id, an edge to an unknown node, a bad number in ``viz:*`` or ``weight``, or an
-        attribute value that does not fit its declared type.
+        duplicate node id, an edge to an unknown node, a bad number in ``viz:*`` or ``weight``, an
+        attribute value that does not fit its declared type, an unknown ``timeformat``, or a time that does
+        not fit the timeformat or ends before it starts (naming the node or edge).
     """
     return parse_document(lambda: _GexfReader(path), raw, path).graph()

@@ -6,6 +6,8 @@ the label, numeric ``x``, ``y`` (``z``) the initial position (as d3 leaves them)
 (``"#RRGGBB"``) the colour and ``size`` the size; other scalar fields become node attributes. An edge end
 is a node id, or a node object (d3 after a simulation), or a node's position in ``nodes`` when no node
 has that id (old d3 files). ``weight`` becomes the weight; other scalar edge fields become edge attributes.
+Time is read from ``spells``, ``start``/``end``, ``time`` and ``timestamp`` on nodes and edges, as from a
+networkx graph (:func:`~helios_app.graph.graph_from_networkx`; dates as ISO 8601 text).
 Problems are reported with the line and column of the JSON syntax error, or with the path to the bad value
 (``nodes[3].id``).
 """
@@ -19,15 +21,15 @@ from typing import Any
 
 from helios_app.formats._common import GraphFileError, parse_hex_color
 from helios_app.formats._xml import GraphBuilder
-from helios_app.graph import Graph
+from helios_app.graph import TIME_ATTRIBUTES, Graph, intervals_from_attributes
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["read_node_link"]
 
 _SCALARS = (str, int, float, bool)
-_NODE_SPECIAL = {"id", "label", "x", "y", "z", "color", "size"}
-_EDGE_SPECIAL = {"source", "target", "weight"}
+_NODE_SPECIAL = {"id", "label", "x", "y", "z", "color", "size", *TIME_ATTRIBUTES}
+_EDGE_SPECIAL = {"source", "target", "weight", *TIME_ATTRIBUTES}
 
 
 def _number(value: Any) -> float | None:
@@ -45,7 +47,8 @@ def read_node_link(raw: bytes, path: str) -> Graph:
     GraphFileError
         ``PATH:LINE:COLUMN: ...`` for JSON that does not parse; ``PATH: nodes[3]: ...`` for a structure that
         is not node-link data (no ``nodes`` list, a node without an ``id``, an edge to an unknown node, a
-        weight that is not a finite number).
+        weight that is not a finite number, a time that is neither a number nor a date or ends before it
+        starts).
     """
     text = raw.decode("utf-8")
     try:
@@ -124,6 +127,17 @@ def read_node_link(raw: bytes, path: str) -> Graph:
         for name, value in edge.items():
             if name not in _EDGE_SPECIAL and _scalar(value):
                 builder.edge_attributes.setdefault(str(name), {})[index] = value
+    kinds: set[bool] = set()
+    for rows, records, name in (
+        (builder.node_intervals, nodes, "nodes"), (builder.edge_intervals, edges, edge_key)
+    ):
+        def error(index: int, message: str, name: str = name) -> GraphFileError:
+            return fail(f"{name}[{index}]", message)
+
+        times = intervals_from_attributes(records, error, kinds)
+        if times is not None:
+            rows.extend(zip(times.owner.tolist(), times.start.tolist(), times.end.tolist()))
+    builder.time_format = "date" if True in kinds else "number"
     directed = data.get("directed", False)
     multigraph = data.get("multigraph", False)
     return builder.build(directed=directed is True, multigraph=multigraph is True)
