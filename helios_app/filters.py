@@ -43,6 +43,10 @@ class ViewFilter:
         Keep the selected node and its neighbours up to this many hops (0: off; 1 to 3).
     mode : str
         ``fade`` or ``hide`` what is left out.
+    time : (start, end) or None
+        Of a dynamic graph, show what is present during the closed window (``start == end``: at that
+        time); what is absent then is hidden whatever the mode, and the layout follows (see
+        ``helios_app.timeline``). Degree, k-core and hops count the edges present then.
     """
 
     degree: tuple[float, float] | None = None
@@ -53,6 +57,7 @@ class ViewFilter:
     k_core: int = 0
     hops: int = 0
     mode: str = "fade"
+    time: tuple[float, float] | None = None
 
     @property
     def active(self) -> bool:
@@ -81,7 +86,7 @@ class ViewFilter:
         if unknown:
             raise HeliosError(f"{where}: unknown criteria {', '.join(map(str, unknown))}; choose from {', '.join(sorted(names))}")
         values: dict[str, Any] = {}
-        for name in ("degree", "value_range"):
+        for name in ("degree", "value_range", "time"):
             if data.get(name) is not None:
                 values[name] = _range(data[name], f"{where}.{name}")
         if data.get("attribute") not in (None, ""):

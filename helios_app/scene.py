@@ -254,6 +254,7 @@ class GraphScene:
         self._labels = labels
         self._shown: np.ndarray | None = None  # nodes the filter keeps (None: all)
         self._highlighted: np.ndarray | None = None  # nodes the legend stresses (None: no highlight)
+        self._absent: np.ndarray | None = None  # nodes of a dynamic graph absent at the time shown
         self._hide_filtered = False  # the filter's mode: hide what it leaves out, or fade it
         self._drawn_edges = np.arange(len(self._edges))  # the edges the full-quality actor draws
         self._adjacency = scipy.sparse.csr_matrix(
@@ -825,25 +826,32 @@ class GraphScene:
         self._restyle()
 
     def set_emphasis(self, shown: np.ndarray | None = None, highlighted: np.ndarray | None = None,
-                     hide: bool = False) -> None:
+                     hide: bool = False, present: np.ndarray | None = None,
+                     present_edges: np.ndarray | None = None) -> None:
         """Show what a filter keeps and a legend highlights (bool arrays per node; None: everything).
 
         Nodes outside ``highlighted`` dim like those outside a selection's neighbourhood; nodes outside
-        ``shown`` fade further, or with ``hide`` vanish with their edges (and cannot be picked).
+        ``shown`` fade further, or with ``hide`` vanish with their edges (and cannot be picked). Nodes
+        outside ``present`` and edges outside ``present_edges`` (a dynamic graph at a time) vanish.
         """
-        for name, mask in (("shown", shown), ("highlighted", highlighted)):
-            if mask is not None and len(mask) != self.node_count:
-                raise ValueError(f"{name} has {len(mask)} entries; the scene has {self.node_count} nodes")
+        for name, mask, count in (("shown", shown, self.node_count), ("highlighted", highlighted, self.node_count),
+                                  ("present", present, self.node_count),
+                                  ("present_edges", present_edges, len(self._edges))):
+            if mask is not None and len(mask) != count:
+                raise ValueError(f"{name} has {len(mask)} entries; the scene has {count}")
+        if present is not None:
+            shown = present if shown is None else shown & present
         self._shown = None if shown is None or shown.all() else np.asarray(shown, dtype=bool)
         self._highlighted = None if highlighted is None else np.asarray(highlighted, dtype=bool)
+        self._absent = None if present is None or present.all() else ~np.asarray(present, dtype=bool)
         self._hide_filtered = hide and self._shown is not None
         hidden = self._hidden_nodes()
         self._radii[:] = np.where(hidden, 0.0, self._base_radii) if hidden is not None else self._base_radii
         self._radii_array.Modified()
-        if hidden is None:
-            drawn_edges = np.arange(len(self._edges))
-        else:
-            drawn_edges = np.flatnonzero(~(hidden[self._edges[:, 0]] | hidden[self._edges[:, 1]]))
+        drawn = np.ones(len(self._edges), dtype=bool) if present_edges is None else present_edges.astype(bool)
+        if hidden is not None:
+            drawn &= ~(hidden[self._edges[:, 0]] | hidden[self._edges[:, 1]])
+        drawn_edges = np.flatnonzero(drawn)
         if not np.array_equal(drawn_edges, self._drawn_edges):
             self._drawn_edges = drawn_edges
             self._make_edge_actors()
@@ -860,8 +868,8 @@ class GraphScene:
         self._restyle()
 
     def _hidden_nodes(self) -> np.ndarray | None:
-        """Nodes the filter hides (its "hide" mode), or None."""
-        return ~self._shown if self._hide_filtered else None
+        """Nodes the filter hides (its "hide" mode, or absent at the time shown), or None."""
+        return ~self._shown if self._hide_filtered else self._absent
 
     def _restyle(self) -> None:
         """Colour nodes and edges from the base colours: the selection's neighbourhood and the legend's

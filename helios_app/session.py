@@ -36,6 +36,7 @@ from helios_app.errors import HeliosError
 from helios_app.filters import GraphFacts, ViewFilter, shown_nodes
 from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
+from helios_app.timeline import active_edges, active_nodes
 from helios_app.writers import load_session, save_session
 from layouts import LayoutWorker, PositionBuffer
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
@@ -507,8 +508,12 @@ class ViewSession:
         if encoding is None or len(encoding.colors) != graph.node_count:
             return  # an edit is on its way to the scene; it refreshes again when shown
         edges = graph.layout_edges()
+        present = present_edges = None
+        if criteria.time is not None:  # a dynamic graph as of a time: what is absent then is not there
+            present, present_edges = active_nodes(graph, window=criteria.time), active_edges(graph, window=criteria.time)
         attributes = {**graph.node_attributes, "label": display_labels(graph)}
-        facts = GraphFacts(edges, graph.node_count, attributes, encoding.categories)
+        facts = GraphFacts(edges if present_edges is None else edges[present_edges], graph.node_count, attributes,
+                           encoding.categories)
         try:
             shown = shown_nodes(facts, criteria, selection)
         except HeliosError as error:
@@ -520,10 +525,14 @@ class ViewSession:
 
         def show(scene) -> None:
             if scene.node_count == len(shown):
-                scene.set_emphasis(shown, stressed, hide)
+                scene.set_emphasis(shown, stressed, hide, present, present_edges)
 
         self.render_loop.edit(show)
+        if present is not None:
+            shown &= present
         kept = shown[edges[:, 0]] & shown[edges[:, 1]] if shown_only else None
+        if present_edges is not None:  # the layout follows time: only the edges present then pull
+            kept = present_edges if kept is None else kept & present_edges
         restricted = self._layout_restricted_to
         if self._worker is not None and not (kept is None and restricted is None) and (
                 kept is None or restricted is None or not np.array_equal(kept, restricted)):
@@ -595,6 +604,8 @@ class ViewSession:
             "edge_count": len(self.graph.layout_edges()),
             "dimensions": self.config.dimensions,
             "attributes": sorted({*self.graph.node_attributes, "label"}),  # what a filter may test
+            "time_range": self.graph.time_range,  # a dynamic graph's [first, last] time, or None
+            "time_format": self.graph.time_format,  # "number", or "date": seconds since the epoch
             "layout": {
                 "name": self.config.layout,
                 "iteration": getattr(state, "iteration", 0),

@@ -475,6 +475,9 @@ def _edited_graph(graph: Graph, new_ids: list[str], added: np.ndarray, removed_e
     ids = graph.node_ids + new_ids
     labels = None if graph.labels is None else graph.labels + new_ids
     attributes = {name: values + [None] * len(new_ids) for name, values in graph.node_attributes.items()}
+    # Time: appended nodes and edges have no interval (always present); removed ones take theirs along.
+    edge_times = None if graph.edge_times is None else graph.edge_times.take(keep_edges)
+    node_times = graph.node_times
     if len(removed_nodes):
         keep = np.ones(node_count, dtype=bool)
         keep[removed_nodes] = False
@@ -487,10 +490,12 @@ def _edited_graph(graph: Graph, new_ids: list[str], added: np.ndarray, removed_e
         ids = [node_id for node_id, kept in zip(ids, keep) if kept]
         labels = None if labels is None else [label for label, kept in zip(labels, keep) if kept]
         attributes = {name: [value for value, kept in zip(values, keep) if kept] for name, values in attributes.items()}
+        edge_times = None if edge_times is None else edge_times.take(incident)
+        node_times = None if node_times is None else node_times.take(keep)
     return Graph(
         node_ids=ids, edges=edges, weights=weights, directed=graph.directed, labels=labels,
         node_attributes=attributes, source=graph.source, multigraph=graph.multigraph,
-        edge_attributes=edge_attributes,
+        edge_attributes=edge_attributes, node_times=node_times, edge_times=edge_times, time_format=graph.time_format,
     )
 
 

@@ -222,3 +222,52 @@ def test_filters_from_the_page_and_from_a_shared_address():
         assert page.evaluate("window.__helios.errors") == []
         browser.close()
         helios.interrupt(timeout_s=10)
+
+
+def present_in_file(path, at: float) -> int:
+    """Nodes of a dynamic GEXF present at ``at``, read with xml.etree: spells, else start/end, else always."""
+    import datetime
+    from xml.etree import ElementTree
+
+    def seconds(text):
+        return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC).timestamp()
+
+    root = ElementTree.parse(path).getroot()
+    count = 0
+    for node in root.iter("{http://gexf.net/1.3}node"):
+        spells = [(spell.get("start"), spell.get("end")) for spell in node.iter("{http://gexf.net/1.3}spell")]
+        intervals = spells or ([(node.get("start"), node.get("end"))] if node.get("start") or node.get("end") else [])
+        if not intervals or any((start is None or seconds(start) <= at) and (end is None or at < seconds(end))
+                                for start, end in intervals):
+            count += 1
+    return count
+
+
+def test_a_time_slider_shows_a_dynamic_graph_as_of_three_times():
+    path = "data/dynamic.gexf"
+    with HeliosProcess("view", path, "--port", "0", "--no-window") as helios, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page, other = open_page(browser, helios.url), open_page(browser, helios.url, 900, 600)
+        wait_for(page, "!document.getElementById('timeline').hidden && window.__helios.filter", timeout_s=10)
+        first, last = page.evaluate("window.__helios.hello.view.time_range")
+        counts = []
+        for value in (30, 450, 880):
+            before = frame(helios.url)
+            page.evaluate(f"""(() => {{ const slider = document.getElementById('time-slider');
+                slider.value = {value}; slider.dispatchEvent(new Event('input')); }})()""")
+            wait_for(page, f"window.__helios.time && Math.abs(window.__helios.time.at - "
+                           f"{first + (last - first) * value / 1000}) < 1", timeout_s=5)
+            at = page.evaluate("window.__helios.time.at")
+            expected = present_in_file(path, at)
+            wait_for(page, f"window.__helios.filter.shown === {expected}"
+                           f" && window.__helios.filter.filter.time[1] === {at}", timeout_s=10)
+            wait_for(other, f"window.__helios.filter.shown === {expected}", timeout_s=10)  # everyone sees that time
+            wait_for_new_frame(helios.url, before)
+            counts.append(expected)
+        assert len(set(counts)) == 3, counts  # three different graphs
+        assert page.locator("#time-label").inner_text()[:2] == "20"  # a date: the file's timeformat is date
+        page.click("#time-off")
+        wait_for(page, "window.__helios.filter.shown === 30 && !('time' in window.__helios.filter.filter)", 10)
+        assert page.evaluate("window.__helios.errors") == []
+        browser.close()
+        helios.interrupt(timeout_s=10)

@@ -138,6 +138,7 @@ function connectSocket() {
       if (message.query === searchInput.value) showResults(message.matches);
     } else if (message.type === "view") {
       showTitle(message.view);
+      explore.showTimeline(message.view);
     } else if (message.type === "labels") {
       explore.onLabels(message);
     } else if (message.type === "pointed_labels") {

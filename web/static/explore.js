@@ -112,8 +112,9 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     return text === "" ? null : Number(text);
   }
   function formFilter() {
-    const filter = {mode: document.getElementById("filter-mode").value,
-                    hidden: state.filter ? state.filter.filter.hidden || [] : []};
+    const current = state.filter ? state.filter.filter : {};
+    const filter = {mode: document.getElementById("filter-mode").value, hidden: current.hidden || []};
+    if (current.time) filter.time = current.time;               // the time slider's window stays
     const low = number("filter-degree-min"), high = number("filter-degree-max");
     if (low !== null || high !== null) filter.degree = [low ?? 0, high ?? 1e15];
     const core = number("filter-k-core"), hops = number("filter-hops");
@@ -151,6 +152,7 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     if (filter.attribute) attributeChoice.value = filter.attribute;
     set("filter-value", filter.value_range ? filter.value_range.join("..") : (filter.values || []).join(", "));
     document.getElementById("filter-relayout").checked = message.shown_only;
+    showTimeOf(filter);
     // The address shares the filter: whoever opens it (an editor) applies it.
     const address = new URL(location.href);
     const active = Object.keys(filter).some((name) => name !== "mode");
@@ -159,6 +161,7 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     if (!location.href.startsWith("about:")) history.replaceState(null, "", address);
   }
   function onHello(hello) {
+    showTimeline(hello.view);
     const attributes = (hello.view && hello.view.attributes) || [];
     attributeChoice.replaceChildren(new Option("attribute…", ""), ...attributes.map((name) => new Option(name, name)));
     for (const element of filterForm.elements) element.disabled = hello.role !== "editor";
@@ -168,5 +171,71 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
       try { send("filter", {filter: JSON.parse(shared)}); } catch (error) { state.errors.push(`filter in the address: ${error.message}`); }
     }
   }
-  return {onLabels, onPointedLabels, onLegend, onFilter, onHello, showLabels, hideLabelsForInput};
+  // ---- time (a dynamic graph) ---------------------------------------------------------------------
+  // The slider picks a time t in the graph's range; the window is "at t", "up to t" or a span ending at
+  // t. Each change asks the server for the filter with that window (at most ten a second); play moves t
+  // across the range in about 20 s.
+  const timeline = document.getElementById("timeline");
+  const slider = document.getElementById("time-slider");
+  const windowChoice = document.getElementById("time-window");
+  const playButton = document.getElementById("time-play");
+  let range = null, timeFormat = "number", timeTimer = null, player = null;
+  state.time = null;
+  function timeText(value) {
+    if (timeFormat !== "date") return Number(value.toPrecision(6)).toString();
+    const text = new Date(value * 1000).toISOString();         // a date alone when it is midnight, UTC
+    return text.endsWith("T00:00:00.000Z") ? text.slice(0, 10) : text.slice(0, 16).replace("T", " ");
+  }
+  function chosenWindow() {
+    const [first, last] = range;
+    const at = first + (last - first) * Number(slider.value) / Number(slider.max);
+    const kind = windowChoice.value;
+    if (kind === "at") return [at, at];
+    if (kind === "upto") return [first, at];
+    return [Math.max(first, at - Number(kind) * (last - first)), at];
+  }
+  function sendTime() {
+    timeTimer = null;
+    const span = chosenWindow();
+    state.time = {at: span[1], window: span};
+    document.getElementById("time-label").textContent = span[0] === span[1] ? timeText(span[1])
+      : `${timeText(span[0])} – ${timeText(span[1])}`;
+    if (editing()) send("filter", {filter: {...(state.filter ? state.filter.filter : {}), time: span}});
+  }
+  function timeChanged() { if (timeTimer === null) timeTimer = setTimeout(sendTime, 100); }
+  slider.addEventListener("input", timeChanged);
+  windowChoice.addEventListener("change", timeChanged);
+  playButton.addEventListener("click", () => {
+    if (player) { clearInterval(player); player = null; playButton.textContent = "▶"; return; }
+    if (Number(slider.value) >= Number(slider.max)) slider.value = 0;
+    playButton.textContent = "❚❚";
+    player = setInterval(() => {
+      slider.value = Math.min(Number(slider.max), Number(slider.value) + 5);
+      timeChanged();
+      if (Number(slider.value) >= Number(slider.max)) playButton.click();
+    }, 100);
+  });
+  document.getElementById("time-off").addEventListener("click", () => {
+    if (player) playButton.click();
+    const {time, ...rest} = state.filter ? state.filter.filter : {};
+    state.time = null;
+    document.getElementById("time-label").textContent = "all times";
+    if (editing()) send("filter", {filter: rest});
+  });
+  function showTimeline(view) {
+    range = view && view.time_range;
+    timeFormat = (view && view.time_format) || "number";
+    timeline.hidden = !range;
+    for (const element of timeline.querySelectorAll("button, input, select")) element.disabled = !editing();
+  }
+  function showTimeOf(filter) {   // another viewer moved the time: follow
+    if (!range || !filter.time || timeTimer !== null || player) return;
+    const [first, last] = range;
+    slider.value = Math.round(Number(slider.max) * (filter.time[1] - first) / ((last - first) || 1));
+    state.time = {at: filter.time[1], window: filter.time};
+    document.getElementById("time-label").textContent = filter.time[0] === filter.time[1] ? timeText(filter.time[1])
+      : `${timeText(filter.time[0])} – ${timeText(filter.time[1])}`;
+  }
+
+  return {onLabels, onPointedLabels, onLegend, onFilter, onHello, showLabels, hideLabelsForInput, showTimeline};
 }
