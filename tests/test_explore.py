@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import networkx as nx
 import pytest
-from browser import HeliosProcess, launch_chromium, wait_for, wait_until_settled
+from browser import PIXELS_JS, HeliosProcess, launch_chromium, wait_for, wait_until_settled
 from conftest import SHARED_DATA
 from playwright.sync_api import sync_playwright
 
@@ -29,6 +29,26 @@ LABEL_CHECK = """(() => {
   });
   return {count: boxes.length, listed: window.__helios.labels.length, overlaps, outside};
 })()"""
+
+
+# How many pixels of the page's picture have each colour (as a node's shading draws it: the same hue,
+# at least 45 % of its brightness): dimmed nodes, mixed toward the background, do not count.
+COLOUR_COUNT_JS = """
+(colours) => {
+""" + PIXELS_JS + """  const targets = colours.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+  const counts = targets.map(() => 0);
+  for (let offset = 0; offset < data.length; offset += 8) {
+    const pixel = [data[offset], data[offset + 1], data[offset + 2]];
+    const length = Math.hypot(...pixel);
+    targets.forEach((target, index) => {
+      const norm = Math.hypot(...target);
+      const cosine = (pixel[0] * target[0] + pixel[1] * target[1] + pixel[2] * target[2]) / (length * norm || 1);
+      if (cosine > 0.995 && length > 0.45 * norm) counts[index]++;
+    });
+  }
+  return counts;
+}
+"""
 
 
 def frame(url: str) -> bytes:
@@ -132,10 +152,21 @@ def test_a_legend_click_highlights_that_category_for_every_viewer():
         page.wait_for_timeout(1500)
         before = frame(helios.url)
 
+        colours = [entry["colour"] for entry in entries]
+        counted_before = page.evaluate(COLOUR_COUNT_JS, colours)
         page.click(f"#legend-entries li[data-category='{chosen['category']}']")
         for viewer in (page, other):
             wait_for(viewer, f"JSON.stringify(window.__helios.legend.highlighted) === '[{chosen['category']}]'", 10)
         highlighted = wait_for_new_frame(helios.url, before)
+        page.wait_for_timeout(1000)
+        # In the picture: the chosen category keeps its colour, every other one has dimmed.
+        counted_after = page.evaluate(COLOUR_COUNT_JS, colours)
+        others_before = sum(counted_before) - counted_before[chosen["category"]]
+        others_after = sum(counted_after) - counted_after[chosen["category"]]
+        assert counted_after[chosen["category"]] > 0.6 * counted_before[chosen["category"]] > 0, (
+            counted_before, counted_after)
+        assert others_after < 0.2 * others_before, (counted_before, counted_after)
+        print("colour counts before/after", counted_before, counted_after)
         assert page.locator(f"#legend-entries li[data-category='{chosen['category']}']").get_attribute(
             "class") == "highlighted"
         # Only that category keeps labels: every label shown is one of its nodes.
