@@ -144,8 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     layout.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
     layout.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
 
-    render = commands.add_parser("render", parents=[look], help="write a PNG of the settled layout, or a video")
-    render.add_argument("-o", "--output", metavar="OUT.png", help="PNG file of the settled layout")
+    render = commands.add_parser("render", parents=[look],
+                                 help="write a picture (PNG, SVG, PDF) of the settled layout, or a video")
+    render.add_argument("-o", "--output", metavar="OUT.png|OUT.svg|OUT.pdf",
+                        help="picture of the settled layout: PNG, or SVG or PDF with labels and legend as text")
     render.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the layout settling")
     render.add_argument("--seconds", type=float, default=20.0, help="video length (default: %(default)s)")
     render.add_argument("--size", type=_size, default=(1920, 1080), help="picture size WxH (default: 1920x1080)")
@@ -211,10 +213,12 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
 
 
 def run_render(arguments: argparse.Namespace) -> int:
-    from helios_app.output import render_picture, render_video
+    from helios_app.output import picture_format, render_picture, render_video
 
     if not arguments.output and not arguments.video:
-        raise HeliosError("render needs -o OUT.png, --video OUT.mp4, or both")
+        raise HeliosError("render needs -o OUT.png|OUT.svg|OUT.pdf, --video OUT.mp4, or both")
+    if arguments.output:
+        picture_format(arguments.output)  # a bad suffix fails before the graph is read
     config = _config(arguments)
     graph = _read(arguments.path)
     if arguments.output:

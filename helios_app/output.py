@@ -1,6 +1,6 @@
-"""Headless output: a PNG of the settled layout, or a video of the layout settling.
+"""Headless output: a picture of the settled layout (PNG, SVG or PDF), or a video of the layout settling.
 
-Both use the same scene, encodings and layouts as the live view; nothing is served.
+All use the same scene, encodings and layouts as the live view; nothing is served.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from pathlib import Path
 import av
 import numpy as np
 
+from helios_app.encodings import degrees
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
-from helios_app.session import ViewConfig, build_layout, build_scene
+from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
+from helios_app.vector import pdf_document, svg_document, vector_picture
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png
 
@@ -23,16 +25,36 @@ logger = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT_S = 600.0  # a PNG render gives up waiting for the layout to settle after this long
 VIDEO_CODEC = "libx264"
+PICTURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def picture_format(path: str | Path) -> str:
+    """The picture format ``path`` asks for by its suffix: ``.png``, ``.svg`` or ``.pdf``.
+
+    Raises
+    ------
+    HeliosError
+        For any other suffix (the message names it and the choices).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in PICTURE_FORMATS:
+        raise HeliosError(f"-o {path}: cannot write a picture as {suffix or 'a file with no suffix'}; "
+                          f"name it OUT.png, OUT.svg or OUT.pdf")
+    return suffix
 
 
 def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
-    """Lay the graph out until it settles, render it once and write a PNG.
+    """Lay the graph out until it settles, then write its picture: PNG, or SVG or PDF (by ``path``'s suffix).
+
+    The SVG and PDF are the PNG's picture as vectors, with labels and legend as text (see
+    :mod:`helios_app.vector`).
 
     Returns
     -------
     dict
         ``iterations`` and ``seconds`` spent on the layout.
     """
+    suffix = picture_format(path)
     started = time.monotonic()
     with PositionBuffer(graph.node_count, config.dimensions) as buffer:
         with LayoutWorker(build_layout(graph, config), buffer, background_nice=0) as worker:
@@ -44,10 +66,14 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     scene = build_scene(graph, config)
     try:
         scene.set_positions(positions, moving=False)
-        pixels = scene.render()
+        if suffix == ".png":
+            data = encode_png(scene.render())
+        else:
+            picture = vector_picture(scene, display_labels(graph) if config.labels else None, degrees(graph))
+            data = svg_document(picture).encode("utf-8") if suffix == ".svg" else pdf_document(picture)
     finally:
         scene.close()
-    _write(path, encode_png(pixels))
+    _write(path, data)
     return {"iterations": iterations, "seconds": layout_seconds}
 
 
