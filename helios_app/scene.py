@@ -3,15 +3,17 @@
 A :class:`GraphScene` owns every VTK object it creates and must be created, used and closed on
 one thread (the render loop's). It normalises incoming layout positions into a unit-sized view
 space, so the picture stays framed while the layout expands or shrinks, and it applies
-interaction messages (the dicts of ``web.protocol``) to its camera, its selection and its pins.
-What the rest of the session must hear about (a new selection, a pinned or released node) is
-queued as *notices*, collected by :meth:`GraphScene.take_notices`.
+interaction messages (the dicts of ``web.protocol``) to its camera, its selection and its pins:
+:mod:`helios_app.interaction` turns each message into intents and does the camera maths, and the
+scene applies the intents to its VTK objects (the camera value is copied into the ``vtkCamera`` in
+one place, :meth:`GraphScene._show_camera`). What the rest of the session must hear about (a new
+selection, a pinned or released node) is queued as *notices*, collected by
+:meth:`GraphScene.take_notices`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 
@@ -20,6 +22,24 @@ import scipy.sparse
 
 from helios_app import _vtk
 from helios_app.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
+from helios_app.interaction import (
+    CAMERA_INTENTS,
+    # The camera's bounds and the click tolerance, re-exported: other code reads them here.
+    CLICK_TOLERANCE,  # noqa: F401
+    MAX_FOCAL_DISTANCE,  # noqa: F401
+    MAX_VISIBLE_HALF_HEIGHT,  # noqa: F401
+    MIN_VISIBLE_HALF_HEIGHT,  # noqa: F401
+    Click,
+    Focus,
+    Hover,
+    Intent,
+    Interaction,
+    Pin,
+    ResetCamera,
+    Resize,
+    Select,
+    Unpin,
+)
 from helios_app.labels import label_candidates, label_order
 
 logger = logging.getLogger(__name__)
@@ -38,17 +58,9 @@ THEMES = {
     "dark": Theme(background=(0.07, 0.07, 0.09), edge=(0.36, 0.38, 0.45), text=(0.93, 0.93, 0.93)),
     "light": Theme(background=(0.98, 0.98, 0.97), edge=(0.70, 0.71, 0.75), text=(0.08, 0.08, 0.10)),
 }
-VIEW_MARGIN = 1.1  # how much room the camera leaves around the unit-radius view space
-ZOOM_PER_WHEEL_UNIT = 1.0015  # zoom factor per wheel delta unit: one 100-unit notch ≈ 16 %
-# The camera stays where float maths holds: zoom between a node's detail and the whole graph seen from
-# far away, and the focal point within reach of the view space (which spans [-1, 1]).
-MIN_VISIBLE_HALF_HEIGHT = 1e-4
-MAX_VISIBLE_HALF_HEIGHT = 1e3
-MAX_FOCAL_DISTANCE = 1e3
 EDGE_ENDPOINT_TINT = 0.35  # how much of its endpoints' colours an edge takes (the rest is the theme's grey)
 DIMMED_MIX = 0.78  # how far a node or edge outside the selection or the highlight fades toward the background
 FILTERED_MIX = 0.9  # how far a node or edge the filter leaves out fades (in the filter's "fade" mode)
-CLICK_TOLERANCE = 0.004  # pointer travel (fraction of the frame) under which a press is a click
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
 LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switches on level of detail in motion
@@ -56,8 +68,6 @@ HELD_TOLERANCE = 1e-4  # view units (the view spans [-1, 1]): a dragged node's l
 LOD_EDGES = 30_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
-FOCUS_DURATION_S = 0.6  # how long the camera takes to fly to a searched node
-FOCUS_HALF_HEIGHT = 0.35  # the visible half-height (view units) after flying to a node, if zoomed out
 
 # Node markers drawn in each splat's square ([-1, 1]^2 in offsetVCVSOutput.xy): the shape test
 # discards what lies outside; inside, a soft spherical shading and a dark rim. In 3D only the
@@ -79,27 +89,6 @@ float rim = smoothstep(0.72, 0.95, edge);
 ambientColor = mix(diffuseColor * shade, vec3(0.02), rim * 0.7);
 diffuseColor = vec3(0.0);
 """
-
-
-@dataclass
-class _Drag:
-    button: str
-    shift: bool
-    x: float
-    y: float
-    start_x: float
-    start_y: float
-    node: int | None  # the node being dragged, if the press landed on one
-    moved: bool = False
-
-
-@dataclass
-class _Flight:
-    start_s: float
-    focal_from: np.ndarray
-    focal_to: np.ndarray
-    half_height_from: float
-    half_height_to: float
 
 
 def base_radius(node_count: int, dimensions: int) -> float:
@@ -183,9 +172,8 @@ class GraphScene:
         self.dimensions = dimensions
         self.theme = THEMES[theme]
         self._text_scale = max(1.0, height / 540.0)  # text grows with big renders (a 4K PNG), never shrinks
-        self._drags: dict[str, _Drag] = {}
+        self._interaction = Interaction(dimensions, width, height)  # the camera, the drags, the focus flight
         self._notices: list[dict] = []
-        self._flight: _Flight | None = None
         # Nodes dragged here, shown where the pointer left them until the layout reports them there
         # (its positions lag the pin by a tick or more): view position by node.
         self._held_positions: dict[int, np.ndarray] = {}
@@ -262,9 +250,7 @@ class GraphScene:
              (self._edges.ravel(), self._edges[:, ::-1].ravel())),
             shape=(node_count, node_count),
         )
-        for viewer, drag in list(self._drags.items()):
-            if drag.node is not None and drag.node >= node_count:
-                del self._drags[viewer]
+        self._interaction.forget_nodes(node_count)
         self._held_positions = {node: held for node, held in self._held_positions.items() if node < node_count}
 
         # One float32 (n, 3) array backs the vtkPoints shared by nodes and edges.
@@ -352,6 +338,7 @@ class GraphScene:
         if self._interactor is None:
             return False
         self._interactor.ProcessEvents()
+        self._interaction.frame_size = tuple(self.render_window.GetSize())  # the window may have been resized
         events, self._window_events = self._window_events, []
         changed = False
         for event in events:
@@ -609,161 +596,79 @@ class GraphScene:
         return (view_position[:columns] * self._half_extent + self._centre).tolist()
 
     # ---- camera --------------------------------------------------------------------------------
+    def _show_camera(self, framing: bool = False) -> None:
+        """Copy the interaction's camera into the ``vtkCamera`` (the one place that sets it) and fit the
+        clipping range: around the unit view space when ``framing``, else around what is drawn."""
+        camera = self._interaction.camera
+        vtk_camera = self.renderer.GetActiveCamera()
+        vtk_camera.SetPosition(*camera.position)
+        vtk_camera.SetFocalPoint(*camera.focal_point)
+        vtk_camera.SetViewUp(*camera.view_up)
+        vtk_camera.SetViewAngle(camera.view_angle)
+        vtk_camera.SetParallelProjection(camera.parallel_projection)
+        vtk_camera.SetParallelScale(camera.parallel_scale)
+        if framing:
+            self.renderer.ResetCameraClippingRange(-2, 2, -2, 2, -2, 2)
+        else:
+            self.renderer.ResetCameraClippingRange()
+
     def reset_camera(self) -> None:
         """Frame the unit view space (from the front in 2D, at an angle in 3D) and resume auto-framing."""
-        self._flight = None
+        self._interaction.reset_camera()
         self._auto_frame = True
-        camera = self.renderer.GetActiveCamera()
-        camera.SetFocalPoint(0.0, 0.0, 0.0)
-        camera.SetViewUp(0.0, 1.0, 0.0)
-        camera.SetPosition(0.0, 0.0, 5.0)
-        camera.SetViewAngle(30.0)
-        camera.SetParallelProjection(self.dimensions == 2)
-        camera.SetParallelScale(VIEW_MARGIN)
-        if self.dimensions == 3:
-            camera.Azimuth(25.0)
-            camera.Elevation(20.0)
-            camera.OrthogonalizeViewUp()
-        self.renderer.ResetCameraClippingRange(-2, 2, -2, 2, -2, 2)
+        self._show_camera(framing=True)
 
     def camera_state(self) -> dict:
         """The camera as plain numbers (for session files)."""
-        camera = self.renderer.GetActiveCamera()
-        return {
-            "position": list(camera.GetPosition()),
-            "focal_point": list(camera.GetFocalPoint()),
-            "view_up": list(camera.GetViewUp()),
-            "parallel_scale": camera.GetParallelScale(),
-        }
+        return self._interaction.camera.state()
 
     def set_camera_state(self, state: dict) -> None:
-        camera = self.renderer.GetActiveCamera()
-        camera.SetPosition(*state["position"])
-        camera.SetFocalPoint(*state["focal_point"])
-        camera.SetViewUp(*state["view_up"])
-        camera.SetParallelScale(state["parallel_scale"])
-        self.renderer.ResetCameraClippingRange()
+        self._interaction.set_camera_state(state)
+        self._show_camera()
 
     def _visible_half_height(self) -> float:
-        camera = self.renderer.GetActiveCamera()
-        if camera.GetParallelProjection():
-            return camera.GetParallelScale()
-        return camera.GetDistance() * math.tan(math.radians(camera.GetViewAngle()) / 2.0)
+        return self._interaction.camera.visible_half_height()
 
-    def _set_visible_half_height(self, half_height: float) -> None:
-        camera = self.renderer.GetActiveCamera()
-        if camera.GetParallelProjection():
-            camera.SetParallelScale(half_height)
-        else:
-            camera.Dolly(self._visible_half_height() / half_height)
-
-    def _rotate(self, delta_x: float, delta_y: float) -> None:
-        camera = self.renderer.GetActiveCamera()
-        camera.Azimuth(-delta_x * 360.0)
-        camera.Elevation(delta_y * 180.0)
-        camera.OrthogonalizeViewUp()
-        self.renderer.ResetCameraClippingRange()
-
-    def _shift_camera(self, fraction_x: float, fraction_y: float) -> None:
-        """Move camera and focal point by fractions of the visible frame (x right, y down) in the focal plane."""
-        camera = self.renderer.GetActiveCamera()
-        width, height = self.render_window.GetSize()
-        half_height = self._visible_half_height()
-        up = np.array(camera.GetViewUp())
-        right = np.cross(np.array(camera.GetDirectionOfProjection()), up)
-        shift = (fraction_x * 2.0 * half_height * width / max(height, 1)) * right - (fraction_y * 2.0 * half_height) * up
-        focal = np.array(camera.GetFocalPoint())
-        moved = np.clip(focal + shift, -MAX_FOCAL_DISTANCE, MAX_FOCAL_DISTANCE)
-        if not np.isfinite(moved).all():
-            return
-        camera.SetFocalPoint(*moved)
-        camera.SetPosition(*(np.array(camera.GetPosition()) + moved - focal))
-        self.renderer.ResetCameraClippingRange()
-
-    def _zoom(self, factor: float, x: float = 0.5, y: float = 0.5) -> None:
-        """Zoom by ``factor`` keeping the point under the pointer (x, y in [0, 1]) where it is.
-
-        The zoom stops at :data:`MIN_VISIBLE_HALF_HEIGHT` and :data:`MAX_VISIBLE_HALF_HEIGHT`.
-        """
-        half_height = self._visible_half_height()
-        wanted = min(max(half_height / factor, MIN_VISIBLE_HALF_HEIGHT), MAX_VISIBLE_HALF_HEIGHT)
-        factor = half_height / wanted
-        if not math.isfinite(factor) or factor == 1.0:
-            return
-        camera = self.renderer.GetActiveCamera()
-        if camera.GetParallelProjection():
-            camera.SetParallelScale(camera.GetParallelScale() / factor)
-        else:
-            camera.Dolly(factor)
-        # What was at (x, y) is now (x - 0.5) / factor from the centre: shift it back under the pointer.
-        self._shift_camera((x - 0.5) * (factor - 1.0), (y - 0.5) * (factor - 1.0))
+    def _world_position(self, node: int) -> np.ndarray:
+        """Where ``node`` is drawn in world coordinates (2D nodes sit a little in front of the edges)."""
+        return self._view_positions[node] + np.array(self._node_actor.GetPosition())
 
     # ---- interaction ---------------------------------------------------------------------------
     def apply_event(self, event: dict) -> bool:
         """Apply one validated interaction message; return True if the picture changes."""
-        kind = event["type"]
-        viewer = event.get("viewer_id", "")
-        if kind == "pointer":
-            return self._pointer(viewer, event)
-        if kind == "wheel":
-            self._flight = None
+        changed = False
+        for intent in self._interaction.handle(event, self.pick):
+            changed = self._apply_intent(intent) or changed
+        return changed
+
+    def _apply_intent(self, intent: Intent) -> bool:
+        """Do what one intent of :mod:`helios_app.interaction` asks; True if the picture changes."""
+        if isinstance(intent, CAMERA_INTENTS):
             self._camera_moved()
-            self._zoom(ZOOM_PER_WHEEL_UNIT ** (-event["delta_y"]), event["x"], event["y"])
+            self._show_camera()
             return True
-        if kind == "hover":
-            return self._hover(self.pick(event["x"], event["y"]))
-        if kind == "double_click":
-            node = self.pick(event["x"], event["y"])
-            if node is None:
-                self.reset_camera()
-            else:
+        match intent:
+            case Hover(node):
+                return self._hover(node)
+            case Click(viewer_id, node):
+                self._notices.append({"type": "click", "node": node, "viewer_id": viewer_id})
+            case Select(node):
+                self.select(node)
+            case Pin(node, x, y):
+                self._auto_frame = False
+                self._move_node(node, x, y)
+            case Unpin(node):
                 self._held_positions.pop(node, None)
                 self._notices.append({"type": "unpin", "node": node})
-            return True
-        if kind == "resize":
-            self.render_window.SetSize(int(event["width"]), int(event["height"]))
-            return True
-        if kind == "reset_camera":
-            self.reset_camera()
-            return True
-        if kind == "focus" and event["node"] < self.node_count:
-            self.focus(event["node"])
-            return True
-        return False
-
-    def _pointer(self, viewer: str, event: dict) -> bool:
-        action, x, y = event["action"], event["x"], event["y"]
-        if action == "down":
-            node = self.pick(x, y) if event["button"] == "left" and not event["shift"] else None
-            self._drags[viewer] = _Drag(event["button"], event["shift"], x, y, x, y, node)
-            self._flight = None
-            return False
-        drag = self._drags.get(viewer)
-        if drag is None:
-            return False
-        if action == "up":
-            del self._drags[viewer]
-        travelled = max(abs(x - drag.start_x), abs(y - drag.start_y))
-        if not drag.moved and travelled < CLICK_TOLERANCE:
-            if action == "up":
-                self._notices.append({"type": "click", "node": drag.node, "viewer_id": viewer})
-                self.select(drag.node)
-                return True
-            return False
-        drag.moved = True
-        delta_x, delta_y = x - drag.x, y - drag.y
-        drag.x, drag.y = x, y
-        if delta_x == 0 and delta_y == 0:
-            return False
-        if drag.node is not None:
-            self._auto_frame = False
-            self._move_node(drag.node, x, y)
-            return True
-        self._camera_moved()
-        if self.dimensions == 3 and drag.button == "left" and not drag.shift:
-            self._rotate(delta_x, delta_y)
-        else:
-            self._shift_camera(-delta_x, -delta_y)
+            case ResetCamera():
+                self._auto_frame = True
+                self._show_camera(framing=True)
+            case Focus(node):
+                if node >= self.node_count:
+                    return False
+                self.focus(node)
+            case Resize(width, height):
+                self.render_window.SetSize(width, height)
         return True
 
     def _hover(self, node: int | None) -> bool:
@@ -798,15 +703,8 @@ class GraphScene:
     def _move_node(self, node: int, x: float, y: float) -> None:
         """Put ``node`` under the pointer (in the plane through it facing the camera) and pin it there."""
         width, height = self.render_window.GetSize()
-        renderer = self.renderer
-        offset = np.array(self._node_actor.GetPosition())
-        renderer.SetWorldPoint(*(self._view_positions[node] + offset), 1.0)
-        renderer.WorldToDisplay()
-        depth = renderer.GetDisplayPoint()[2]
-        renderer.SetDisplayPoint(x * width, (1.0 - y) * height, depth)
-        renderer.DisplayToWorld()
-        world = np.array(renderer.GetWorldPoint())
-        view_position = world[:3] / world[3] - offset
+        world = self._interaction.camera.unproject(x, y, self._world_position(node), width / height)
+        view_position = world - np.array(self._node_actor.GetPosition())
         if self.dimensions == 2:
             view_position[2] = 0.0
         self._view_positions[node] = view_position
@@ -909,38 +807,16 @@ class GraphScene:
         """Select ``node`` and fly the camera to it."""
         self.select(node)
         self._auto_frame = False
-        camera = self.renderer.GetActiveCamera()
-        offset = np.array(self._node_actor.GetPosition())
-        half_height = self._visible_half_height()
-        self._flight = _Flight(
-            start_s=time.monotonic(),
-            focal_from=np.array(camera.GetFocalPoint()),
-            focal_to=self._view_positions[node] + offset,
-            half_height_from=half_height,
-            half_height_to=min(half_height, FOCUS_HALF_HEIGHT),
-        )
+        self._interaction.fly_to(self._world_position(node), time.monotonic())
 
     def needs_render(self) -> bool:
         """Advance a running camera flight; True while one is under way, or when the full-quality
         picture is due after a cheap one drawn in motion."""
         window_changed = self._process_window_events()
-        if self._flight is None:
+        if not self._interaction.advance(time.monotonic()):
             return window_changed or (self._drawn_in_motion and time.monotonic() >= self._moving_until_s)
         self._camera_moved()
-        flight = self._flight
-        progress = min(1.0, (time.monotonic() - flight.start_s) / FOCUS_DURATION_S)
-        eased = progress * progress * (3.0 - 2.0 * progress)
-        camera = self.renderer.GetActiveCamera()
-        focal = flight.focal_from + (flight.focal_to - flight.focal_from) * eased
-        shift = focal - np.array(camera.GetFocalPoint())
-        camera.SetFocalPoint(*focal)
-        camera.SetPosition(*(np.array(camera.GetPosition()) + shift))
-        self._set_visible_half_height(
-            flight.half_height_from * (flight.half_height_to / flight.half_height_from) ** eased
-        )
-        self.renderer.ResetCameraClippingRange()
-        if progress >= 1.0:
-            self._flight = None
+        self._show_camera()
         return True
 
     def take_notices(self) -> list[dict]:
@@ -952,14 +828,8 @@ class GraphScene:
     def node_pixels(self) -> np.ndarray:
         """Where each node's centre lands in the picture: (n, 2) float pixel coordinates, x right, y down."""
         width, height = self.render_window.GetSize()
-        camera = self.renderer.GetActiveCamera()
-        matrix = camera.GetCompositeProjectionTransformMatrix(width / height, -1.0, 1.0)
-        projection = np.array([[matrix.GetElement(row, column) for column in range(4)] for row in range(4)])
-        world = np.c_[self._view_positions[: self.node_count].astype(np.float64), np.ones(self.node_count)]
-        world[:, :3] += self._node_actor.GetPosition()
-        clip = world @ projection.T
-        normalised = clip[:, :2] / clip[:, 3:4]
-        return np.c_[(normalised[:, 0] + 1.0) * width / 2.0, (1.0 - normalised[:, 1]) * height / 2.0]
+        world = self._view_positions[: self.node_count].astype(np.float64) + self._node_actor.GetPosition()
+        return self._interaction.camera.project(world, width / height) * (width, height)
 
     def render(self) -> np.ndarray:
         """Render and return the picture as (height, width, 3) uint8 RGB, top row first."""
@@ -1032,7 +902,7 @@ class GraphScene:
             self._interactor.TerminateApp()
             self._interactor = None
         self.render_window.Finalize()
-        self._drags.clear()
+        self._interaction.cancel_drags()
 
 
 def numpy_to_vtk_keep(array: np.ndarray, owner: object, id_type: bool = False):
