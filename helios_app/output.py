@@ -17,6 +17,7 @@ from helios_app.encodings import degrees
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
+from helios_app.timeline import active_edges, active_nodes
 from helios_app.vector import pdf_document, svg_document, vector_picture
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png
@@ -80,16 +81,26 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
 def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: float, fps: int = 30) -> dict:
     """Write an H.264 video of the layout settling: one layout iteration per frame.
 
+    A dynamic graph (one with a ``time_range``) is shown evolving: frame i shows the graph as of a time
+    that sweeps its range from first to last (what is present during the twentieth of the range up to it), nodes and edges appearing (and leaving) as they do in the
+    file, and the layout pulling on the edges present then (it is not restarted: untouched nodes keep
+    their places).
+
     Returns
     -------
     dict
-        ``frames`` written and layout ``iterations`` done.
+        ``frames`` written and layout ``iterations`` done; for a dynamic graph also ``times``, the
+        first and last time shown.
     """
     if not 0 < seconds <= 3600:
         raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
     layout = build_layout(graph, config)
     scene = build_scene(graph, config)
     frame_count = max(1, round(seconds * fps))
+    time_range = graph.time_range
+    edges = graph.layout_edges()
+    weights = graph.layout_weights(config.weight)
+    shown_edges = None  # the edges present in the last frame (a dynamic graph)
     width, height = config.width - config.width % 2, config.height - config.height % 2
     try:
         container = av.open(str(path), mode="w")
@@ -102,6 +113,16 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
         stream.options = {"crf": "20", "preset": "veryfast"}
         stream.codec_context.time_base = Fraction(1, fps)
         for index in range(frame_count):
+            if time_range is not None:  # the graph as of this frame's time
+                first, last = time_range
+                at = first + (last - first) * index / max(frame_count - 1, 1)
+                window = (max(first, at - (last - first) / 20), at)  # a twentieth of the span: instants stay a while
+                present, present_edges = active_nodes(graph, window=window), active_edges(graph, window=window)
+                if shown_edges is None or not np.array_equal(present_edges, shown_edges):
+                    shown_edges = present_edges
+                    layout.update_graph(edges[present_edges], graph.node_count,
+                                        None if weights is None else weights[present_edges])
+                    scene.set_emphasis(present=present, present_edges=present_edges)
             if index:
                 layout.step()
             scene.set_positions(np.asarray(layout.positions, dtype=np.float32), moving=False)
@@ -112,7 +133,10 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
     finally:
         container.close()
         scene.close()
-    return {"frames": frame_count, "iterations": frame_count - 1}
+    result = {"frames": frame_count, "iterations": frame_count - 1}
+    if time_range is not None:
+        result["times"] = list(time_range)
+    return result
 
 
 def _write(path: str | Path, data: bytes) -> None:

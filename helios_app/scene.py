@@ -60,6 +60,7 @@ THEMES = {
 }
 EDGE_ENDPOINT_TINT = 0.35  # how much of its endpoints' colours an edge takes (the rest is the theme's grey)
 DIMMED_MIX = 0.78  # how far a node or edge outside the selection or the highlight fades toward the background
+HIDDEN_LABEL_PLACE = 1e6  # view units: where a hidden node's label goes in the picture (no camera reaches it)
 FILTERED_MIX = 0.9  # how far a node or edge the filter leaves out fades (in the filter's "fade" mode)
 PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still hits a node
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
@@ -585,10 +586,18 @@ class GraphScene:
         self._points.Modified()
         if moving:  # a moving layout is drawn like a moving camera
             self._moving_until_s = max(self._moving_until_s, time.monotonic() + LAYOUT_LOD_SETTLE_S)
-        if self._label_points is not None:
-            self._label_points[:] = view[self._label_nodes]
-            self._label_polydata.GetPoints().Modified()
-            self._label_polydata.Modified()
+        self._place_picture_labels()
+
+    def _place_picture_labels(self) -> None:
+        """Put the picture's labels at their nodes; those of hidden nodes far out of sight."""
+        if self._label_points is None:
+            return
+        self._label_points[:] = self._view_positions[self._label_nodes]
+        hidden = self._hidden_nodes()
+        if hidden is not None:
+            self._label_points[hidden[self._label_nodes]] = HIDDEN_LABEL_PLACE
+        self._label_polydata.GetPoints().Modified()
+        self._label_polydata.Modified()
 
     def _layout_position(self, view_position: np.ndarray) -> list[float]:
         """Inverse of the normalisation in :meth:`set_positions`: view space to layout units."""
@@ -763,6 +772,7 @@ class GraphScene:
             self.select(None)
         if self.hovered is not None and hidden is not None and hidden[self.hovered]:
             self._hover(None)
+        self._place_picture_labels()
         self._restyle()
 
     def _hidden_nodes(self) -> np.ndarray | None:

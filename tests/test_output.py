@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import av
 import numpy as np
@@ -38,6 +39,24 @@ def test_render_video_of_the_layout_settling(tmp_path):
     frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
     assert len(frames) == 60 and frames[0].shape == (360, 640, 3)
     assert np.abs(frames[0].astype(int) - frames[-1]).mean() > 1, "the layout moves during the video"
+
+
+def test_render_video_of_a_dynamic_graph_shows_it_evolving(tmp_path):
+    from helios_app.io import read_graph
+    from helios_app.timeline import active_nodes
+
+    out = tmp_path / "dynamic.mp4"
+    path = Path(__file__).resolve().parents[1] / "data" / "dynamic.gexf"
+    result = helios("render", str(path), "--video", str(out), "--seconds", "2", "--size", "640x360", "--no-labels")
+    assert result.returncode == 0, result.stderr
+    frames = [frame.to_ndarray(format="rgb24") for frame in av.open(str(out)).decode(video=0)]
+    assert len(frames) == 60
+    graph = read_graph(path)
+    first, last = graph.time_range
+    assert active_nodes(graph, at=first).sum() < active_nodes(graph, at=first + 0.9 * (last - first)).sum()
+    # Few nodes at the start, many near the end: the picture fills up as the group grows.
+    drawn = [int((frame.sum(axis=2) > 200).sum()) for frame in frames]
+    assert drawn[2] < 0.5 * max(drawn[40:]), drawn
 
 
 def test_render_refuses_bad_requests(tmp_path):
