@@ -87,6 +87,8 @@ def _look_options() -> argparse.ArgumentParser:
                          help=LAYOUT_OPTION_HELP)
     options.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
     options.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
+    options.add_argument("--time-column", metavar="N|NAME", default=None,
+                         help="an edge list's column of edge times (3 or 4, or its header name): a dynamic graph")
     options.add_argument("--color-by", default="degree", metavar="ATTR",
                          help="node colour: degree, community or a node attribute (default: degree)")
     options.add_argument("--size-by", default="degree", metavar="ATTR",
@@ -143,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=LAYOUT_OPTION_HELP)
     layout.add_argument("--3d", dest="dimensions", action="store_const", const=3, default=2, help="3D layout")
     layout.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
+    layout.add_argument("--time-column", metavar="N|NAME", default=None,
+                         help="an edge list's column of edge times (3 or 4, or its header name): a dynamic graph")
 
     render = commands.add_parser("render", parents=[look],
                                  help="write a picture (PNG, SVG, PDF) of the settled layout, or a video")
@@ -174,13 +178,16 @@ def _config(arguments: argparse.Namespace, **server_options):
     )
 
 
-def _read(path: str):
+def _read(path: str, time_column: str | None = None):
     """Read a graph file, with a progress bar on a terminal for big files."""
     from helios_app.io import read_graph
     from helios_app.progress import TerminalProgress
 
+    column = int(time_column) if time_column is not None and time_column.isdigit() else time_column
     with TerminalProgress(f"reading {path}") as progress:
-        return read_graph(path, progress=progress)
+        if column is None:
+            return read_graph(path, progress=progress)
+        return read_graph(path, progress=progress, time_column=column)
 
 
 def run_layout_command(arguments: argparse.Namespace) -> int:
@@ -195,7 +202,7 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
     config = ViewConfig(layout=arguments.layout, seed=arguments.seed, dimensions=arguments.dimensions,
                         weight=arguments.weight,
                         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options))
-    graph = _read(arguments.path)
+    graph = _read(arguments.path, arguments.time_column)
     started = time.perf_counter()
     layout = build_layout(graph, config)
     iterations = settle_layout(layout, arguments.iterations)
@@ -220,7 +227,7 @@ def run_render(arguments: argparse.Namespace) -> int:
     if arguments.output:
         picture_format(arguments.output)  # a bad suffix fails before the graph is read
     config = _config(arguments)
-    graph = _read(arguments.path)
+    graph = _read(arguments.path, arguments.time_column)
     if arguments.output:
         result = render_picture(graph, config, arguments.output)
         print(f"helios: wrote {arguments.output} after {result['iterations']} layout iterations "
@@ -246,7 +253,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         ice_servers=tuple(arguments.ice_servers), ice_username=arguments.ice_username,
         ice_credential=arguments.ice_credential, publish=arguments.publish,
     )
-    graph = _read(arguments.path)
+    graph = _read(arguments.path, arguments.time_column)
     session = ViewSession(graph, config)
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: session.stop_requested.set())

@@ -130,3 +130,13 @@ def test_bad_layout_parameters_are_one_line_errors(tmp_path, options, message):
         assert result.returncode == 1
         assert result.stderr.startswith(f"helios: error: {message}"), result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_time_column_reads_an_edge_list_as_a_dynamic_graph(tmp_path):
+    path = tmp_path / "contacts.txt"
+    path.write_text("a b 3 2001\nb c 1 2002\nc d 2 2005\n")
+    result = helios("render", str(path), "--time-column", "4", "--video", str(tmp_path / "x.mp4"), "--seconds", "1",
+                    "--size", "320x240")
+    assert result.returncode == 0, result.stderr
+    result = helios("layout", str(path), "--time-column", "7", "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 1 and "the time column is column 7" in result.stderr
