@@ -478,7 +478,7 @@ class ViewSession:
         """Act on a page's ``filter``, ``legend`` or ``relayout`` message; the error text if it is refused."""
         try:
             if event["type"] == "filter":
-                self.set_filter(ViewFilter.from_dict(event["filter"]))
+                self.set_filter(ViewFilter.from_dict(event["filter"], "filter.filter"))
             elif event["type"] == "legend":
                 self.legend_action(event["category"], event["action"])
             elif event["type"] == "relayout":
