@@ -256,6 +256,16 @@ def _colorbar_box(picture: VectorPicture) -> tuple[float, float, float, float]:
     return left, COLORBAR_TOP * picture.height, width, COLORBAR_HEIGHT * picture.height
 
 
+def _colorbar_bands(picture: VectorPicture) -> list[tuple[float, float, float, float, np.ndarray]]:
+    """The colour bar's bands, top first: left, top, width, height (pixels, y down) and colour; none
+    without a colour bar."""
+    if picture.colorbar is None:
+        return []
+    left, top, bar_width, bar_height = _colorbar_box(picture)
+    band = bar_height / len(COLORMAP_STOPS)
+    return [(left, top + index * band, bar_width, band, rgb) for index, rgb in enumerate(COLORMAP_STOPS[::-1])]
+
+
 # ---- SVG ---------------------------------------------------------------------------------------
 def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(channel) for channel in rgb))
@@ -295,12 +305,9 @@ def svg_document(picture: VectorPicture) -> str:
     for x, y, radius, rgb in discs:
         lines.append(f'<circle class="legend" cx="{x:.2f}" cy="{y:.2f}" r="{radius:.2f}" '
                      f'fill="{_hex(rgb)}"/>')
-    if picture.colorbar is not None:
-        left, top, bar_width, bar_height = _colorbar_box(picture)
-        band = bar_height / len(COLORMAP_STOPS)
-        for index, rgb in enumerate(COLORMAP_STOPS[::-1]):
-            lines.append(f'<rect class="colorbar" x="{left:.2f}" y="{top + index * band:.2f}" '
-                         f'width="{bar_width:.2f}" height="{band:.2f}" fill="{_hex(rgb)}"/>')
+    for left, top, band_width, band_height, rgb in _colorbar_bands(picture):
+        lines.append(f'<rect class="colorbar" x="{left:.2f}" y="{top:.2f}" '
+                     f'width="{band_width:.2f}" height="{band_height:.2f}" fill="{_hex(rgb)}"/>')
     lines.extend(_svg_text(text, "legend") for text in texts)
     lines.append("</g>\n</svg>\n")
     return "\n".join(lines)
@@ -373,12 +380,9 @@ def pdf_document(picture: VectorPicture) -> bytes:
     discs, legend_texts = _legend_marks(picture)
     for x, y, radius, rgb in discs:
         content.append(f"{_pdf_rgb(rgb)} rg q 1 0 0 1 {x:.2f} {height - y:.2f} cm {_unit_circle(radius)} f Q")
-    if picture.colorbar is not None:
-        left, top, bar_width, bar_height = _colorbar_box(picture)
-        band = bar_height / len(COLORMAP_STOPS)
-        for index, rgb in enumerate(COLORMAP_STOPS[::-1]):
-            content.append(f"{_pdf_rgb(rgb)} rg {left:.2f} {height - top - (index + 1) * band:.2f} "
-                           f"{bar_width:.2f} {band:.2f} re f")
+    for left, top, band_width, band_height, rgb in _colorbar_bands(picture):
+        content.append(f"{_pdf_rgb(rgb)} rg {left:.2f} {height - top - band_height:.2f} "
+                       f"{band_width:.2f} {band_height:.2f} re f")
     for text in _label_texts(picture) + legend_texts:
         font = "/F2" if text.bold else "/F1"
         content.append(f"BT {_pdf_rgb(text.color)} rg {font} {text.font_px:.2f} Tf {text.x:.2f} "
