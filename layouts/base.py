@@ -319,6 +319,8 @@ class ForceLayout:
             level = self._current
             np.take(level.positions, level.finest_map, axis=0, out=self._positions)
             self._projection_stale = False
+        if self._unplaced.any():  # nodes added since the last step: next to their neighbours, not at 0
+            self._place_unplaced_nodes()
         return self._positions
 
     @property

@@ -186,8 +186,8 @@ function showTitle(view) {
   view = view || {};
   titleLine.textContent = `${view.title || ""} · ${view.node_count} nodes · ${view.edge_count} edges`;
 }
-function send(type, fields) {
-  if (!socket || socket.readyState !== WebSocket.OPEN) return;
+function send(type, fields) {              // a stopped view hears nothing more from this page
+  if (state.stopped !== null || !socket || socket.readyState !== WebSocket.OPEN) return;
   socket.send(makeMessage(type, fields));
   state.messagesSent++;
 }
