@@ -109,12 +109,18 @@ class RenderLoop:
         self._failures_logged: set[tuple[str, str]] = set()
         self._last_queue_full_log_s = -QUEUE_FULL_LOG_INTERVAL_S
 
-    def start(self, timeout_s: float = 30.0) -> None:
-        """Start the thread and wait until the scene exists (raises its construction error)."""
+    def start(self, timeout_s: float | None = 30.0) -> None:
+        """Start the thread and wait until the scene exists (raises its construction error); with
+        ``timeout_s=None`` return at once and call :meth:`wait_until_ready` later."""
         if self._thread is not None:
             raise RuntimeError("render loop already started")
         self._thread = threading.Thread(target=self._run, name="helios-render", daemon=True)
         self._thread.start()
+        if timeout_s is not None:
+            self.wait_until_ready(timeout_s)
+
+    def wait_until_ready(self, timeout_s: float = 30.0) -> None:
+        """Wait until the scene exists; raise its construction error."""
         if not self._ready.wait(timeout_s):
             raise TimeoutError(f"the scene was not ready within {timeout_s} s")
         if self.error is not None:
@@ -199,7 +205,8 @@ class RenderLoop:
                     else:  # the scene shows an edited graph whose positions are not published yet
                         changed = False
                         positions = None
-                if not changed:
+                if not changed or shown_version <= 0 and self.frames_rendered == 0:
+                    # (no frame before the layout's first positions: it would show every node at 0)
                     self._wake.wait(min(self._min_interval_s, max(layout_due_s - time.monotonic(), 0.001)))
                     self._wake.clear()
                     continue

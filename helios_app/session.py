@@ -134,12 +134,7 @@ class ViewSession:
             return scene
 
         try:
-            layout = build_layout(graph, config, restored)
             self._buffer = PositionBuffer(graph.node_count, config.dimensions)
-            self._worker = LayoutWorker(
-                layout, self._buffer,
-                on_buffer_replaced=lambda buffer: self._render_loop and self._render_loop.replace_positions(buffer),
-            )
             self._render_loop = RenderLoop(
                 make_scene,
                 self._buffer,
@@ -148,8 +143,16 @@ class ViewSession:
                 on_notice=self._on_notice,
                 on_failure=self._on_render_failure,
             )
+            # The scene (VTK, its GL context) is built on the render thread while this one builds the
+            # layout (numba's kernels); the first frame waits for the layout's first positions.
+            self._render_loop.start(timeout_s=None)
+            layout = build_layout(graph, config, restored)
+            self._worker = LayoutWorker(
+                layout, self._buffer,
+                on_buffer_replaced=lambda buffer: self._render_loop and self._render_loop.replace_positions(buffer),
+            )
             self._worker.start()
-            self._render_loop.start()
+            self._render_loop.wait_until_ready()
             self._emphasis_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="helios-filter")
             self._refresh_emphasis()
             channel = ViewChannel(

@@ -43,7 +43,7 @@ import numba
 import numpy as np
 from numba import prange
 
-__all__ = ["LEAF_SIZE", "BarnesHutTree", "build_tree", "radix_argsort", "repulsive_forces", "tree_forces"]
+__all__ = ["EXACT_MAXIMUM", "LEAF_SIZE", "BarnesHutTree", "build_tree", "radix_argsort", "repulsive_forces", "tree_forces"]
 
 LEAF_SIZE = 32
 """A cell with at most this many points is a leaf. The walk runs once per leaf and the sums over its
@@ -56,6 +56,11 @@ BITS_PER_AXIS_2D = 16
 BITS_PER_AXIS_3D = 10
 """Morton grid resolution in 3D: 1,024 cells per axis (a 30-bit key). Points closer than a grid cell
 end up in one leaf and are summed exactly, so a coarse grid costs speed only in absurd layouts."""
+
+EXACT_MAXIMUM = 128
+"""Up to this many points :func:`repulsive_forces` sums every pair (exact, whatever theta) instead of
+building a tree: cheaper per step, and a small graph's layout loads one kernel instead of eight,
+which is most of its start-up (``bench/startup.py``)."""
 
 RADIX_SORT_MINIMUM = 4096
 """Below this many points a merge sort beats the radix sort's fixed histogram costs."""
@@ -778,6 +783,54 @@ def tree_forces(
     return forces
 
 
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _exact_forces(
+    positions: np.ndarray,
+    masses: np.ndarray,
+    groups: np.ndarray,
+    sizes: np.ndarray,
+    coefficient: float,
+    minimum_squared_distance: float,
+    use_sizes: bool,
+    inverse_cube: bool,
+    forces: np.ndarray,
+) -> None:
+    """The sum of :func:`_tree_forces` with ``theta = 0``, pair by pair, with no tree (small inputs).
+
+    The same terms as :func:`_sum_bodies` (and, with ``use_sizes``, :func:`_sum_overlapping`) in
+    input order; points only meet points of their own group.
+    """
+    point_count, dimensions = positions.shape
+    total = np.zeros(3)
+    for point in range(point_count):
+        total[:] = 0.0
+        for other in range(point_count):
+            if other == point or groups[other] != groups[point]:
+                continue
+            squared_distance = 0.0
+            for axis in range(dimensions):
+                delta = positions[point, axis] - positions[other, axis]
+                squared_distance += delta * delta
+            if use_sizes:
+                gap = math.sqrt(squared_distance) - sizes[point] - sizes[other]
+                if gap > 0.0:
+                    factor = masses[other] / (gap * gap)
+                elif gap < 0.0:
+                    factor = 100.0 * masses[other]
+                else:
+                    continue
+            elif squared_distance > 0.0:
+                clipped = max(squared_distance, minimum_squared_distance)
+                factor = masses[other] / (clipped * math.sqrt(clipped) if inverse_cube else clipped)
+            else:
+                continue
+            for axis in range(dimensions):
+                total[axis] += factor * (positions[point, axis] - positions[other, axis])
+        own_mass = coefficient * masses[point]
+        for axis in range(dimensions):
+            forces[point, axis] = own_mass * total[axis]
+
+
 def repulsive_forces(
     positions: np.ndarray,
     masses: np.ndarray,
@@ -799,7 +852,7 @@ def repulsive_forces(
     masses : numpy.ndarray
         ``(n,)`` float64 masses.
     theta : float
-        Opening angle (0: exact).
+        Opening angle (0: exact; at most :data:`EXACT_MAXIMUM` points are always summed exactly).
     coefficient : float
         Force constant.
     forces : numpy.ndarray
@@ -820,6 +873,20 @@ def repulsive_forces(
     numpy.ndarray
         ``forces``.
     """
+    if len(positions) <= EXACT_MAXIMUM:
+        if repulsion_exponent not in (1, 2):
+            raise ValueError(f"repulsive_forces: repulsion_exponent must be 1 or 2, got {repulsion_exponent!r}")
+        positions = np.ascontiguousarray(positions, dtype=np.float64)
+        if not 1 <= positions.shape[1] <= 3:
+            raise ValueError(f"repulsive_forces: 1 to 3 dimensions, got {positions.shape[1]}")
+        _exact_forces(
+            positions, np.ascontiguousarray(masses, dtype=np.float64),
+            np.zeros(len(positions), dtype=np.int64) if groups is None else np.ascontiguousarray(groups, dtype=np.int64),
+            np.zeros(len(positions)) if sizes is None else np.ascontiguousarray(sizes, dtype=np.float64),
+            float(coefficient), max(float(minimum_squared_distance), 0.0), sizes is not None,
+            repulsion_exponent == 2, forces,
+        )  # fmt: skip
+        return forces
     tree = build_tree(positions, masses, groups, group_count, sizes)
     return tree_forces(
         tree, theta, coefficient, forces, minimum_squared_distance, sizes is not None, repulsion_exponent

@@ -57,6 +57,36 @@ def test_web_and_layouts_load_without_vtk():
     assert result.stdout.strip() == "[]"
 
 
+def test_only_the_peer_modules_import_aiortc():
+    """aiortc (~0.15 s to import) is loaded by web.peers (the first page) and web.sfu (publishing) only."""
+    allowed = {ROOT / "web" / "peers.py", ROOT / "web" / "sfu.py"}
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in ("helios_app", "layouts", "web")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path not in allowed
+        for name, line in imported_top_level_names(path).items()
+        if name == "aiortc"
+    ]
+    assert offences == []
+
+
+def test_each_command_loads_only_what_it_needs(tmp_path):
+    """`helios layout` loads no VTK, aiohttp or aiortc; a view's server code loads no aiortc until a
+    page asks for its video (checked in fresh interpreters, after the command ran)."""
+    layout = (
+        "import sys; from helios_app.cli import main; main(['layout', sys.argv[1], '-o', sys.argv[2]]); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'vtkmodules', 'aiohttp', 'aiortc', 'av'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", layout, str(ROOT / "data" / "karate.gml"), str(tmp_path / "x.csv")],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "x.csv").read_text().count("\n") == 35
+    view = "import sys, helios_app.session, web.app; print('aiortc' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", view], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_only_the_worker_thread_touches_a_running_layout():
     """Outside layouts/, nothing reaches into ``LayoutWorker.layout``: pins, parameters, positions and
     edits go through the worker's snapshots and queued commands (base.py's one-thread rule)."""

@@ -172,6 +172,42 @@ def test_barnes_hut_with_theta_zero_is_the_exact_sum(dimensions: int) -> None:
         np.testing.assert_allclose(forces, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize("dimensions", [1, 2, 3])
+def test_small_inputs_are_summed_pair_by_pair_exactly(dimensions: int) -> None:
+    """Up to EXACT_MAXIMUM points repulsive_forces sums every pair, whatever theta: the tree's exact sum."""
+    random = np.random.default_rng(7)
+    count = barnes_hut.EXACT_MAXIMUM
+    positions = random.normal(size=(count, dimensions)) * 2.0
+    positions[3] = positions[4]  # coincident: no force between them
+    masses = random.uniform(1.0, 3.0, count)
+    groups = random.integers(0, 3, count)
+    sizes = random.uniform(0.01, 0.3, count)
+    cases = [
+        {"minimum_squared_distance": 1e-4},
+        {"minimum_squared_distance": 0.0, "groups": groups, "group_count": 3},
+        {"minimum_squared_distance": 1e-4, "repulsion_exponent": 2},
+        {"sizes": sizes},
+    ]
+    for case in cases:
+        forces = barnes_hut.repulsive_forces(positions, masses, 1.2, 2.0, np.empty_like(positions), **case)
+        tree = barnes_hut.build_tree(positions, masses, case.get("groups"), case.get("group_count", 1), case.get("sizes"))
+        expected = barnes_hut.tree_forces(
+            tree, 0.0, 2.0, np.empty_like(positions), case.get("minimum_squared_distance", 0.0),
+            "sizes" in case, case.get("repulsion_exponent", 1),
+        )  # fmt: skip
+        np.testing.assert_allclose(forces, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+        reference = reference_repulsion(
+            positions, masses, 2.0, case.get("minimum_squared_distance", 0.0), case.get("groups"),
+            sizes=case.get("sizes"), exponent=case.get("repulsion_exponent", 1),
+        )  # fmt: skip
+        np.testing.assert_allclose(forces, reference, rtol=1e-9, atol=1e-9 * np.abs(reference).max())
+    # One more point and the tree's approximation (theta 1.2) is used: no longer the exact sum.
+    positions = random.normal(size=(count + 200, dimensions))
+    forces = barnes_hut.repulsive_forces(positions, np.ones(len(positions)), 1.2, 1.0, np.empty_like(positions), 1e-4)
+    reference = reference_repulsion(positions, np.ones(len(positions)), 1.0, 1e-4)
+    assert 0 < np.abs(forces - reference).max() < 0.05 * np.abs(reference).max()
+
+
 def test_barnes_hut_prevent_overlap_matches_gephi_formula() -> None:
     random = np.random.default_rng(2)
     positions = random.normal(size=(300, 2)) * 3.0

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import importlib
 import json
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
 from yarl import URL
 
 from web.connections import SEND_TIMEOUT_S, ConnectionGuard, ViewerConnection
@@ -34,14 +33,15 @@ from web.protocol import (
     parse_message,
     server_message,
 )
-from web.sfu import JanusPublisher, SfuTarget
-from web.stream import CODECS, EncodedStream, PacketTrack
+from web.stream import CODECS, EncodedStream, PacketSubscription, StreamEnded
+
+if TYPE_CHECKING:  # imported when used: aiortc only by the first page, the SFU's client only when publishing
+    from web.sfu import SfuTarget
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 MJPEG_BOUNDARY = "heliosframe"
-PREFERRED_VIDEO_CODECS = ("video/H264", "video/VP8")
 STATUS_INTERVAL_S = 1.0
 PUBLIC_PATHS = frozenset({"/favicon.ico"})  # everything else but /static/ needs the token
 ORIGIN_CHECKED_PATHS = frozenset({"/ws", "/offer"})  # what a page of another site could drive
@@ -164,7 +164,8 @@ YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
-SFU_KEY = web.AppKey("sfu_publisher", JanusPublisher)  # present when publishing to an SFU
+SFU_KEY = web.AppKey("sfu_publisher", object)  # a web.sfu.JanusPublisher, present when publishing to an SFU
+PEERS_MODULE_KEY = web.AppKey("peers_module", asyncio.Future)  # web.peers, imported in the background
 
 
 def _role(request: web.Request) -> str | None:
@@ -238,7 +239,17 @@ def _viewer_count(app: web.Application) -> int:
     return len(_connected_peers(app)) + len(app[STREAMS_KEY])
 
 
+def _peers_module(app: web.Application) -> asyncio.Future:
+    """:mod:`web.peers` (and so aiortc), imported once on an executor thread: the event loop goes on."""
+    if PEERS_MODULE_KEY not in app:
+        app[PEERS_MODULE_KEY] = asyncio.get_running_loop().run_in_executor(
+            None, importlib.import_module, "web.peers"
+        )
+    return app[PEERS_MODULE_KEY]
+
+
 async def index(request: web.Request) -> web.FileResponse:
+    _peers_module(request.app)  # the page's offer follows: have aiortc ready for it
     return web.FileResponse(STATIC_DIRECTORY / "index.html", headers={"Cache-Control": "no-store"})
 
 
@@ -261,13 +272,7 @@ def negotiated_codec(sdp: str) -> str | None:
     return name if name in CODECS else None
 
 
-def _preferred_codecs() -> list:
-    capabilities = RTCRtpSender.getCapabilities("video").codecs
-    ordered = [c for name in PREFERRED_VIDEO_CODECS for c in capabilities if c.mimeType == name]
-    return ordered + [c for c in capabilities if c.mimeType == "video/rtx"]
-
-
-def _release_peer(app: web.Application, peer: RTCPeerConnection) -> None:
+def _release_peer(app: web.Application, peer) -> None:
     """Forget ``peer`` at once and close it in a task of its own, which a cancelled handler cannot stop."""
     app[PEERS_KEY].pop(peer, None)
     for connection in app[PRESENCE_KEY].viewers:
@@ -284,7 +289,7 @@ def _track(app: web.Application, task: asyncio.Future) -> None:
     task.add_done_callback(app[BACKGROUND_TASKS_KEY].discard)
 
 
-async def _close_unless_connected(app: web.Application, peer: RTCPeerConnection, timeout_s: float) -> None:
+async def _close_unless_connected(app: web.Application, peer, timeout_s: float) -> None:
     """Free the slot of an offer whose ICE never connects (no candidates, unreachable ones)."""
     await asyncio.sleep(timeout_s)
     if peer.connectionState != "connected" and peer in app[PEERS_KEY]:
@@ -292,8 +297,8 @@ async def _close_unless_connected(app: web.Application, peer: RTCPeerConnection,
         _release_peer(app, peer)
 
 
-async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]:
-    """The offer's description and the viewer id it names ('' if none); ValueError names what is wrong."""
+async def _read_offer(request: web.Request) -> tuple[str, str]:
+    """The offer's SDP and the viewer id it names ('' if none); ValueError names what is wrong."""
     timeout_s = request.app[CONFIG_KEY].request_timeout_s
     try:
         raw = await asyncio.wait_for(request.content.read(MAX_OFFER_BYTES + 1), timeout_s)
@@ -314,14 +319,14 @@ async def _read_offer(request: web.Request) -> tuple[RTCSessionDescription, str]
         raise ValueError(f"type must be 'offer', got {str(kind)[:40]!r}")
     if not isinstance(viewer_id, str):
         raise ValueError("viewer_id must be a string")  # noqa: TRY004 - one error kind for a bad offer
-    return RTCSessionDescription(sdp=sdp, type="offer"), viewer_id
+    return sdp, viewer_id
 
 
 async def offer(request: web.Request) -> web.Response:
     app = request.app
     config = app[CONFIG_KEY]
     try:
-        description, viewer_id = await _read_offer(request)
+        sdp, viewer_id = await _read_offer(request)
     except ValueError as error:
         return web.json_response(error_message(f"bad offer: {error}"), status=400)
     if _viewer_count(app) >= config.max_viewers:
@@ -331,21 +336,18 @@ async def offer(request: web.Request) -> web.Response:
         logger.info("more than %d offers pending; closed the oldest", config.max_pending_offers)
         _release_peer(app, stale)  # like unauthorised connections: the oldest goes, a newcomer gets in
 
-    # Only the STUN/TURN servers the user named (none by default: then no one outside is contacted).
-    peer = RTCPeerConnection(RTCConfiguration(iceServers=[
-        RTCIceServer(urls=server["urls"], username=server.get("username") or None,
-                     credential=server.get("credential") or None) for server in config.ice_servers
-    ]))
+    peers = await _peers_module(app)
+    peer = peers.new_peer(config.ice_servers)
     app[PEERS_KEY][peer] = None
     viewer = app[PRESENCE_KEY].get(viewer_id)
     if viewer is not None:
         viewer.peers.add(peer)  # a closed tab closes its socket at once: its peer goes with it
 
-    track = PacketTrack()
+    track = peers.PacketTrack()
     transceiver = peer.addTransceiver(track, direction="sendonly")
-    transceiver.setCodecPreferences(_preferred_codecs())  # before setRemoteDescription
+    transceiver.setCodecPreferences(peers.preferred_codecs())  # before setRemoteDescription
     try:
-        await peer.setRemoteDescription(description)
+        await peer.setRemoteDescription(peers.offer_description(sdp))
         await peer.setLocalDescription(await peer.createAnswer())
         codec = negotiated_codec(peer.localDescription.sdp)
         if codec is None:
@@ -420,8 +422,8 @@ async def encoded_video_socket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=20.0, timeout=1.0, compress=False, max_msg_size=64)
     await socket.prepare(request)
     stream = _video_stream(app, "h264")
-    track = PacketTrack()
-    track.attach(stream)
+    subscription = PacketSubscription()
+    subscription.attach(stream)
     task = asyncio.current_task()
     app[STREAMS_KEY].add(task)
 
@@ -433,13 +435,13 @@ async def encoded_video_socket(request: web.Request) -> web.WebSocketResponse:
     reader = asyncio.create_task(read_requests())
     try:
         while not socket.closed and not app[CLOSING_KEY].is_set():
-            packet = await track.recv()
+            packet = await subscription.next_packet()
             header = b"\x01" if packet.is_keyframe else b"\x00"
             await asyncio.wait_for(socket.send_bytes(header + bytes(packet)), SEND_TIMEOUT_S)
-    except (MediaStreamError, ConnectionResetError, TimeoutError, asyncio.CancelledError):
+    except (StreamEnded, ConnectionResetError, TimeoutError, asyncio.CancelledError):
         pass
     finally:
-        track.stop()
+        subscription.close()
         reader.cancel()
         app[STREAMS_KEY].discard(task)
     return socket
@@ -625,6 +627,8 @@ async def _on_startup(app: web.Application) -> None:
     messages.attach(asyncio.get_running_loop())
     app[STATUS_TASK_KEY] = asyncio.create_task(_publish_status(app))
     if config.sfu is not None:
+        from web.sfu import JanusPublisher
+
         app[SFU_KEY] = JanusPublisher(config.sfu, lambda: _video_stream(app, "h264"), config.ice_servers,
                                       lambda subscription: messages.publish(server_message("sfu", sfu=subscription)))
         app[SFU_KEY].start()

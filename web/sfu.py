@@ -28,9 +28,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import aiohttp
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
-from web.stream import EncodedStream, PacketTrack
+from web.peers import PacketTrack, new_peer
+from web.stream import EncodedStream
 
 logger = logging.getLogger(__name__)
 
@@ -232,10 +233,7 @@ class JanusPublisher:
             await janus.request({"request": "create", "room": room, "publishers": 1, "videocodec": "h264",
                                  "bitrate": ROOM_BITRATE_BPS, "fir_freq": 2, "description": "helios view",
                                  "secret": self._room_secret})
-        self.peer = peer = RTCPeerConnection(RTCConfiguration(iceServers=[
-            RTCIceServer(urls=server["urls"], username=server.get("username") or None,
-                         credential=server.get("credential") or None) for server in self._ice_servers
-        ]))
+        self.peer = peer = new_peer(self._ice_servers)
         self.track = track = PacketTrack()
         transceiver = peer.addTransceiver(track, direction="sendonly")
         transceiver.setCodecPreferences(

@@ -3,8 +3,8 @@
 Each peer used to have its own aiortc encoder, so the server encoded the same picture once per
 viewer (four viewers got 7 fps each). Now an :class:`EncodedStream` encodes each frame once (H.264;
 VP8 only while a viewer's browser lacks H.264) and hands the same ``av.Packet`` to every
-subscribed :class:`PacketTrack`; aiortc's sender then only packetizes it (a track may return
-packets instead of frames).
+:class:`PacketSubscription` (a WebRTC peer's is read by :class:`web.peers.PacketTrack`); aiortc's
+sender then only packetizes it (a track may return packets instead of frames).
 
 - A new subscriber, or a peer's picture-loss request (RTCP PLI/FIR), gets a key frame at once; a
   fixed GOP of :data:`KEY_FRAME_INTERVAL_S` bounds recovery after any loss that goes unreported.
@@ -28,8 +28,6 @@ import time
 from fractions import Fraction
 
 import av
-from aiortc import MediaStreamTrack
-from aiortc.mediastreams import MediaStreamError
 
 from web.encoders import YuvConverter
 from web.frames import LatestFrameSlot
@@ -68,16 +66,22 @@ def _open_encoder(codec: str, width: int, height: int, max_fps: float) -> av.Cod
     return context
 
 
-class PacketTrack(MediaStreamTrack):
-    """A peer's video track: returns the shared stream's packets, from the next key frame on."""
+class StreamEnded(Exception):
+    """The subscription was closed (its viewer left, or the stream's encoder stopped)."""
 
-    kind = "video"
+
+class PacketSubscription:
+    """One viewer's queue of the shared stream's packets, from the next key frame on.
+
+    A WebRTC peer reads it through :class:`web.peers.PacketTrack`; the notebook's video socket reads it
+    directly. Nothing here needs aiortc.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
         self._queue: asyncio.Queue[av.Packet | None] = asyncio.Queue(maxsize=TRACK_QUEUE_PACKETS)
         self._stream: EncodedStream | None = None
         self._waiting_for_key = True
+        self._closed = False
         self.packets_sent = 0
         self.packets_dropped = 0
 
@@ -93,7 +97,7 @@ class PacketTrack(MediaStreamTrack):
         self._waiting_for_key = False
         try:
             self._queue.put_nowait(packet)
-        except asyncio.QueueFull:  # this peer fell behind: skip to the next key frame
+        except asyncio.QueueFull:  # this viewer fell behind: skip to the next key frame
             self.packets_dropped += self._queue.qsize()
             while not self._queue.empty():
                 self._queue.get_nowait()
@@ -101,22 +105,23 @@ class PacketTrack(MediaStreamTrack):
             if self._stream is not None:
                 self._stream.request_key_frame()
 
-    async def recv(self) -> av.Packet:
-        if self.readyState != "live":
-            raise MediaStreamError
+    async def next_packet(self) -> av.Packet:
+        """The next packet; :class:`StreamEnded` once the subscription is closed."""
+        if self._closed:
+            raise StreamEnded
         packet = await self._queue.get()
         if packet is None:
-            raise MediaStreamError
+            raise StreamEnded
         self.packets_sent += 1
         return packet
 
-    def stop(self) -> None:
+    def close(self) -> None:
         if self._stream is not None:
             self._stream.unsubscribe(self)
             self._stream = None
-        super().stop()
+        self._closed = True
         try:
-            self._queue.put_nowait(None)  # wake a waiting recv
+            self._queue.put_nowait(None)  # wake a waiting reader
         except asyncio.QueueFull:
             pass
 
@@ -146,7 +151,7 @@ class EncodedStream:
         self._max_fps = max_fps
         self._min_interval_s = 1.0 / max_fps
         self._idle_interval_s = 1.0 / idle_fps
-        self._subscribers: set[PacketTrack] = set()
+        self._subscribers: set[PacketSubscription] = set()
         self._key_frame_wanted = True
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -157,14 +162,14 @@ class EncodedStream:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def subscribe(self, track: PacketTrack) -> None:
-        self._subscribers.add(track)
+    def subscribe(self, subscription: PacketSubscription) -> None:
+        self._subscribers.add(subscription)
         self.request_key_frame()  # a newcomer starts from a key frame, at once
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=f"helios-encode-{self.codec}")
 
-    def unsubscribe(self, track: PacketTrack) -> None:
-        self._subscribers.discard(track)
+    def unsubscribe(self, subscription: PacketSubscription) -> None:
+        self._subscribers.discard(subscription)
         if not self._subscribers and self._task is not None:
             self._task.cancel()  # nobody watches: encode nothing
             self._task = None
@@ -176,8 +181,8 @@ class EncodedStream:
         self._wake.set()
 
     async def close(self) -> None:
-        for track in list(self._subscribers):
-            track.stop()
+        for subscription in list(self._subscribers):
+            subscription.close()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -232,14 +237,14 @@ class EncodedStream:
                     last_change_s = now_s
                 last_sequence, last_sent_s = frame.sequence, now_s
                 for packet in packets:
-                    for track in list(self._subscribers):
-                        track.deliver(packet)
+                    for subscription in list(self._subscribers):
+                        subscription.deliver(packet)
         except asyncio.CancelledError:
             raise
         except Exception:  # an encoder failure ends this stream's peers, not the server
             logger.exception("the %s encoder failed; its viewers' video stops", self.codec)
-            for track in list(self._subscribers):
-                track.stop()
+            for subscription in list(self._subscribers):
+                subscription.close()
 
     def _encode(self, frame, pts: int, key: bool) -> list[av.Packet]:
         """Encode one frame (executor thread): the packets, stamped for RTP."""

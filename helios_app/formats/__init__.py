@@ -8,18 +8,12 @@ Each reader takes the (decompressed) bytes and the path to name in messages, and
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
-from collections.abc import Callable
 
 from helios_app.formats._common import GraphFileError, check_text
-from helios_app.formats.edgelist import read_edge_list
-from helios_app.formats.gexf import read_gexf
-from helios_app.formats.gml import looks_like_gml, read_gml
-from helios_app.formats.graphml import read_graphml
-from helios_app.formats.matrix_market import read_matrix_market
-from helios_app.formats.node_link import read_node_link
-from helios_app.formats.pajek import read_pajek
+from helios_app.formats.gml import looks_like_gml
 from helios_app.graph import Graph
 
 logger = logging.getLogger(__name__)
@@ -47,16 +41,16 @@ _XML_PREAMBLE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*
 _HEAD_BYTES = 65536
 
 
-def _readers() -> dict[str, Callable[..., Graph]]:
-    return {
-        "gml": lambda raw, path, suffix: read_gml(raw, path),
-        "graphml": lambda raw, path, suffix: read_graphml(raw, path),
-        "gexf": lambda raw, path, suffix: read_gexf(raw, path),
-        "pajek": lambda raw, path, suffix: read_pajek(raw, path),
-        "edgelist": read_edge_list,
-        "matrix-market": lambda raw, path, suffix: read_matrix_market(raw, path),
-        "node-link": lambda raw, path, suffix: read_node_link(raw, path),
-    }
+_READERS = {
+    "gml": ("gml", "read_gml"),
+    "graphml": ("graphml", "read_graphml"),
+    "gexf": ("gexf", "read_gexf"),
+    "pajek": ("pajek", "read_pajek"),
+    "edgelist": ("edgelist", "read_edge_list"),
+    "matrix-market": ("matrix_market", "read_matrix_market"),
+    "node-link": ("node_link", "read_node_link"),
+}
+"""Format -> (module of this package, its reader): a reader is imported when a file needs it."""
 
 
 def _xml_root(raw: bytes, path: str, suffix: str) -> str:
@@ -137,6 +131,8 @@ def read_bytes_as(
         if b"\r" in raw:
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     logger.debug("%s: read as %s", path, FORMATS[kind])
-    if time_column is not None:
-        return read_edge_list(raw, path, suffix, time_column=time_column)
-    return _readers()[kind](raw, path, suffix)
+    module, function = _READERS[kind]
+    reader = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    if kind == "edgelist":  # the suffix tells CSV from TSV where the content cannot
+        return reader(raw, path, suffix, time_column=time_column)
+    return reader(raw, path)
