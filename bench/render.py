@@ -1,10 +1,12 @@
-"""Rendering speed of the live view at 1280x720 on this machine (llvmpipe when there is no GPU).
+"""Rendering speed of the live view on this machine (llvmpipe when there is no GPU).
 
 For each size, a graph whose edges join near neighbours (as in a settled layout) is rendered
 while the camera rotates (3D) and pans (2D), with and without level of detail, and the time for
-the full-quality picture after the camera stops is measured.
+the full-quality picture after the camera stops is measured. Each case runs twice: as a desktop
+window's picture (always the asked size), and as a served picture, whose size in motion the render
+budget bounds (``GraphScene(scale_in_motion=True)``, what ``helios view`` serves).
 
-Usage: python bench/render.py [--sizes 10000:50000,100000:1000000] [--frames 30]
+Usage: python bench/render.py [--sizes 10000:50000,100000:1000000] [--frames 30] [--size 1280x720]
 Writes a Markdown table to stdout and to bench/results/render.md.
 """
 
@@ -20,8 +22,6 @@ from scipy.spatial import cKDTree
 
 from helios_app.scene import GraphScene
 
-WIDTH, HEIGHT = 1280, 720
-
 
 def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: int = 0):
     """Points in a ball, each joined to some of its nearest neighbours: edges as short as a real layout's."""
@@ -36,19 +36,21 @@ def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: i
     return edges, positions
 
 
-def measure(node_count: int, edge_count: int, dimensions: int, frames: int) -> dict:
-    edges, positions = layout_like_graph(node_count, edge_count, dimensions)
-    scene = GraphScene(edges, node_count, dimensions, WIDTH, HEIGHT, labels=[str(i) for i in range(node_count)])
+def measure(edges, positions, dimensions: int, frames: int, size: tuple[int, int], scale_in_motion: bool) -> dict:
+    node_count = len(positions)
+    scene = GraphScene(edges, node_count, dimensions, *size, labels=[str(i) for i in range(node_count)],
+                       scale_in_motion=scale_in_motion)
     try:
         scene.set_positions(positions)
         scene.render()
         drag = {"type": "pointer", "button": "left", "shift": False, "ctrl": False, "viewer_id": "bench"}
         scene.apply_event({**drag, "action": "down", "x": 0.01, "y": 0.01})
         started = time.perf_counter()
+        moving_sizes = []
         for index in range(frames):
             scene.apply_event({**drag, "action": "move", "x": 0.01 + 0.004 * (index + 1), "y": 0.01})
             scene.needs_render()
-            scene.render()
+            moving_sizes.append(scene.render().shape[1::-1])
         moving_fps = frames / (time.perf_counter() - started)
         used_level_of_detail = scene.showing_level_of_detail
         scene.apply_event({**drag, "action": "up", "x": 0.01 + 0.004 * frames, "y": 0.01})
@@ -63,8 +65,9 @@ def measure(node_count: int, edge_count: int, dimensions: int, frames: int) -> d
         for _ in range(3):
             scene.render()
         full_frame_s = (time.perf_counter() - idle_started) / 3
+        still_size = scene.render().shape[1::-1]
         return {"moving_fps": moving_fps, "full_quality_s": full_quality_s, "full_frame_ms": full_frame_s * 1000,
-                "level_of_detail": used_level_of_detail}
+                "level_of_detail": used_level_of_detail, "moving_size": moving_sizes[-1], "still_size": still_size}
     finally:
         scene.close()
 
@@ -73,32 +76,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000:50000,100000:1000000")
     parser.add_argument("--frames", type=int, default=30)
+    parser.add_argument("--size", default="1280x720", help="the asked picture size, WIDTHxHEIGHT")
     arguments = parser.parse_args()
+    size = tuple(int(part) for part in arguments.size.lower().split("x"))
     rows = []
-    for size in arguments.sizes.split(","):
-        node_count, edge_count = (int(part) for part in size.split(":"))
+    for graph_size in arguments.sizes.split(","):
+        node_count, edge_count = (int(part) for part in graph_size.split(":"))
         for dimensions in (3, 2):
-            result = measure(node_count, edge_count, dimensions, arguments.frames)
+            edges, positions = layout_like_graph(node_count, edge_count, dimensions)
+            window, served = (measure(edges, positions, dimensions, arguments.frames, size, scaled)
+                              for scaled in (False, True))
             action = "rotating" if dimensions == 3 else "panning"
             rows.append(
-                f"| {node_count:,} / {edge_count:,} | {dimensions}D, {action} | {result['moving_fps']:.1f} | "
-                f"{'yes' if result['level_of_detail'] else 'no'} | "
-                f"{result['full_frame_ms']:.0f} | {result['full_quality_s']:.2f} |"
+                f"| {node_count:,} / {edge_count:,} | {dimensions}D, {action} | {window['moving_fps']:.1f} | "
+                f"{served['moving_fps']:.1f} at {'x'.join(map(str, served['moving_size']))} | "
+                f"{'yes' if window['level_of_detail'] else 'no'} | "
+                f"{window['full_frame_ms']:.0f} | {served['full_quality_s']:.2f} at "
+                f"{'x'.join(map(str, served['still_size']))} |"
             )
             print(rows[-1], flush=True)
     table = "\n".join(
         [
-            (f"Rendering at {WIDTH}x{HEIGHT} on {platform.processor() or platform.machine()}, "
+            (f"Rendering at {size[0]}x{size[1]} on {platform.processor() or platform.machine()}, "
             "off-screen (EGL, Mesa llvmpipe when there is no GPU)."),
             "",
-            ("| nodes / edges | camera | frames/s while moving | level of detail | full-quality frame (ms) "
-            "| full quality after stop (s) |"),
-            "|---|---|---:|---|---:|---:|",
+            ("| nodes / edges | camera | frames/s while moving, window | served (size in motion) | level of detail "
+             "| full-quality frame (ms) | served: full quality after stop (s, size) |"),
+            "|---|---|---:|---:|---|---:|---:|",
             *rows,
         ]
     )
     print(table)
-    output = Path(__file__).parent / "results" / "render.md"
+    output = Path(__file__).parent / "results" / f"render-{size[0]}x{size[1]}.md"
     output.parent.mkdir(exist_ok=True)
     output.write_text(table + "\n")
 

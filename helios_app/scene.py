@@ -66,6 +66,10 @@ PICK_RADIUS_PX = 6.0  # the smallest distance in pixels at which a click still h
 LABELLED_NODES = 400  # the highest-priority nodes that may carry a label (placed without overlap)
 LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switches on level of detail in motion
 HELD_TOLERANCE = 1e-4  # view units (the view spans [-1, 1]): a dragged node's layout position has caught up
+MOTION_SCALES = (1.0, 0.75, 0.5)
+"""A served picture's size while it moves, as fractions of the asked size (``scale_in_motion``): one step
+down after a frame in motion over LOD_FRAME_BUDGET_S, one step up when the larger size would fit in 80 % of
+it; at rest the picture is full size (sharp)."""
 LOD_EDGES = 30_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
@@ -157,6 +161,7 @@ class GraphScene:
         marker: str = "circle",
         text_in_picture: bool = True,
         label_priority: np.ndarray | None = None,
+        scale_in_motion: bool = False,
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
@@ -167,6 +172,9 @@ class GraphScene:
             raise ValueError(f"marker must be one of {choices}, got {marker!r}")
         self._marker = marker
         self._text_in_picture = text_in_picture
+        self._scale_in_motion = scale_in_motion
+        self._asked_size = (int(width), int(height))  # the picture's size at rest (Resize changes it)
+        self._motion_step = 0  # index into MOTION_SCALES, kept from one motion to the next
         self._label_priority = label_priority
         self._sent_labels: list | None = None  # what the last labels notice said (None: nothing yet)
         self._sent_pointed: dict | None = None
@@ -677,6 +685,7 @@ class GraphScene:
                     return False
                 self.focus(node)
             case Resize(width, height):
+                self._asked_size = (width, height)
                 self.render_window.SetSize(width, height)
         return True
 
@@ -849,6 +858,8 @@ class GraphScene:
                 height = self.render_window.GetSize()[1]
                 text_actor.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
         moving = time.monotonic() < self._moving_until_s
+        scaled = self._scale_in_motion and moving
+        self._fit_picture_size(MOTION_SCALES[self._motion_step] if scaled else 1.0)
         in_motion = moving and self._full_frame_s > LOD_FRAME_BUDGET_S
         if in_motion != self._showing_lod:
             self._use_level_of_detail(in_motion)
@@ -867,7 +878,31 @@ class GraphScene:
         pixels = _vtk.vtkUnsignedCharArray()
         self.render_window.GetPixelData(0, 0, width - 1, height - 1, 0, pixels, 0)
         array = _vtk.vtk_to_numpy(pixels).reshape(height, width, 3)
+        if scaled:
+            self._step_motion_scale(time.perf_counter() - started_s)
         return np.ascontiguousarray(array[::-1])
+
+    def _fit_picture_size(self, scale: float) -> None:
+        width, height = self._asked_size
+        if scale < 1.0:
+            width, height = max(64, int(width * scale) // 2 * 2), max(64, int(height * scale) // 2 * 2)
+        if (width, height) != tuple(self.render_window.GetSize()):
+            self.render_window.SetSize(width, height)
+            if self._showing_lod:
+                self._use_level_of_detail(True)  # its point size is in pixels
+
+    def _step_motion_scale(self, frame_s: float) -> None:
+        """The render budget bounds the size of a picture in motion (see MOTION_SCALES)."""
+        step = self._motion_step
+        if frame_s > LOD_FRAME_BUDGET_S and step + 1 < len(MOTION_SCALES):
+            self._motion_step = step + 1
+        elif step > 0 and frame_s * (MOTION_SCALES[step - 1] / MOTION_SCALES[step]) ** 2 < 0.8 * LOD_FRAME_BUDGET_S:
+            self._motion_step = step - 1
+
+    @property
+    def motion_scale(self) -> float:
+        """The fraction of the asked size a picture in motion is drawn at now (1.0 unless over budget)."""
+        return MOTION_SCALES[self._motion_step] if self._scale_in_motion else 1.0
 
     def _queue_page_labels(self, moving: bool) -> None:
         """Tell the pages which labels they may draw over this picture, if that changed: none while it

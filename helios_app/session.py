@@ -651,6 +651,7 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
         labels=display_labels(graph) if config.labels else None, theme=config.theme,
         title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
         text_in_picture=text_in_picture,
+        scale_in_motion=offscreen and not text_in_picture,  # a served picture: pages scale any size to fit
     )
 
 

@@ -321,3 +321,49 @@ def test_markers_change_the_node_shape(karate):
     assert coverage["triangle"] == areas[0]
     with pytest.raises(ValueError, match="marker must be one of"):
         GraphScene(edges, len(positions), 3, 64, 64, marker="square")
+
+
+def test_a_served_picture_in_motion_shrinks_to_the_render_budget_and_is_full_size_at_rest(karate, monkeypatch):
+    import helios_app.scene as scene_module
+
+    edges, positions = karate
+    drag = {"type": "pointer", "button": "left", "shift": False, "ctrl": False, "viewer_id": "a"}
+
+    def drag_sizes(scene, steps):
+        scene.apply_event({**drag, "action": "down", "x": 0.02, "y": 0.02})
+        sizes = []
+        for step in range(steps):
+            scene.apply_event({**drag, "action": "move", "x": 0.02 + 0.01 * (step + 1), "y": 0.02})
+            sizes.append(scene.render().shape[1::-1])
+        scene.apply_event({**drag, "action": "up", "x": 0.02 + 0.01 * steps, "y": 0.02})
+        return sizes
+
+    def rest_size(scene):
+        deadline = time.monotonic() + 10
+        while not scene.picture_is_final and time.monotonic() < deadline:
+            if scene.needs_render():
+                scene.render()
+            time.sleep(0.02)
+        return scene.render().shape[1::-1]
+
+    served = GraphScene(edges, len(positions), 2, 800, 600, scale_in_motion=True)
+    window = GraphScene(edges, len(positions), 2, 800, 600)
+    try:
+        for scene in (served, window):
+            scene.set_positions(positions)
+            scene.render()
+        monkeypatch.setattr(scene_module, "LOD_FRAME_BUDGET_S", 1e-9)  # every frame is over the budget
+        sizes = drag_sizes(served, 4)
+        assert sizes[0] == (800, 600) and sizes[1] == (600, 450) and sizes[-1] == (400, 300)
+        assert served.motion_scale == 0.5
+        assert rest_size(served) == (800, 600), "at rest the picture is full size again"
+        assert set(drag_sizes(window, 4)) == {(800, 600)}, "a desktop window keeps its size"
+        served.apply_event({"type": "resize", "width": 1000, "height": 500, "viewer_id": "a"})
+        assert drag_sizes(served, 1) == [(500, 250)], "the next motion starts at the step the budget allowed"
+        monkeypatch.setattr(scene_module, "LOD_FRAME_BUDGET_S", 10.0)  # now every frame fits easily
+        sizes = drag_sizes(served, 3)
+        assert sizes[0] == (500, 250) and sizes[1] == (750, 374) and sizes[2] == (1000, 500)
+        assert rest_size(served) == (1000, 500)
+    finally:
+        served.close()
+        window.close()

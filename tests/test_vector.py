@@ -131,7 +131,7 @@ def test_node_discs_have_the_png_sizes():
         gaps = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1)) - radii[:, None] - radii
         np.fill_diagonal(gaps, np.inf)
         lonely = np.flatnonzero(gaps.min(axis=1) > radii)  # no other disc within a radius of the rim
-        assert len(lonely) >= 30
+        assert len(lonely) >= 20  # enough discs to measure (karate in 3D has 34 nodes)
         angles = np.linspace(0, 2 * np.pi, 48, endpoint=False)
         steps = np.arange(0, 3, 0.02)
         ratios = []

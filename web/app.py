@@ -165,7 +165,7 @@ JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
 SFU_KEY = web.AppKey("sfu_publisher", object)  # a web.sfu.JanusPublisher, present when publishing to an SFU
-PEERS_MODULE_KEY = web.AppKey("peers_module", asyncio.Future)  # web.peers, imported in the background
+PEERS_MODULE_KEY = web.AppKey("peers_module", dict)  # "import": web.peers being imported in the background
 
 
 def _role(request: web.Request) -> str | None:
@@ -241,11 +241,10 @@ def _viewer_count(app: web.Application) -> int:
 
 def _peers_module(app: web.Application) -> asyncio.Future:
     """:mod:`web.peers` (and so aiortc), imported once on an executor thread: the event loop goes on."""
-    if PEERS_MODULE_KEY not in app:
-        app[PEERS_MODULE_KEY] = asyncio.get_running_loop().run_in_executor(
-            None, importlib.import_module, "web.peers"
-        )
-    return app[PEERS_MODULE_KEY]
+    holder = app[PEERS_MODULE_KEY]
+    if "import" not in holder:
+        holder["import"] = asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "web.peers")
+    return holder["import"]
 
 
 async def index(request: web.Request) -> web.FileResponse:
@@ -682,6 +681,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[BACKGROUND_TASKS_KEY] = set()
     app[STREAMS_KEY] = set()
     app[VIDEO_STREAMS_KEY] = {}
+    app[PEERS_MODULE_KEY] = {}
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)
     app[CLOSING_KEY] = asyncio.Event()
