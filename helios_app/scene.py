@@ -68,8 +68,11 @@ LOD_FRAME_BUDGET_S = 1.0 / 24.0  # a full-quality frame slower than this switche
 HELD_TOLERANCE = 1e-4  # view units (the view spans [-1, 1]): a dragged node's layout position has caught up
 MOTION_SCALES = (1.0, 0.75, 0.5)
 """A served picture's size while it moves, as fractions of the asked size (``scale_in_motion``): one step
-down after a frame in motion over LOD_FRAME_BUDGET_S, one step up when the larger size would fit in 80 % of
-it; at rest the picture is full size (sharp)."""
+down after two frames in a row over LOD_FRAME_BUDGET_S (not counting a frame that changed size or level of
+detail: those pay for set-up), unless the smaller size was measured to save under 10 %; one step up when
+the larger size (its measured cost, else in proportion to area) would take under 60 % of the budget, or
+when the smaller size saves under 10 % (drawing is bound by geometry, not pixels); at rest the picture is
+full size (sharp)."""
 LOD_EDGES = 30_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
@@ -175,6 +178,9 @@ class GraphScene:
         self._scale_in_motion = scale_in_motion
         self._asked_size = (int(width), int(height))  # the picture's size at rest (Resize changes it)
         self._motion_step = 0  # index into MOTION_SCALES, kept from one motion to the next
+        self._frames_over_budget = 0
+        self._motion_costs: dict[int, float] = {}  # the last counted frame's cost at each step of this size
+        self._frame_set_up = True  # the last frame changed size or level of detail (or was the first): its cost says nothing
         self._label_priority = label_priority
         self._sent_labels: list | None = None  # what the last labels notice said (None: nothing yet)
         self._sent_pointed: dict | None = None
@@ -686,6 +692,7 @@ class GraphScene:
                 self.focus(node)
             case Resize(width, height):
                 self._asked_size = (width, height)
+                self._motion_costs.clear()
                 self.render_window.SetSize(width, height)
         return True
 
@@ -863,6 +870,7 @@ class GraphScene:
         in_motion = moving and self._full_frame_s > LOD_FRAME_BUDGET_S
         if in_motion != self._showing_lod:
             self._use_level_of_detail(in_motion)
+            self._frame_set_up = True
         if self._label_actor is not None:  # labels wait until the picture holds still (sigma.js does too)
             self._label_actor.SetVisibility(not moving)
         self._drawn_in_motion = moving
@@ -888,16 +896,24 @@ class GraphScene:
             width, height = max(64, int(width * scale) // 2 * 2), max(64, int(height * scale) // 2 * 2)
         if (width, height) != tuple(self.render_window.GetSize()):
             self.render_window.SetSize(width, height)
+            self._frame_set_up = True
             if self._showing_lod:
                 self._use_level_of_detail(True)  # its point size is in pixels
 
     def _step_motion_scale(self, frame_s: float) -> None:
         """The render budget bounds the size of a picture in motion (see MOTION_SCALES)."""
-        step = self._motion_step
-        if frame_s > LOD_FRAME_BUDGET_S and step + 1 < len(MOTION_SCALES):
-            self._motion_step = step + 1
-        elif step > 0 and frame_s * (MOTION_SCALES[step - 1] / MOTION_SCALES[step]) ** 2 < 0.8 * LOD_FRAME_BUDGET_S:
-            self._motion_step = step - 1
+        set_up, self._frame_set_up = self._frame_set_up, False
+        if set_up:
+            return
+        step, costs = self._motion_step, self._motion_costs
+        costs[step] = frame_s
+        self._frames_over_budget = self._frames_over_budget + 1 if frame_s > LOD_FRAME_BUDGET_S else 0
+        smaller_pays = step + 1 not in costs or costs[step + 1] < 0.9 * frame_s
+        larger_costs = costs.get(step - 1, frame_s * (MOTION_SCALES[step - 1] / MOTION_SCALES[step]) ** 2)
+        if self._frames_over_budget >= 2 and step + 1 < len(MOTION_SCALES) and smaller_pays:
+            self._motion_step, self._frames_over_budget = step + 1, 0
+        elif step > 0 and (larger_costs < 0.6 * LOD_FRAME_BUDGET_S or frame_s > 0.9 * larger_costs):
+            self._motion_step = step - 1  # the larger picture fits, or the smaller one saves nothing (geometry-bound)
 
     @property
     def motion_scale(self) -> float:

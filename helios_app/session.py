@@ -546,7 +546,8 @@ class ViewSession:
         counts = np.bincount(encoding.categories, minlength=len(encoding.category_entries)) \
             if encoding.categories is not None else np.zeros(len(encoding.category_entries), dtype=np.int64)
         entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb), "count": int(count)}
-                   for index, ((name, rgb), count) in enumerate(zip(encoding.category_entries, counts))]
+                   for index, ((name, rgb), count) in enumerate(zip(encoding.category_entries, counts))
+                   if count]  # a colour bin of whole numbers may hold none (degree 1.8–2.7): not listed
         self.messages.publish(server_message("legend", title=encoding.color_by, entries=entries,
                                              highlighted=sorted(highlighted), hidden=list(criteria.hidden)))
         self.messages.publish(server_message("filter", filter=criteria.as_dict(), shown=int(shown.sum()),

@@ -186,3 +186,17 @@ def test_session_filter_and_highlight_change_the_picture_and_the_state(football,
         assert message["filter"] == {"attribute": "value", "values": ["5", "6"], "mode": "hide"}
         assert message["shown"] == values.count("5") + values.count("6")
         assert wait_for_message(session, "legend", lambda message: True)["highlighted"] == [by_name["5"]["category"]]
+
+
+def test_the_legend_of_whole_numbers_lists_only_bins_that_hold_nodes():
+    """Degrees 1 and 2 in six colour bins: the bins between whole numbers hold none and are not listed."""
+    from helios_app.config import ViewConfig
+    from helios_app.graph import graph_from_networkx
+    from helios_app.session import ViewSession
+
+    graph = graph_from_networkx(nx.path_graph(10))
+    with ViewSession(graph, ViewConfig(port=0, width=320, height=240)).start() as session:
+        legend = wait_for_message(session, "legend", lambda message: bool(message["entries"]))
+        names = [entry["name"] for entry in legend["entries"]]
+        assert len(names) == len(set(names)) == 2, names
+        assert sorted(entry["count"] for entry in legend["entries"]) == [2, 8]

@@ -346,24 +346,24 @@ def test_a_served_picture_in_motion_shrinks_to_the_render_budget_and_is_full_siz
             time.sleep(0.02)
         return scene.render().shape[1::-1]
 
-    served = GraphScene(edges, len(positions), 2, 800, 600, scale_in_motion=True)
-    window = GraphScene(edges, len(positions), 2, 800, 600)
+    served = GraphScene(edges, len(positions), 2, 1600, 1200, scale_in_motion=True)
+    window = GraphScene(edges, len(positions), 2, 1600, 1200)
     try:
         for scene in (served, window):
             scene.set_positions(positions)
             scene.render()
         monkeypatch.setattr(scene_module, "LOD_FRAME_BUDGET_S", 1e-9)  # every frame is over the budget
-        sizes = drag_sizes(served, 4)
-        assert sizes[0] == (800, 600) and sizes[1] == (600, 450) and sizes[-1] == (400, 300)
+        sizes = drag_sizes(served, 8)
+        # A frame that switched level of detail or size is not counted; two over the budget make a step.
+        assert sizes == [(1600, 1200)] * 3 + [(1200, 900)] * 3 + [(800, 600)] * 2, sizes
         assert served.motion_scale == 0.5
-        assert rest_size(served) == (800, 600), "at rest the picture is full size again"
-        assert set(drag_sizes(window, 4)) == {(800, 600)}, "a desktop window keeps its size"
-        served.apply_event({"type": "resize", "width": 1000, "height": 500, "viewer_id": "a"})
-        assert drag_sizes(served, 1) == [(500, 250)], "the next motion starts at the step the budget allowed"
+        assert rest_size(served) == (1600, 1200), "at rest the picture is full size again"
+        assert set(drag_sizes(window, 8)) == {(1600, 1200)}, "a desktop window keeps its size"
+        served.apply_event({"type": "resize", "width": 2000, "height": 1000, "viewer_id": "a"})
+        assert drag_sizes(served, 1) == [(1000, 500)], "the next motion starts at the step the budget allowed"
         monkeypatch.setattr(scene_module, "LOD_FRAME_BUDGET_S", 10.0)  # now every frame fits easily
-        sizes = drag_sizes(served, 3)
-        assert sizes[0] == (500, 250) and sizes[1] == (750, 374) and sizes[2] == (1000, 500)
-        assert rest_size(served) == (1000, 500)
+        assert drag_sizes(served, 5) == [(1000, 500)] * 2 + [(1500, 750)] * 2 + [(2000, 1000)]
+        assert rest_size(served) == (2000, 1000)
     finally:
         served.close()
         window.close()
