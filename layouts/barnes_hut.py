@@ -562,6 +562,17 @@ def _sum_bodies(
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
+def _overlap_factor(squared_distance: float, size: float, other_size: float, other_mass: float) -> float:
+    """ForceAtlas2's prevent-overlap pair term over ``delta``: ``m / gap**2`` apart, ``100 m`` overlapping."""
+    gap = math.sqrt(squared_distance) - size - other_size
+    if gap > 0.0:
+        return other_mass / (gap * gap)
+    if gap < 0.0:
+        return 100.0 * other_mass
+    return 0.0
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _sum_overlapping(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -587,13 +598,7 @@ def _sum_overlapping(
             delta_y = ys[point] - ys[other]
             delta_z = zs[point] - zs[other]
             squared_distance = delta_x * delta_x + delta_y * delta_y + delta_z * delta_z
-            gap = math.sqrt(squared_distance) - sorted_sizes[point] - sorted_sizes[other]
-            if gap > 0.0:
-                factor = sorted_masses[other] / (gap * gap)
-            elif gap < 0.0:
-                factor = 100.0 * sorted_masses[other]
-            else:
-                continue
+            factor = _overlap_factor(squared_distance, sorted_sizes[point], sorted_sizes[other], sorted_masses[other])
             sum_x[local] += factor * delta_x
             sum_y[local] += factor * delta_y
             sum_z[local] += factor * delta_z
@@ -812,13 +817,7 @@ def _exact_forces(
                 delta = positions[point, axis] - positions[other, axis]
                 squared_distance += delta * delta
             if use_sizes:
-                gap = math.sqrt(squared_distance) - sizes[point] - sizes[other]
-                if gap > 0.0:
-                    factor = masses[other] / (gap * gap)
-                elif gap < 0.0:
-                    factor = 100.0 * masses[other]
-                else:
-                    continue
+                factor = _overlap_factor(squared_distance, sizes[point], sizes[other], masses[other])
             elif squared_distance > 0.0:
                 clipped = max(squared_distance, minimum_squared_distance)
                 factor = masses[other] / (clipped * math.sqrt(clipped) if inverse_cube else clipped)
