@@ -575,6 +575,18 @@ let pendingMove = null;
 let pendingWheel = null;
 let lastHoverMs = 0;
 let lastCursorMs = 0;
+let pendingCursor = null;
+// At most one cursor message per 50 ms, and the last position (or the leave) is always sent, in order.
+function pointAt(cursor) {
+  const due = pendingCursor === null;
+  pendingCursor = cursor;
+  if (!due) return;
+  setTimeout(() => {
+    lastCursorMs = performance.now();
+    send("cursor", pendingCursor);
+    pendingCursor = null;
+  }, Math.max(0, lastCursorMs + 50 - performance.now()));
+}
 function editing() { return state.hello && state.hello.role === "editor"; }
 function pointer(action, event) {
   if (!editing()) return;                                     // a watcher's page steers nothing
@@ -591,7 +603,7 @@ for (const element of [video, image, canvas]) {
   });
   element.addEventListener("pointermove", (event) => {
     const now = performance.now();
-    if (now - lastCursorMs > 50) { lastCursorMs = now; send("cursor", {...normalised(event), inside: true}); }
+    pointAt({...normalised(event), inside: true});
     if (!element.hasPointerCapture(event.pointerId)) {
       // hover: at most 10 messages a second
       if (now - lastHoverMs > 100) { lastHoverMs = now; send("hover", normalised(event)); }
@@ -606,7 +618,7 @@ for (const element of [video, image, canvas]) {
     if (pendingMove !== null) { pointer("move", pendingMove); pendingMove = null; }
     pointer("up", event);
   });
-  element.addEventListener("pointerleave", (event) => send("cursor", {...normalised(event), inside: false}));
+  element.addEventListener("pointerleave", (event) => pointAt({...normalised(event), inside: false}));
   element.addEventListener("wheel", (event) => {
     event.preventDefault();
     if (!editing()) return;
