@@ -19,6 +19,7 @@ import numpy as np
 
 LABEL_FONT_PX = 12.0  # the size of label text in CSS pixels (the page) or picture pixels (vector output)
 LABEL_GAP_PX = 3.0  # between a node's rim and its label
+LABEL_SPACING_PX = 6.0  # between two labels side by side: "1165" and "539" touching read as "1165539"
 LINE_HEIGHT = 1.25  # a label box's height in font sizes
 MAX_CANDIDATES = 600  # the highest-priority nodes in the picture considered for a label
 # Advance widths in ems of Helvetica/Arial, rounded up, by character class; other characters count as wide.
@@ -102,9 +103,11 @@ def place_labels(pixels: np.ndarray, radii_px: np.ndarray, texts: list[str], can
         right, bottom = left + box_width, top + box_height
         if left < 0 or top < 0 or right > width or bottom > height:
             continue
-        cells = [(column, row) for column in range(int(left // cell), int(right // cell) + 1)
+        cells = [(column, row) for column in range(int((left - LABEL_SPACING_PX) // cell),
+                                                   int((right + LABEL_SPACING_PX) // cell) + 1)
                  for row in range(int(top // cell), int(bottom // cell) + 1)]
-        if any(left < other_right and other_left < right and top < other_bottom and other_top < bottom
+        if any(left < other_right + LABEL_SPACING_PX and other_left < right + LABEL_SPACING_PX
+               and top < other_bottom and other_top < bottom
                for key in cells for other_left, other_top, other_right, other_bottom in grid.get(key, ())):
             continue
         for key in cells:

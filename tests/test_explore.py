@@ -15,8 +15,8 @@ from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Every label box the page drew (from the DOM's own geometry), and whether any two intersect or one
-# leaves the picture.
+# Every label box the page drew (from the DOM's own geometry), and whether any two intersect, or sit side
+# by side closer than 5 px (two numbers touching read as one), or one leaves the picture.
 LABEL_CHECK = """(() => {
   const video = document.getElementById('video').getBoundingClientRect();
   const boxes = [...document.querySelectorAll('#labels .label')].map((label) => label.getBoundingClientRect());
@@ -24,7 +24,7 @@ LABEL_CHECK = """(() => {
   boxes.forEach((a, i) => {
     if (a.left < video.left - 0.5 || a.top < video.top - 0.5 || a.right > video.right + 0.5 || a.bottom > video.bottom + 0.5) outside++;
     for (const b of boxes.slice(i + 1)) {
-      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps++;
+      if (a.left < b.right + 5 && b.left < a.right + 5 && a.top < b.bottom && b.top < a.bottom) overlaps++;
     }
   });
   return {count: boxes.length, listed: window.__helios.labels.length, overlaps, outside};

@@ -11,7 +11,7 @@ from helios_app.encodings import encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.filters import GraphFacts, ViewFilter, k_core, neighbourhood, shown_nodes
 from helios_app.io import read_graph
-from helios_app.labels import label_order, place_labels
+from helios_app.labels import LABEL_SPACING_PX, label_order, place_labels
 
 
 def facts_of(graph, color_by="degree"):
@@ -114,7 +114,7 @@ def test_bad_criteria_name_the_field(data, field):
         ViewFilter.from_dict(data)
 
 
-def test_placed_labels_never_overlap(power):
+def test_placed_labels_never_overlap_nor_touch_side_by_side(power):
     rng = np.random.default_rng(1)
     pixels = rng.uniform(0, [800, 500], size=(power.node_count, 2))
     texts = [str(node_id) for node_id in power.node_ids]
@@ -123,8 +123,9 @@ def test_placed_labels_never_overlap(power):
     assert len(placed) > 100
     for index, first in enumerate(placed):
         assert 0 <= first.x and first.x + first.width <= 800 and 0 <= first.y and first.y + first.height <= 500
-        for second in placed[index + 1:]:
-            assert not (first.x < second.x + second.width and second.x < first.x + first.width
+        for second in placed[index + 1:]:  # beside each other, at least LABEL_SPACING_PX apart
+            assert not (first.x < second.x + second.width + LABEL_SPACING_PX
+                        and second.x < first.x + first.width + LABEL_SPACING_PX
                         and first.y < second.y + second.height and second.y < first.y + first.height)
 
 

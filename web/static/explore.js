@@ -4,6 +4,7 @@
 // client.js calls startExplore() once with what it shares (state, send, the stage, the media).
 
 const LABEL_GAP_PX = 3;                                       // between a node's rim and its label
+const LABEL_SPACING_PX = 6;                                   // between two labels side by side ("116 539", not "116539")
 const LABEL_RETURN_MS = 1000;                                 // labels hidden by local input come back
 
 export function startExplore({state, send, stage, activeMedia, editing, params}) {
@@ -20,7 +21,8 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
 
   // ---- labels ------------------------------------------------------------------------------------
   // Each candidate becomes a span; one layout pass measures them all; then the greedy placement keeps,
-  // in priority order, each box that lies inside the picture and meets none already kept.
+  // in priority order, each box that lies inside the picture and meets none already kept (nor comes
+  // within LABEL_SPACING_PX of one beside it, where two numbers would read as one).
   function showLabels() {
     labelLayer.replaceChildren();
     state.labels = [];
@@ -45,7 +47,8 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
       const x = left0 + label.x * box.width + label.r * box.height + LABEL_GAP_PX;
       const y = top0 + label.y * box.height - height / 2;
       const inside = x >= left0 && y >= top0 && x + width <= left0 + box.width && y + height <= top0 + box.height;
-      const overlaps = placed.some((other) => x < other.x + other.width && other.x < x + width &&
+      const overlaps = placed.some((other) => x < other.x + other.width + LABEL_SPACING_PX &&
+                                              other.x < x + width + LABEL_SPACING_PX &&
                                               y < other.y + other.height && other.y < y + height);
       if (!inside || overlaps || !label.text) { spans[index].remove(); return; }
       spans[index].style.left = `${x}px`;
