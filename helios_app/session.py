@@ -38,7 +38,7 @@ from helios_app.graph import Graph
 from helios_app.render_loop import RenderLoop
 from helios_app.timeline import active_edges, active_nodes
 from helios_app.writers import load_session, save_session
-from layouts import LayoutWorker, PositionBuffer
+from layouts import LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
 from web.protocol import server_message
@@ -118,6 +118,7 @@ class ViewSession:
     # ---- life cycle ----------------------------------------------------------------------------
     def start(self) -> ViewSession:
         """Start the layout, the renderer and the server; on any failure, undo what was started."""
+        let_idle_kernel_threads_sleep()  # the layout shares the cores with the picture
         graph, config = self.graph, self.config
         encoding = view_encoding(graph, config)  # before anything starts: a bad --color-by fails fast
         restored = self._restored or {}

@@ -27,7 +27,7 @@ from .force_directed import ForceDirectedLayout, FruchtermanReingoldParameters
 from .quality import layout_quality
 from .run import LAYOUT_ALGORITHMS, run_layout, settle_layout
 from .timer import IntervalTimerThreading
-from .worker import LayoutState, LayoutWorker, SettleDetector
+from .worker import LayoutState, LayoutWorker, SettleDetector, let_idle_kernel_threads_sleep
 
 __all__ = [
     "LAYOUT_ALGORITHMS",
@@ -42,6 +42,7 @@ __all__ = [
     "PositionBuffer",
     "SettleDetector",
     "layout_quality",
+    "let_idle_kernel_threads_sleep",
     "run_layout",
     "settle_layout",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -306,3 +309,55 @@ def test_only_the_worker_thread_calls_into_the_layout_while_it_runs():
             setattr(ForceDirectedLayout, name, original)
     assert "step" in callers and "pin" in callers and "add_edges" in callers
     assert {name: threads for name, threads in callers.items() if threads != {"helios-layout"}} == {}
+
+
+IDLE_CPU_SCRIPT = """
+import sys, time
+import numpy as np
+from layouts import ForceDirectedLayout, let_idle_kernel_threads_sleep
+if sys.argv[1] == "sleep":
+    let_idle_kernel_threads_sleep()
+edges = np.random.default_rng(0).integers(0, 3000, size=(6000, 2)).astype(np.int32)
+layout = ForceDirectedLayout(edges, node_count=3000)
+layout.step()  # loads the OpenMP runtime, which reads its wait policy now
+cpu, wall = time.process_time(), time.perf_counter()
+for _ in range(100):  # a step, then a pause, as when the layout shares the cores with a picture
+    layout.step()
+    time.sleep(0.005)
+print((time.process_time() - cpu) / (time.perf_counter() - wall))
+"""
+
+
+def _cores_busy_between_steps(mode: str) -> float:
+    environment = {name: value for name, value in os.environ.items() if name != "OMP_WAIT_POLICY"}
+    result = subprocess.run([sys.executable, "-c", IDLE_CPU_SCRIPT, mode], env=environment,
+                            capture_output=True, text=True, timeout=120, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def test_idle_kernel_threads_sleep_between_steps_only_where_asked() -> None:
+    # Spinning (libgomp's default, kept for headless layouts) keeps a core busy through every pause;
+    # a view's layout lets its threads sleep, so the pauses cost nothing.
+    spinning, sleeping = _cores_busy_between_steps("spin"), _cores_busy_between_steps("sleep")
+    assert sleeping < 0.5, sleeping
+    assert spinning > 2 * sleeping, (spinning, sleeping)
+
+
+def test_a_view_sets_the_idle_policy_before_the_openmp_runtime_loads() -> None:
+    script = """
+import os, time
+from helios_app.io import read_graph
+from helios_app.session import ViewConfig, ViewSession
+def runtime_loaded():
+    return any("libgomp" in line for line in open("/proc/self/maps"))
+assert not runtime_loaded()
+with ViewSession(read_graph("data/power.gml"), ViewConfig(port=0)).start() as session:
+    deadline = time.monotonic() + 30
+    while not runtime_loaded() and time.monotonic() < deadline:  # the worker's first parallel step
+        time.sleep(0.05)
+    print(os.environ.get("OMP_WAIT_POLICY"), runtime_loaded())
+"""
+    environment = {name: value for name, value in os.environ.items() if name != "OMP_WAIT_POLICY"}
+    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=Path(__file__).parent.parent,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["PASSIVE", "True"], result.stdout + result.stderr
