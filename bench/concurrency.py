@@ -5,8 +5,13 @@ publishes positions, the render loop renders every new version off-screen at up 
 and hands frames to the latest-frame slot, and a consumer thread converts each frame to yuv420p
 as the WebRTC track would. The ratio should stay at or above 0.8.
 
+The layout kernels' OpenMP threads sleep between parallel loops, as in a view
+(``layouts.let_idle_kernel_threads_sleep``); ``--kernel-threads spin`` keeps libgomp's default
+spinning, as before that change.
+
 Usage: python bench/concurrency.py [--graphs power.gml,ca-CondMat.txt.gz,Email-Enron.txt.gz] [--seconds 10]
-Writes a Markdown table to stdout and to bench/results/concurrency.md.
+                                   [--kernel-threads sleep|spin]
+Writes a Markdown table to stdout and to bench/results/concurrency-sleep.md (or -spin.md).
 """
 
 from __future__ import annotations
@@ -19,8 +24,7 @@ from pathlib import Path
 from helios_app.io import read_graph
 from helios_app.render_loop import RenderLoop
 from helios_app.scene import GraphScene
-from helios_app.session import LAYOUTS
-from layouts import LayoutWorker, PositionBuffer
+from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web.encoders import YuvConverter
 from web.frames import LatestFrameSlot
 
@@ -30,7 +34,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 def iterations_per_second(graph, algorithm: str, seconds: float, with_view: bool) -> tuple[float, float]:
     """(layout iterations per second, frames per second) over ``seconds`` after a warm-up."""
     edges = graph.layout_edges()
-    layout = LAYOUTS[algorithm](edges, graph.node_count, dimensions=2, seed=0)
+    layout = LAYOUT_ALGORITHMS[algorithm](edges, graph.node_count, dimensions=2, seed=0)
     layout.step()  # compile outside the measurement
     frames = LatestFrameSlot()
     converter = YuvConverter()
@@ -75,7 +79,10 @@ def main() -> None:
     parser.add_argument("--graphs", default="power.gml,ca-CondMat.txt.gz,Email-Enron.txt.gz")
     parser.add_argument("--layout", default="fr")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--kernel-threads", choices=("sleep", "spin"), default="sleep")
     arguments = parser.parse_args()
+    if arguments.kernel_threads == "sleep":
+        let_idle_kernel_threads_sleep()
     rows = []
     for name in arguments.graphs.split(","):
         graph = read_graph(SHARED_DATA / name)
@@ -86,14 +93,14 @@ def main() -> None:
         print(rows[-1], flush=True)
     table = "\n".join([
         (f"Layout `{arguments.layout}` (2D), iterations per second over {arguments.seconds:.0f} s, alone and with "
-        "the view rendering every new version at 960x540."),
+         f"the view rendering every new version at 960x540; kernel threads {arguments.kernel_threads} when idle."),
         "",
         "| graph | nodes | iterations/s alone | iterations/s with view | view frames/s | ratio |",
         "|---|---:|---:|---:|---:|---:|",
         *rows,
     ])
     print(table)
-    output = Path(__file__).parent / "results" / "concurrency.md"
+    output = Path(__file__).parent / "results" / f"concurrency-{arguments.kernel_threads}.md"
     output.parent.mkdir(exist_ok=True)
     output.write_text(table + "\n")
 
