@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import signal
@@ -55,6 +56,19 @@ def start_helios(repo: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
         process.kill()
         raise SystemExit("helios printed no URL")
     return process, found[0]
+
+
+async def pan(socket, seconds: float) -> None:
+    """Shift-drag in circles about the middle of the picture, 30 moves a second."""
+    pointer = {"type": "pointer", "button": "left", "shift": True, "ctrl": False}
+    await socket.send_str(json.dumps({**pointer, "action": "down", "x": 0.5, "y": 0.5}))
+    started, step = time.monotonic(), 0
+    while time.monotonic() - started < seconds:
+        step += 1
+        x, y = 0.5 + 0.05 * math.cos(step * 0.2), 0.5 + 0.05 * math.sin(step * 0.2)
+        await socket.send_str(json.dumps({**pointer, "action": "move", "x": x, "y": y}))
+        await asyncio.sleep(1 / 30)
+    await socket.send_str(json.dumps({**pointer, "action": "up", "x": x, "y": y}))
 
 
 def probe_command(url: str, pages: int, mouse: bool, duration_s: float, viewport: str) -> list[str]:

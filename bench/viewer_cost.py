@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from collaboration import GRAPH, start_helios
+from collaboration import GRAPH, pan, start_helios
 
 FRAMES_RECEIVED: dict[int, int] = {}  # per peer: whole frames reassembled from RTP
 
@@ -99,19 +98,6 @@ class StatusReader:
 
 def frames_encoded(status: dict) -> int:
     return sum(status["video"]["frames_encoded"].values())
-
-
-async def pan(socket, seconds: float) -> None:
-    """Shift-drag in circles about the middle of the picture, 30 moves a second."""
-    pointer = {"type": "pointer", "button": "left", "shift": True, "ctrl": False}
-    await socket.send_str(json.dumps({**pointer, "action": "down", "x": 0.5, "y": 0.5}))
-    started, step = time.monotonic(), 0
-    while time.monotonic() - started < seconds:
-        step += 1
-        x, y = 0.5 + 0.05 * math.cos(step * 0.2), 0.5 + 0.05 * math.sin(step * 0.2)
-        await socket.send_str(json.dumps({**pointer, "action": "move", "x": x, "y": y}))
-        await asyncio.sleep(1 / 30)
-    await socket.send_str(json.dumps({**pointer, "action": "up", "x": x, "y": y}))
 
 
 async def measure_all(url: str, pid: int, counts: list[int], duration_s: float) -> list[dict]:

@@ -73,6 +73,12 @@ detail: those pay for set-up), unless the smaller size was measured to save unde
 the larger size (its measured cost, else in proportion to area) would take under 60 % of the budget, or
 when the smaller size saves under 10 % (drawing is bound by geometry, not pixels); at rest the picture is
 full size (sharp)."""
+MOTION_MAX_PIXELS = 720_000
+"""A served picture in motion is drawn at the largest MOTION_SCALES step that holds at most this many
+pixels, whatever the budget says (about 1120x640; at rest it is full size). Every pixel of a moving
+picture costs the server drawing, read-back, conversion and encoding, and each viewer decoding: on
+power.gml a 1400x836 picture cost the server 34 ms of CPU a frame and six Chromium pages on two cores got
+22 fps each; at 1050x627 in motion, 57 % of a core and 24 fps each (``bench/watching_pages.py``)."""
 LOD_EDGES = 30_000  # edges drawn while the camera moves (a fixed random sample), when there are more
 LOD_SETTLE_S = 0.25  # the full-quality picture follows this long after the camera stops
 LAYOUT_LOD_SETTLE_S = 1.0  # ... and this long after the layout stops moving (its frames come slower)
@@ -866,6 +872,8 @@ class GraphScene:
                 text_actor.SetDisplayPosition(int(pixel_x) + 10, int(height - pixel_y) + 8)
         moving = time.monotonic() < self._moving_until_s
         scaled = self._scale_in_motion and moving
+        if scaled:
+            self._motion_step = max(self._motion_step, self._smallest_motion_step())
         self._fit_picture_size(MOTION_SCALES[self._motion_step] if scaled else 1.0)
         in_motion = moving and self._full_frame_s > LOD_FRAME_BUDGET_S
         if in_motion != self._showing_lod:
@@ -912,8 +920,15 @@ class GraphScene:
         larger_costs = costs.get(step - 1, frame_s * (MOTION_SCALES[step - 1] / MOTION_SCALES[step]) ** 2)
         if self._frames_over_budget >= 2 and step + 1 < len(MOTION_SCALES) and smaller_pays:
             self._motion_step, self._frames_over_budget = step + 1, 0
-        elif step > 0 and (larger_costs < 0.6 * LOD_FRAME_BUDGET_S or frame_s > 0.9 * larger_costs):
+        elif step > self._smallest_motion_step() and (larger_costs < 0.6 * LOD_FRAME_BUDGET_S
+                                                      or frame_s > 0.9 * larger_costs):
             self._motion_step = step - 1  # the larger picture fits, or the smaller one saves nothing (geometry-bound)
+
+    def _smallest_motion_step(self) -> int:
+        """The first MOTION_SCALES step whose picture holds at most MOTION_MAX_PIXELS."""
+        width, height = self._asked_size
+        fitting = [step for step, scale in enumerate(MOTION_SCALES) if width * height * scale**2 <= MOTION_MAX_PIXELS]
+        return fitting[0] if fitting else len(MOTION_SCALES) - 1
 
     @property
     def motion_scale(self) -> float:

@@ -346,6 +346,7 @@ def test_a_served_picture_in_motion_shrinks_to_the_render_budget_and_is_full_siz
             time.sleep(0.02)
         return scene.render().shape[1::-1]
 
+    monkeypatch.setattr(scene_module, "MOTION_MAX_PIXELS", 10**9)  # the render budget alone decides at first
     served = GraphScene(edges, len(positions), 2, 1600, 1200, scale_in_motion=True)
     window = GraphScene(edges, len(positions), 2, 1600, 1200)
     try:
@@ -364,6 +365,11 @@ def test_a_served_picture_in_motion_shrinks_to_the_render_budget_and_is_full_siz
         monkeypatch.setattr(scene_module, "LOD_FRAME_BUDGET_S", 10.0)  # now every frame fits easily
         assert drag_sizes(served, 5) == [(1000, 500)] * 2 + [(1500, 750)] * 2 + [(2000, 1000)]
         assert rest_size(served) == (2000, 1000)
+        # However fast it draws, a moving served picture holds at most MOTION_MAX_PIXELS (a smaller step).
+        monkeypatch.setattr(scene_module, "MOTION_MAX_PIXELS", 1400 * 836)
+        assert set(drag_sizes(served, 5)) == {(1500, 750)}, "2000x1000 is over the cap, 0.75 of it is not"
+        assert rest_size(served) == (2000, 1000), "at rest the picture is full size"
+        assert set(drag_sizes(window, 3)) == {(1600, 1200)}, "a desktop window is never scaled"
     finally:
         served.close()
         window.close()
