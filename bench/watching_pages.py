@@ -14,7 +14,7 @@ process's descendants), the server's CPU and frames encoded over the drag
 (``collaboration.ServerFigures``) and the host's busy share are taken over the same window.
 
     .venv/bin/python bench/watching_pages.py [--viewers 1,2,4,6] [--duration 8] [--dragger page|socket]
-                                             [--max-size WxH] [--label L]
+                                             [--no-stamps] [--max-size WxH] [--label L]
 
 Results: ``bench/results/watching-pages.json``.
 """
@@ -90,14 +90,14 @@ async def drag_camera(page, seconds: float) -> None:
     await page.keyboard.up("Shift")
 
 
-async def measure(url: str, pid: int, viewers: int, duration_s: float, dragger: str) -> dict:
+async def measure(url: str, pid: int, viewers: int, duration_s: float, dragger: str, stamps: bool) -> dict:
     base, token = url.split("/?token=")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                                    args=DEFAULT_FLAGS + WEBRTC_FLAGS)
         opened = []
         for index in range(viewers):  # people join one after another
-            opened.append(await open_page(browser, url, read_stamps=index == 0))
+            opened.append(await open_page(browser, url, read_stamps=stamps and index == 0))
         pages = [page for page, _ in opened]
         await asyncio.sleep(2)
         latencies_before = await pages[0].evaluate("window.__vp ? window.__vp.lat.length : 0")
@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--max-size", default="", help="helios's --max-size")
     parser.add_argument("--dragger", choices=("page", "socket"), default="page")
+    parser.add_argument("--no-stamps", action="store_true", help="no page reads the frame stamp (no latency)")
     parser.add_argument("--label", default="", help="results go to watching-pages[-LABEL].json")
     arguments = parser.parse_args()
     process, url = start_helios(HERE.parent, ["--max-size", arguments.max_size] if arguments.max_size else [])
@@ -148,7 +149,8 @@ def main() -> None:
     try:
         time.sleep(10)  # the layout settles: only the pan makes new frames
         for viewers in (int(text) for text in arguments.viewers.split(",")):
-            rows.append(asyncio.run(measure(url, process.pid, viewers, arguments.duration, arguments.dragger)))
+            rows.append(asyncio.run(measure(url, process.pid, viewers, arguments.duration, arguments.dragger,
+                                           not arguments.no_stamps)))
             print(json.dumps(rows[-1]), flush=True)
     finally:
         process.send_signal(signal.SIGINT)
