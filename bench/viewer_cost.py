@@ -7,7 +7,7 @@ RTCP, the same ``/offer`` as a page) whose receiver reassembles every frame and 
 decode it (aiortc's decoder thread is replaced in this process only). An editor's socket pans the camera
 (shift-drag, so it never grabs a node) 30 times a second for ``--duration`` seconds, so the server makes
 the same frames whatever the audience; helios's CPU time and its frames encoded
-(``status.video.frames_encoded``) are read at two status messages around the pan.
+(``status.video.frames_encoded``) are sampled over the pan (``collaboration.ServerFigures``).
 
     .venv/bin/python bench/viewer_cost.py [--duration 8] [--viewers 0,1,2,4,6,8]
 
@@ -32,7 +32,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from collaboration import GRAPH, pan, start_helios
+from collaboration import GRAPH, ServerFigures, pan, start_helios
 
 FRAMES_RECEIVED: dict[int, int] = {}  # per peer: whole frames reassembled from RTP
 
@@ -70,71 +70,34 @@ async def open_viewer(session: aiohttp.ClientSession, base: str, token: str) -> 
     return peer
 
 
-class StatusReader:
-    """Reads the editor's socket all along (it also gets pointers, labels and the viewer list) and hands
-    out the first status message that arrives after it is asked for."""
-
-    def __init__(self, socket) -> None:
-        self._socket = socket
-        self._waiters: list[asyncio.Future] = []
-        self._task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for message in self._socket:
-            data = json.loads(message.data)
-            if data["type"] == "status":
-                for waiter in self._waiters:
-                    waiter.set_result((time.monotonic(), data))
-                self._waiters.clear()
-
-    async def next_status(self) -> tuple[float, dict]:
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        return await asyncio.wait_for(waiter, 10)
-
-    def close(self) -> None:
-        self._task.cancel()
-
-
-def frames_encoded(status: dict) -> int:
-    return sum(status["video"]["frames_encoded"].values())
-
-
 async def measure_all(url: str, pid: int, counts: list[int], duration_s: float) -> list[dict]:
     base, token = url.split("/?token=")
-    server = psutil.Process(pid)
     peers: list[RTCPeerConnection] = []
     rows = []
     async with aiohttp.ClientSession() as session, session.ws_connect(f"{base}/ws?token={token}") as socket:
-        statuses = StatusReader(socket)
         try:
             for count in counts:
                 while len(peers) < count:
                     peers.append(await open_viewer(session, base, token))
-                await asyncio.sleep(3)  # connected, first key frame in
-                received_before = dict(FRAMES_RECEIVED)
-                started, status = await statuses.next_status()
-                cpu_before, frames_before = sum(server.cpu_times()[:2]), frames_encoded(status)
-                host_before = psutil.cpu_times()
-                panning = asyncio.create_task(pan(socket, duration_s))
-                await panning
-                ended, status = await statuses.next_status()
-                cpu = sum(server.cpu_times()[:2]) - cpu_before
+                server = ServerFigures(url, pid)
+                await asyncio.sleep(3)  # connected, first key frame in, the server's figures sampled
+                received_before, host_before = dict(FRAMES_RECEIVED), psutil.cpu_times()
+                started = time.monotonic()
+                await pan(socket, duration_s)
+                elapsed = time.monotonic() - started
+                figures = server.during_drag(duration_s, tear_down_s=0.0)
+                server.close()
                 host_after = psutil.cpu_times()
                 host_busy = 1 - ((host_after.idle - host_before.idle) / (sum(host_after) - sum(host_before)))
-                elapsed, frames = ended - started, frames_encoded(status) - frames_before
                 received = [FRAMES_RECEIVED.get(key, 0) - received_before.get(key, 0) for key in FRAMES_RECEIVED]
                 rows.append({
                     "viewers": count,
-                    "frames_encoded_per_s": round(frames / elapsed, 1),
                     "frames_received_per_s_each": sorted(round(value / elapsed, 1) for value in received),
-                    "server_cpu_percent": round(100 * cpu / elapsed, 1),
-                    "server_cpu_ms_per_frame": round(1000 * cpu / frames, 2) if frames else None,
+                    **figures,
                     "host_cpu_busy_percent": round(100 * host_busy, 1),
                 })
                 print(json.dumps(rows[-1]), flush=True)
         finally:
-            statuses.close()
             await asyncio.gather(*(peer.close() for peer in peers))
     return rows
 

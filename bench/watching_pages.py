@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import signal
 import statistics
 import sys
@@ -41,7 +40,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent / "shared" / "probes"))
 
 from collaboration import ServerFigures, pan, start_helios
-from webrtc_client_probe import DEFAULT_FLAGS, INIT_JS, WEBRTC_FLAGS, _stamp_js
+from webrtc_client_probe import DEFAULT_FLAGS, INIT_JS, WEBRTC_FLAGS, _proc_cpu, _stamp_js
 
 STAMP_READER_JS = INIT_JS.replace("__STAMP_JS__", _stamp_js()).replace("__DECODE__", "true")
 
@@ -49,14 +48,7 @@ VIDEO_FRAMES_JS = "() => document.getElementById('video').getVideoPlaybackQualit
 
 
 def chromium_seconds() -> float:
-    total = 0.0
-    for child in psutil.Process(os.getpid()).children(recursive=True):
-        try:
-            if "chrom" in child.name().lower():
-                total += sum(child.cpu_times()[:2])
-        except psutil.Error:
-            pass
-    return total
+    return _proc_cpu()["chromium"]  # the probes' own count: this process's Chromium descendants
 
 
 async def open_page(browser, url: str, read_stamps: bool) -> tuple[object, float]:

@@ -932,7 +932,8 @@ class GraphScene:
 
     @property
     def motion_scale(self) -> float:
-        """The fraction of the asked size a picture in motion is drawn at now (1.0 unless over budget)."""
+        """The fraction of the asked size a picture in motion is drawn at now (1.0 unless over budget or
+        over MOTION_MAX_PIXELS)."""
         return MOTION_SCALES[self._motion_step] if self._scale_in_motion else 1.0
 
     def _queue_page_labels(self, moving: bool) -> None:

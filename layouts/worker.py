@@ -39,9 +39,6 @@ __all__ = ["Layout", "LayoutState", "LayoutWorker", "SettleDetector", "let_idle_
 
 logger = logging.getLogger(__name__)
 
-IDLE_THREAD_POLICY = ("OMP_WAIT_POLICY", "PASSIVE")
-
-
 def let_idle_kernel_threads_sleep() -> None:
     """Make the layout kernels' OpenMP threads sleep, not spin, while they wait for work.
 
@@ -56,8 +53,7 @@ def let_idle_kernel_threads_sleep() -> None:
     first parallel kernel of the process), so a view calls this before its layout's first step; a
     policy the user set is kept.
     """
-    name, value = IDLE_THREAD_POLICY
-    os.environ.setdefault(name, value)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DEFAULT_SETTLE_TOLERANCE = 1e-3
 """Settled when the mean displacement per step is below this fraction of the layout size."""

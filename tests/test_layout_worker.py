@@ -328,9 +328,13 @@ print((time.process_time() - cpu) / (time.perf_counter() - wall))
 """
 
 
+def _without_idle_policy() -> dict[str, str]:
+    """This process's environment less OMP_WAIT_POLICY (a view in this process may have set it)."""
+    return {name: value for name, value in os.environ.items() if name != "OMP_WAIT_POLICY"}
+
+
 def _cores_busy_between_steps(mode: str) -> float:
-    environment = {name: value for name, value in os.environ.items() if name != "OMP_WAIT_POLICY"}
-    result = subprocess.run([sys.executable, "-c", IDLE_CPU_SCRIPT, mode], env=environment,
+    result = subprocess.run([sys.executable, "-c", IDLE_CPU_SCRIPT, mode], env=_without_idle_policy(),
                             capture_output=True, text=True, timeout=120, check=True)
     return float(result.stdout.strip().splitlines()[-1])
 
@@ -357,7 +361,6 @@ with ViewSession(read_graph("data/power.gml"), ViewConfig(port=0)).start() as se
         time.sleep(0.05)
     print(os.environ.get("OMP_WAIT_POLICY"), runtime_loaded())
 """
-    environment = {name: value for name, value in os.environ.items() if name != "OMP_WAIT_POLICY"}
-    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=Path(__file__).parent.parent,
+    result = subprocess.run([sys.executable, "-c", script], env=_without_idle_policy(), cwd=Path(__file__).parent.parent,
                             capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.split() == ["PASSIVE", "True"], result.stdout + result.stderr
