@@ -194,7 +194,7 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
     import time
 
     from helios_app.config import ViewConfig, build_layout
-    from helios_app.writers import write_positions
+    from helios_app.io.writers import output_format, write_positions
     from layouts import layout_quality, settle_layout
 
     if arguments.iterations is not None and arguments.iterations < 0:
@@ -202,6 +202,7 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
     config = ViewConfig(layout=arguments.layout, seed=arguments.seed, dimensions=arguments.dimensions,
                         weight=arguments.weight,
                         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options))
+    output_format(arguments.output)  # a bad suffix or a missing directory fails before any work
     graph = _read(arguments.path, arguments.time_column)
     started = time.perf_counter()
     layout = build_layout(graph, config)
@@ -220,12 +221,15 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
 
 
 def run_render(arguments: argparse.Namespace) -> int:
+    from helios_app.io.writers import check_output_directory
     from helios_app.output import picture_format, render_picture, render_video
 
     if not arguments.output and not arguments.video:
         raise HeliosError("render needs -o OUT.png|OUT.svg|OUT.pdf, --video OUT.mp4, or both")
     if arguments.output:
-        picture_format(arguments.output)  # a bad suffix fails before the graph is read
+        picture_format(arguments.output)  # a bad suffix or a missing directory fails before the graph is read
+    if arguments.video:
+        check_output_directory(arguments.video)
     config = _config(arguments)
     graph = _read(arguments.path, arguments.time_column)
     if arguments.output:
@@ -318,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - an unexpected failure: one line, the traceback only with -v
         if arguments.verbose:
             traceback.print_exc()
-        else:
-            print("helios: (run with -v for the traceback)", file=sys.stderr)
         print(f"helios: error: {type(error).__name__}: {error}", file=sys.stderr)
+        if not arguments.verbose:
+            print("helios: (an unexpected error: run with -v for the traceback, and please report it)",
+                  file=sys.stderr)
         return 1
     parser.error(f"unknown command {arguments.command}")
     return 2

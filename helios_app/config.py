@@ -57,7 +57,7 @@ class ViewConfig:
     window : bool
         Also show the view in a desktop window (needs a display); closing it ends the session.
     session_file : str
-        A session file (see :func:`helios_app.writers.save_session`) whose positions, pins, camera,
+        A session file (see :func:`helios_app.io.session_file.save_session`) whose positions, pins, camera,
         encodings, layout and seed this view starts from; its graph must be this graph.
     layout_parameters : dict
         Parameters of the layout algorithm (fields of its ``parameters_type``, e.g. ``gravity``,

@@ -16,6 +16,7 @@ import numpy as np
 from helios_app.encodings import degrees
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
+from helios_app.io.writers import check_output_directory
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
 from helios_app.timeline import active_edges, active_nodes
 from helios_app.vector import pdf_document, svg_document, vector_picture
@@ -41,6 +42,7 @@ def picture_format(path: str | Path) -> str:
     if suffix not in PICTURE_FORMATS:
         raise HeliosError(f"-o {path}: cannot write a picture as {suffix or 'a file with no suffix'}; "
                           f"name it OUT.png, OUT.svg or OUT.pdf")
+    check_output_directory(path)
     return suffix
 
 

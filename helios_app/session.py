@@ -35,9 +35,9 @@ from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_
 from helios_app.errors import HeliosError
 from helios_app.filters import GraphFacts, ViewFilter, shown_nodes
 from helios_app.graph import Graph
+from helios_app.io.session_file import load_session, save_session
 from helios_app.render_loop import RenderLoop
 from helios_app.timeline import active_edges, active_nodes
-from helios_app.writers import load_session, save_session
 from layouts import LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub

@@ -17,9 +17,9 @@ import pytest
 import scipy.sparse
 
 from helios_app.errors import HeliosError
-from helios_app.formats import GraphFileError, edgelist, gml
 from helios_app.graph import Graph, graph_fingerprint, graph_from_networkx, graph_from_scipy
 from helios_app.io import as_graph, read_graph
+from helios_app.io.formats import GraphFileError, edgelist, gml
 from helios_app.progress import TerminalProgress
 
 # ----------------------------------------------------------------------------------------------------------

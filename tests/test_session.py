@@ -15,9 +15,9 @@ from conftest import SHARED_DATA
 
 from helios_app import HeliosError
 from helios_app.io import read_graph
+from helios_app.io.session_file import load_session
 from helios_app.render_loop import RenderLoop
 from helios_app.session import ViewConfig, ViewSession
-from helios_app.writers import load_session
 
 
 def helios_threads() -> set[str]:

@@ -13,9 +13,9 @@ import pytest
 
 from helios_app import timeline
 from helios_app.errors import HeliosError
-from helios_app.formats import GraphFileError
 from helios_app.graph import Graph, TimeIntervals, graph_from_networkx
 from helios_app.io import read_graph
+from helios_app.io.formats import GraphFileError
 
 DYNAMIC = Path(__file__).resolve().parents[1] / "data" / "dynamic.gexf"
 NAMESPACE = {"gexf": "http://gexf.net/1.3"}

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from helios_app.errors import HeliosError
-from helios_app.formats import GraphFileError
 from helios_app.graph import Graph, graph_fingerprint
 from helios_app.io import read_graph, read_positions
-from helios_app.writers import load_session, save_session, write_positions
+from helios_app.io.formats import GraphFileError
+from helios_app.io.session_file import load_session, save_session
+from helios_app.io.writers import write_positions
 
 ROUND_TRIP_FILES = [
     "karate.gml", "lesmis.gml", "polblogs.gml", "Huelga.gml", "celegansneural.gml", "celegansneu.gexf",

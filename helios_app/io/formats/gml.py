@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from helios_app.formats._common import GraphFileError, NodeEncodings, line_and_column, parse_hex_color
 from helios_app.graph import Graph
+from helios_app.io.formats._common import GraphFileError, NodeEncodings, line_and_column, parse_hex_color
 
 logger = logging.getLogger(__name__)
 

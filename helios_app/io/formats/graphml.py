@@ -17,8 +17,9 @@ import logging
 import math
 from typing import Any
 
-from helios_app.formats._common import parse_hex_color
-from helios_app.formats._xml import (
+from helios_app.graph import Graph
+from helios_app.io.formats._common import parse_hex_color
+from helios_app.io.formats._xml import (
     GraphBuilder,
     XmlDriver,
     convert_value,
@@ -26,7 +27,6 @@ from helios_app.formats._xml import (
     parse_document,
     with_article,
 )
-from helios_app.graph import Graph
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Reading graphs: :func:`read_graph` for files, :func:`as_graph` for Python objects, :func:`read_positions`.
 
 :func:`read_graph` is the one entry point for files. It detects compression (gzip, bzip2, xz) from the first
-bytes and the format from the content (the readers live in :mod:`helios_app.formats`, one module per format);
+bytes and the format from the content (the readers live in :mod:`helios_app.io.formats`, one module per format);
 the file name's suffix only decides where the content cannot. Every problem with the input is raised as a
-:class:`~helios_app.formats.GraphFileError` (a :class:`~helios_app.errors.HeliosError`) whose message reads
+:class:`~helios_app.io.formats.GraphFileError` (a :class:`~helios_app.errors.HeliosError`) whose message reads
 ``PATH:LINE[:COLUMN]: what is wrong``.
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from helios_app.errors import HeliosError
-from helios_app.formats import FORMAT_ALIASES, FORMATS, GraphFileError, detect_format, read_bytes_as
 from helios_app.graph import Graph, graph_from_networkx, graph_from_scipy
+from helios_app.io.formats import FORMAT_ALIASES, FORMATS, GraphFileError, detect_format, read_bytes_as
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def read_graph(
     Parameters
     ----------
     path : str or os.PathLike
-        The file. Its format is detected from its content (see :func:`helios_app.formats.detect_format`):
+        The file. Its format is detected from its content (see :func:`helios_app.io.formats.detect_format`):
 
         * GML (Newman's files, Gephi's with ``graphics``; ``multigraph 1`` and ``directed 1`` kept);
         * GraphML (any namespace) and GEXF (1.1draft, 1.2draft, 1.3, Gephi's pre-1.0): ``viz:position``,
@@ -82,7 +82,7 @@ def read_graph(
     Raises
     ------
     HeliosError
-        A :class:`~helios_app.formats.GraphFileError` if the file is missing, unreadable, empty, corrupt,
+        A :class:`~helios_app.io.formats.GraphFileError` if the file is missing, unreadable, empty, corrupt,
         binary, not UTF-8 (text formats), or not valid in its format. The message starts with ``PATH:LINE:``
         (``PATH:LINE:COLUMN:`` for GML and XML) where a line is at fault.
 
@@ -303,7 +303,7 @@ def read_positions(path: str | os.PathLike, graph: Graph) -> np.ndarray:
     Parameters
     ----------
     path : str or os.PathLike
-        A CSV table ``id,x,y[,z]`` (as :func:`helios_app.writers.write_positions` writes), or any graph file
+        A CSV table ``id,x,y[,z]`` (as :func:`helios_app.io.writers.write_positions` writes), or any graph file
         whose format carries positions (GEXF, GraphML, GML, node-link JSON written with positions).
     graph : Graph
         The graph the positions are for.

@@ -19,8 +19,8 @@ import warnings
 
 import numpy as np
 
-from helios_app.formats._common import GraphFileError
 from helios_app.graph import Graph, TimeIntervals, parse_time
+from helios_app.io.formats._common import GraphFileError
 
 logger = logging.getLogger(__name__)
 

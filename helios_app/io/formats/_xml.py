@@ -17,8 +17,8 @@ from xml.parsers import expat
 
 import numpy as np
 
-from helios_app.formats._common import GraphFileError, NodeEncodings
 from helios_app.graph import Graph, TimeIntervals
+from helios_app.io.formats._common import GraphFileError, NodeEncodings
 
 logger = logging.getLogger(__name__)
 

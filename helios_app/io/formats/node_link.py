@@ -19,9 +19,9 @@ import logging
 import math
 from typing import Any
 
-from helios_app.formats._common import GraphFileError, parse_hex_color
-from helios_app.formats._xml import GraphBuilder
 from helios_app.graph import TIME_ATTRIBUTES, Graph, intervals_from_attributes
+from helios_app.io.formats._common import GraphFileError, parse_hex_color
+from helios_app.io.formats._xml import GraphBuilder
 
 logger = logging.getLogger(__name__)
 

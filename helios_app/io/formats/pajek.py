@@ -15,9 +15,9 @@ import re
 
 import numpy as np
 
-from helios_app.formats._common import GraphFileError, NodeEncodings, finite_float, implied_node_limit
-from helios_app.formats.edgelist import split_whitespace
 from helios_app.graph import Graph
+from helios_app.io.formats._common import GraphFileError, NodeEncodings, finite_float, implied_node_limit
+from helios_app.io.formats.edgelist import split_whitespace
 
 logger = logging.getLogger(__name__)
 

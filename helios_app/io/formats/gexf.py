@@ -25,8 +25,9 @@ import math
 import re
 from typing import Any
 
-from helios_app.formats._common import finite_float, parse_hex_color
-from helios_app.formats._xml import (
+from helios_app.graph import Graph, parse_time
+from helios_app.io.formats._common import finite_float, parse_hex_color
+from helios_app.io.formats._xml import (
     GraphBuilder,
     XmlDriver,
     convert_value,
@@ -34,7 +35,6 @@ from helios_app.formats._xml import (
     parse_document,
     with_article,
 )
-from helios_app.graph import Graph, parse_time
 
 logger = logging.getLogger(__name__)
 

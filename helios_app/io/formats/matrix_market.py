@@ -12,9 +12,9 @@ import logging
 
 import numpy as np
 
-from helios_app.formats._common import GraphFileError, implied_node_limit
-from helios_app.formats.edgelist import check_columns, first_data_line, parse_weights, split_whitespace
 from helios_app.graph import Graph
+from helios_app.io.formats._common import GraphFileError, implied_node_limit
+from helios_app.io.formats.edgelist import check_columns, first_data_line, parse_weights, split_whitespace
 
 logger = logging.getLogger(__name__)
 

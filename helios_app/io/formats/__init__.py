@@ -12,9 +12,9 @@ import importlib
 import logging
 import re
 
-from helios_app.formats._common import GraphFileError, check_text
-from helios_app.formats.gml import looks_like_gml
 from helios_app.graph import Graph
+from helios_app.io.formats._common import GraphFileError, check_text
+from helios_app.io.formats.gml import looks_like_gml
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def read_bytes_as(
 ) -> Graph:
     """Check the bytes as text where the format is a text format, then read them as ``kind``.
 
-    ``time_column`` is for edge lists only (see :mod:`helios_app.formats.edgelist`); other formats carry
+    ``time_column`` is for edge lists only (see :mod:`helios_app.io.formats.edgelist`); other formats carry
     their own time, or none.
     """
     if time_column is not None and kind != "edgelist":
