@@ -122,8 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--ice-server", dest="ice_servers", action="append", default=[], metavar="URL",
                       help="a STUN or TURN server (stun:HOST:PORT, turn:HOST:PORT) for the server and every page, "
                       "so viewers behind NAT connect; repeatable (default: none, nothing outside is contacted)")
-    view.add_argument("--ice-username", default="", metavar="USER", help="the TURN servers' user name")
-    view.add_argument("--ice-credential", default="", metavar="PASSWORD", help="the TURN servers' password")
+    view.add_argument("--ice-username", default="", metavar="USER",
+                      help="the TURN servers' user name (a static user: every page gets it)")
+    view.add_argument("--ice-credential", default="", metavar="PASSWORD",
+                      help="the TURN servers' password (a static user: every page gets it)")
+    view.add_argument("--ice-secret", default=os.environ.get("HELIOS_TURN_SECRET", ""), metavar="SECRET",
+                      help="the TURN servers' static-auth-secret (coturn --use-auth-secret): each page gets its own "
+                      "credential that expires, never the secret; instead of --ice-username/--ice-credential. "
+                      "Default: the HELIOS_TURN_SECRET environment variable, which keeps it out of the process list")
+    view.add_argument("--ice-credential-ttl", dest="ice_credential_ttl_s", type=float, default=3600.0,
+                      metavar="SECONDS", help="how long a page's TURN credential is valid; a relay made in time "
+                      "outlives it, a reconnect gets a new one (default: %(default)g)")
     view.add_argument("--publish", default="", metavar="SFU",
                       help="publish the stream to a Janus VideoRoom (janus:http://HOST:8088/janus?room=N) and let "
                       "viewers watch through it; they fall back to helios's own stream if it is unreachable")
@@ -255,7 +264,8 @@ def run_view(arguments: argparse.Namespace) -> int:
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
         session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
         ice_servers=tuple(arguments.ice_servers), ice_username=arguments.ice_username,
-        ice_credential=arguments.ice_credential, publish=arguments.publish,
+        ice_credential=arguments.ice_credential, ice_secret=arguments.ice_secret,
+        ice_credential_ttl_s=arguments.ice_credential_ttl_s, publish=arguments.publish,
     )
     graph = _read(arguments.path, arguments.time_column)
     session = ViewSession(graph, config)

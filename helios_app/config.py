@@ -72,7 +72,12 @@ class ViewConfig:
         STUN/TURN servers (``stun:host:3478``, ``turn:host:3478``, ``turns:host:5349``) both the
         server and every page use for WebRTC; none by default, and then nothing outside is contacted.
     ice_username, ice_credential : str
-        The TURN servers' user name and password.
+        The TURN servers' user name and password (one static user, sent to every page).
+    ice_secret : str
+        The TURN servers' ``static-auth-secret`` (coturn's ``--use-auth-secret``): instead of a static
+        user, each page gets its own credential, minted from it, that expires (``web.turn``).
+    ice_credential_ttl_s : float
+        Seconds a minted credential is valid (an hour; ``web.turn.DEFAULT_CREDENTIAL_TTL_S`` says why).
     publish : str
         An SFU to publish the view's stream to, which viewers then watch through:
         ``janus:http://HOST:8088/janus?room=N`` (a Janus VideoRoom, created if missing; add
@@ -106,6 +111,8 @@ class ViewConfig:
     ice_servers: tuple[str, ...] = ()
     ice_username: str = ""
     ice_credential: str = ""
+    ice_secret: str = dataclasses.field(default="", repr=False)
+    ice_credential_ttl_s: float = 3600.0
     publish: str = ""
 
     def __post_init__(self) -> None:
@@ -114,8 +121,13 @@ class ViewConfig:
             scheme, _, address = url.partition(":")
             if scheme not in ("stun", "turn", "turns") or not address:
                 raise HeliosError(f"an ICE server is stun:HOST[:PORT], turn:HOST[:PORT] or turns:HOST[:PORT]; got {url!r}")
-            if scheme != "stun" and not (self.ice_username and self.ice_credential):
-                raise HeliosError(f"the TURN server {url} needs --ice-username and --ice-credential")
+            if scheme != "stun" and not (self.ice_username and self.ice_credential) and not self.ice_secret:
+                raise HeliosError(f"the TURN server {url} needs --ice-secret, or --ice-username and --ice-credential")
+        if self.ice_secret and (self.ice_username or self.ice_credential):
+            raise HeliosError("--ice-secret (or HELIOS_TURN_SECRET) mints a credential per page; "
+                              "drop --ice-username and --ice-credential")
+        if not self.ice_credential_ttl_s > 0:
+            raise HeliosError(f"--ice-credential-ttl is a positive number of seconds, got {self.ice_credential_ttl_s}")
         if self.publish:
             sfu_target(self)  # raises naming what is wrong
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
@@ -174,9 +186,10 @@ def sfu_target(config: ViewConfig):
 
 
 def ice_server_settings(config: ViewConfig) -> tuple[dict[str, str], ...]:
-    """The ICE servers of ``config`` as WebRTC configurations want them (credentials on TURN only)."""
+    """The ICE servers of ``config`` as WebRTC configurations want them (credentials on TURN only; none
+    with a secret, from which the server mints each peer's)."""
     return tuple(
-        {"urls": url} if url.startswith("stun:") else
+        {"urls": url} if url.startswith("stun:") or config.ice_secret else
         {"urls": url, "username": config.ice_username, "credential": config.ice_credential}
         for url in config.ice_servers
     )

@@ -112,6 +112,7 @@ class ViewSession:
             watch_token=self.config.watch_token, max_fps=self.config.max_fps,
             max_frame_width=self.config.max_width, max_frame_height=self.config.max_height,
             allowed_origins=self.config.allowed_origins, ice_servers=ice_server_settings(self.config),
+            ice_secret=self.config.ice_secret, ice_credential_ttl_s=self.config.ice_credential_ttl_s,
             sfu=sfu_target(self.config),
         )
 

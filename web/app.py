@@ -34,6 +34,7 @@ from web.protocol import (
     server_message,
 )
 from web.stream import CODECS, EncodedStream, PacketSubscription, StreamEnded
+from web.turn import DEFAULT_CREDENTIAL_TTL_S, ice_servers_for
 
 if TYPE_CHECKING:  # imported when used: aiortc only by the first page, the SFU's client only when publishing
     from web.sfu import SfuTarget
@@ -82,6 +83,11 @@ class ServerConfig:
     ice_servers : tuple of dict
         STUN/TURN servers for both ends of every WebRTC connection: ``{"urls": "turn:host:3478",
         "username": ..., "credential": ...}``. Empty: no server is contacted, only host candidates.
+    ice_secret : str
+        The TURN servers' ``static-auth-secret``: each page (and each of the server's own peers) then gets
+        a credential of its own that expires (``web.turn``), and never the static ones. Empty: as given.
+    ice_credential_ttl_s : float
+        Lifetime of a credential minted with ``ice_secret``.
     sfu : SfuTarget, optional
         A Janus VideoRoom to publish the stream to; pages then watch through it (``web.sfu``).
     """
@@ -101,12 +107,16 @@ class ServerConfig:
     allowed_origins: tuple[str, ...] = ()
     request_timeout_s: float = 10.0
     ice_servers: tuple[dict[str, str], ...] = ()
+    ice_secret: str = field(default="", repr=False)
+    ice_credential_ttl_s: float = DEFAULT_CREDENTIAL_TTL_S
     sfu: SfuTarget | None = None
 
     def __post_init__(self) -> None:
         for server in self.ice_servers:
             if not str(server.get("urls", "")).startswith(("stun:", "turn:", "turns:")):
                 raise ValueError(f"an ICE server is stun:, turn: or turns:HOST[:PORT]; got {server.get('urls')!r}")
+        if self.ice_credential_ttl_s <= 0:
+            raise ValueError(f"a TURN credential lives a positive number of seconds; got {self.ice_credential_ttl_s}")
         if not self.token:
             object.__setattr__(self, "token", secrets.token_urlsafe(16))
         if not self.watch_token:
@@ -252,6 +262,11 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIRECTORY / "index.html", headers={"Cache-Control": "no-store"})
 
 
+def _ice_servers(config: ServerConfig, user: str) -> list[dict[str, str]]:
+    """The ICE servers for one peer, with a TURN credential minted for ``user`` when there is a secret."""
+    return ice_servers_for(config.ice_servers, config.ice_secret, config.ice_credential_ttl_s, user)
+
+
 def _video_stream(app: web.Application, codec: str) -> EncodedStream:
     streams, config = app[VIDEO_STREAMS_KEY], app[CONFIG_KEY]
     if codec not in streams:
@@ -336,9 +351,9 @@ async def offer(request: web.Request) -> web.Response:
         _release_peer(app, stale)  # like unauthorised connections: the oldest goes, a newcomer gets in
 
     peers = await _peers_module(app)
-    peer = peers.new_peer(config.ice_servers)
-    app[PEERS_KEY][peer] = None
     viewer = app[PRESENCE_KEY].get(viewer_id)
+    peer = peers.new_peer(_ice_servers(config, f"helios-{viewer.viewer_id}" if viewer else "helios"))
+    app[PEERS_KEY][peer] = None
     if viewer is not None:
         viewer.peers.add(peer)  # a closed tab closes its socket at once: its peer goes with it
 
@@ -489,7 +504,8 @@ async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     presence.join(connection)
     publisher = app.get(SFU_KEY)
     connection.send(hello_message(viewer_id, connection.role, connection.name, connection.colour, channel.describe(),
-                                  list(app[CONFIG_KEY].ice_servers), publisher.subscription if publisher else None))
+                                  _ice_servers(app[CONFIG_KEY], viewer_id),
+                                  publisher.subscription if publisher else None))
     for latest in channel.messages.add(connection):
         connection.send(latest)
     searches = _SearchRunner(channel.search, connection)
@@ -628,7 +644,8 @@ async def _on_startup(app: web.Application) -> None:
     if config.sfu is not None:
         from web.sfu import JanusPublisher
 
-        app[SFU_KEY] = JanusPublisher(config.sfu, lambda: _video_stream(app, "h264"), config.ice_servers,
+        app[SFU_KEY] = JanusPublisher(config.sfu, lambda: _video_stream(app, "h264"),
+                                      lambda: _ice_servers(config, "helios-publisher"),
                                       lambda subscription: messages.publish(server_message("sfu", sfu=subscription)))
         app[SFU_KEY].start()
 

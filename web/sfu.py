@@ -167,15 +167,16 @@ class JanusPublisher:
         Janus and the room.
     stream : callable
         Returns the shared H.264 :class:`~web.stream.EncodedStream`.
-    ice_servers : tuple of dict
-        STUN/TURN servers for the peer to Janus (as in ``ServerConfig``).
+    ice_servers : callable
+        Returns the STUN/TURN servers for a new peer to Janus (as in ``ServerConfig``; called for each
+        publication, so a minted TURN credential is fresh each time).
     on_change : callable
         Called on the event loop with the pages' subscription (``{"url", "room", "feed"}``) when the
         publication comes up, and with None when it goes down.
     """
 
     def __init__(self, target: SfuTarget, stream: Callable[[], EncodedStream],
-                 ice_servers: tuple[dict[str, str], ...], on_change: Callable[[dict[str, Any] | None], None]) -> None:
+                 ice_servers: Callable[[], list[dict[str, str]]], on_change: Callable[[dict[str, Any] | None], None]) -> None:
         self.target = target
         self._stream = stream
         self._ice_servers = ice_servers
@@ -233,7 +234,7 @@ class JanusPublisher:
             await janus.request({"request": "create", "room": room, "publishers": 1, "videocodec": "h264",
                                  "bitrate": ROOM_BITRATE_BPS, "fir_freq": 2, "description": "helios view",
                                  "secret": self._room_secret})
-        self.peer = peer = new_peer(self._ice_servers)
+        self.peer = peer = new_peer(self._ice_servers())
         self.track = track = PacketTrack()
         transceiver = peer.addTransceiver(track, direction="sendonly")
         transceiver.setCodecPreferences(
