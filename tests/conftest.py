@@ -20,6 +20,7 @@ def shared_data() -> Path:
 
 
 TURN_USER, TURN_PASSWORD = "helios", "turn-secret"
+TURN_SECRET = "coturn-static-auth-secret"
 
 
 def _free_port(kind=socket.SOCK_DGRAM) -> int:
@@ -38,18 +39,16 @@ def _machine_address() -> str:
             return "127.0.0.1"
 
 
-@pytest.fixture
-def coturn(tmp_path):
-    """coturn listening on loopback with one long-term-credential user, relaying from the machine's own
-    address (as a TURN server's public one: Janus, like libnice, ignores loopback candidates); stopped
-    (and its port freed) after."""
+def _run_coturn(tmp_path: Path, authentication: list[str]):
+    """coturn on loopback with the given authentication options, relaying from the machine's own address;
+    yields its port, then stops it (and frees the port)."""
     turnserver = shutil.which("turnserver")
     if turnserver is None:
         raise AssertionError("turnserver is missing: install Debian's coturn (.ci/setup --test does)")
     port = _free_port()
     process = subprocess.Popen(
         [turnserver, "-n", "--listening-ip=127.0.0.1", f"--relay-ip={_machine_address()}", f"--listening-port={port}",
-         "--min-port=49160", "--max-port=49260", "--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}",
+         "--min-port=49160", "--max-port=49260", *authentication,
          "--realm=helios.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
          "--no-multicast-peers", f"--pidfile={tmp_path / 'turn.pid'}", "--log-file=stdout", "--simple-log"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -69,3 +68,18 @@ def coturn(tmp_path):
         process.wait(5)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def coturn(tmp_path):
+    """coturn listening on loopback with one long-term-credential user, relaying from the machine's own
+    address (as a TURN server's public one: Janus, like libnice, ignores loopback candidates); stopped
+    (and its port freed) after."""
+    yield from _run_coturn(tmp_path, ["--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}"])
+
+
+@pytest.fixture
+def coturn_with_secret(tmp_path):
+    """coturn as :func:`coturn`, but taking time-limited credentials minted from :data:`TURN_SECRET` (the
+    TURN REST API scheme) instead of a static user."""
+    yield from _run_coturn(tmp_path, ["--use-auth-secret", f"--static-auth-secret={TURN_SECRET}"])

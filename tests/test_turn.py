@@ -1,16 +1,108 @@
 """Collaborators behind NAT: a real coturn on loopback, and a Chromium page that may only use relayed
-candidates, still gets the view over WebRTC (not MJPEG)."""
+candidates, still gets the view over WebRTC (not MJPEG). With coturn's shared secret (the TURN REST API
+scheme), each page gets a credential of its own that expires, and never the secret or a static password."""
 
+import asyncio
+import base64
+import hashlib
+import hmac
+import re
+import time
 
 import pytest
+from aioice.stun import TransactionFailed
+from aioice.turn import create_turn_endpoint
 from browser import HeliosProcess, launch_chromium, selected_pair_with_traffic, wait_for
-from conftest import SHARED_DATA, TURN_PASSWORD, TURN_USER
+from conftest import SHARED_DATA, TURN_PASSWORD, TURN_SECRET, TURN_USER
 from playwright.sync_api import sync_playwright
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+from web import LatestFrameSlot, ServerConfig, ViewChannel, create_app
+from web.turn import rest_credential
+
+TTL_S = 600.0
 
 
+def expected_credential(username: str) -> str:
+    """coturn's check, written out: base64(HMAC-SHA1(secret, user name))."""
+    return base64.b64encode(hmac.new(TURN_SECRET.encode(), username.encode(), hashlib.sha1).digest()).decode()
 
+
+def assert_minted_for_now(servers: list[dict], url: str) -> None:
+    """One TURN server with a fresh minted credential: an expiry within the TTL, no static password, no secret."""
+    assert len(servers) == 1 and servers[0]["urls"] == url, servers
+    username, credential = servers[0]["username"], servers[0]["credential"]
+    expiry_s, _, user = username.partition(":")
+    assert re.fullmatch(r"\d+", expiry_s) and user, username
+    assert time.time() < int(expiry_s) <= time.time() + TTL_S
+    assert credential == expected_credential(username)
+    assert credential != TURN_PASSWORD and TURN_SECRET not in str(servers)
+
+
+async def allocate(port: int, username: str, credential: str) -> tuple[str, int]:
+    """A TURN Allocate at coturn with this credential: the relayed address, or TransactionFailed."""
+    transport, _ = await asyncio.wait_for(
+        create_turn_endpoint(asyncio.DatagramProtocol, ("127.0.0.1", port), username, credential), 10)
+    try:
+        return transport.get_extra_info("sockname")
+    finally:
+        transport.close()
+
+
+async def test_coturn_refuses_an_expired_credential_and_a_wrong_secret_and_accepts_a_fresh_one(coturn_with_secret):
+    fresh = rest_credential(TURN_SECRET, "viewer", TTL_S)
+    assert await allocate(coturn_with_secret, *fresh)
+    expired = rest_credential(TURN_SECRET, "viewer", -60.0)
+    with pytest.raises(TransactionFailed, match="401"):
+        await allocate(coturn_with_secret, *expired)
+    forged = rest_credential("not-the-secret", "viewer", TTL_S)
+    with pytest.raises(TransactionFailed, match="401"):
+        await allocate(coturn_with_secret, *forged)
+
+
+async def test_each_watcher_hello_carries_its_own_expiring_credential_that_coturn_accepts(
+        aiohttp_client, coturn_with_secret):
+    url = f"turn:127.0.0.1:{coturn_with_secret}"
+    config = ServerConfig(token="editor-token", watch_token="watch-token", ice_servers=({"urls": url},),
+                          ice_secret=TURN_SECRET, ice_credential_ttl_s=TTL_S)
+    assert TURN_SECRET not in repr(config)
+    frames = LatestFrameSlot()
+    client = await aiohttp_client(create_app(ViewChannel(frames, lambda event: None, dict), config))
+    hellos = []
+    for _ in range(2):
+        async with client.ws_connect("/ws?token=watch-token") as socket:
+            hellos.append(await socket.receive_json(timeout=5))
+    frames.close()
+    assert [hello["role"] for hello in hellos] == ["watcher", "watcher"]
+    for hello in hellos:
+        assert_minted_for_now(hello["ice_servers"], url)
+        assert hello["ice_servers"][0]["username"].endswith(":" + hello["viewer_id"])
+    first, second = (hello["ice_servers"][0] for hello in hellos)
+    assert first["credential"] != second["credential"]
+    assert await allocate(coturn_with_secret, first["username"], first["credential"])
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_relay_only_browser_connects_with_a_credential_minted_for_it(coturn_with_secret, monkeypatch):
+    """The secret comes from HELIOS_TURN_SECRET, so it is on no command line; the page gets a minted credential."""
+    monkeypatch.setenv("HELIOS_TURN_SECRET", TURN_SECRET)
+    url = f"turn:127.0.0.1:{coturn_with_secret}"
+    with HeliosProcess("view", str(SHARED_DATA / "karate.gml"), "--port", "0", "--no-window", "--ice-server", url,
+                       "--ice-credential-ttl", str(TTL_S)) as helios, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        page.goto(helios.url + "&ice_transport_policy=relay")
+        wait_for(page, "window.__helios && window.__helios.hello !== null", 30)
+        assert_minted_for_now(page.evaluate("window.__helios.hello.ice_servers"), url)
+        wait_for(page, "window.__helios.transport === 'webrtc' || window.__helios.transport === 'mjpeg'", 30)
+        assert page.evaluate("window.__helios.transport") == "webrtc", page.evaluate("window.__helios.fallbackReason")
+        pair = selected_pair_with_traffic(page)
+        assert pair and pair["local"] == "relay" and pair["state"] == "succeeded", pair
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_relay_only_browser_connects_over_webrtc_through_coturn(coturn):
     with HeliosProcess("view", str(SHARED_DATA / "karate.gml"), "--port", "0", "--no-window",
                        "--ice-server", f"turn:127.0.0.1:{coturn}", "--ice-username", TURN_USER,
@@ -28,6 +120,8 @@ def test_a_relay_only_browser_connects_over_webrtc_through_coturn(coturn):
         browser.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_without_a_turn_server_a_relay_only_browser_falls_back_to_mjpeg():
     """The page is given no ICE server when helios has none (nothing outside is contacted), so a browser that
     may only relay cannot connect over WebRTC and says why."""
