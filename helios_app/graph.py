@@ -30,6 +30,7 @@ from helios_app.errors import HeliosError
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "LARGEST_LAYOUT_WEIGHT",
     "Graph",
     "TimeIntervals",
     "graph_fingerprint",
@@ -40,6 +41,9 @@ __all__ = [
     "seconds_since_epoch",
 ]
 
+LARGEST_LAYOUT_WEIGHT = 1e6
+"""The largest weight a layout gets: larger ones are scaled down, all by one factor (see
+:meth:`Graph.layout_weights`)."""
 DEFAULT_NODE_RGB = (153, 153, 153)  # the colour of a node a file gives no colour (Gephi's default grey)
 
 
@@ -80,11 +84,14 @@ def _validated_edges(edges: Any, node_count: int) -> np.ndarray:
 
 
 def _validated_weights(weights: Any, edge_count: int) -> np.ndarray | None:
-    """Return ``weights`` as a read-only float32 ``(m,)`` array (or None), or raise HeliosError."""
+    """Return ``weights`` as a read-only float64 ``(m,)`` array (or None), or raise HeliosError.
+
+    Not float32, which would turn ``1e40`` into infinity and ``1e-50`` into 0.
+    """
     if weights is None:
         return None
     try:
-        array = np.asarray(weights, dtype=np.float64)
+        array = np.array(weights, dtype=np.float64)  # a copy: the caller's array stays writable
     except (TypeError, ValueError) as error:
         raise _field_error("weights", f"expected numbers ({error})") from None
     if array.shape != (edge_count,):
@@ -92,9 +99,8 @@ def _validated_weights(weights: Any, edge_count: int) -> np.ndarray | None:
     if not np.all(np.isfinite(array)):
         bad = int(np.flatnonzero(~np.isfinite(array))[0])
         raise _field_error("weights", f"weight of edge {bad} is {array[bad]}; weights must be finite")
-    result = array.astype(np.float32)
-    result.flags.writeable = False
-    return result
+    array.flags.writeable = False
+    return array
 
 
 def _validated_columns(name: str, columns: Any, count: int, what: str) -> dict[str, list]:
@@ -307,7 +313,7 @@ def seconds_since_epoch(value: Any) -> float:
         return value.timestamp()
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC).timestamp()
-    raise ValueError(f"not a date or time: {value!r}")
+    raise ValueError(f"not a date or time: {_plain(value)!r}")
 
 
 def parse_time(text: str, time_format: str) -> float:
@@ -345,7 +351,7 @@ class Graph:
         Edges as internal node indices, shape ``(m, 2)``; stored as a read-only int32 array in the order
         given, with direction kept (``u -> v``). Duplicates and self-loops are allowed here.
     weights : numpy.ndarray or None
-        One finite weight per edge, stored as read-only float32, or None for an unweighted graph.
+        One finite weight per edge, stored as read-only float64, or None for an unweighted graph.
     directed : bool, default False
         Whether the source declared the graph directed.
     labels : list of str or None, default None
@@ -557,7 +563,10 @@ class Graph:
         Returns
         -------
         numpy.ndarray or None
-            float64 ``(k,)``, or None when unweighted (every edge pulls alike).
+            float64 ``(k,)``, or None when unweighted (every edge pulls alike). Where a weight exceeds
+            :data:`LARGEST_LAYOUT_WEIGHT`, every weight is divided by one factor that brings the largest to
+            it: the forces keep their proportions, and the layouts stay finite (ForceAtlas2 diverges with
+            weights far above it, and its positions become NaN near 1e300).
 
         Raises
         ------
@@ -583,13 +592,19 @@ class Graph:
             edge = int(bad[0])
             u, v = (self.node_ids[int(end)] for end in self.edges[edge])
             raise HeliosError(
-                f"{self.source or 'graph'}: edge {edge + 1} ({u} -- {v}) has {attribute} {values[edge]!r}; "
+                f"{self.source or 'graph'}: edge {edge + 1} ({u} -- {v}) has {attribute} {values[edge].item()!r}; "
                 f"weights must be positive finite numbers ({len(bad)} edge(s) are not; --weight none ignores them)"
             )
+        values = values[~loops]
+        largest = float(values.max()) if len(values) else 0.0
+        if largest > LARGEST_LAYOUT_WEIGHT:
+            factor = largest / LARGEST_LAYOUT_WEIGHT
+            logger.info("%s: %s up to %g; divided by %g for the layout", self.source, attribute, largest, factor)
+            values = np.maximum(values / factor, np.finfo(np.float64).tiny)  # none becomes 0
         low = np.minimum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)[~loops]
         high = np.maximum(self.edges[:, 0], self.edges[:, 1]).astype(np.int64)[~loops]
         _, inverse = np.unique(low * max(self.node_count, 1) + high, return_inverse=True)
-        return np.bincount(inverse.ravel(), weights=values[~loops], minlength=len(self.layout_edges()))
+        return np.bincount(inverse.ravel(), weights=values, minlength=len(self.layout_edges()))
 
     @classmethod
     def from_edges(
@@ -681,6 +696,16 @@ _OPTIONAL_FIELDS = {
 }  # fmt: skip
 _SCALAR_TYPES = (str, int, float, bool, np.generic)
 _FINGERPRINT_VERSION = "helios-graph-v1"
+
+
+def _plain(value: Any) -> Any:
+    """Return numpy scalars (also inside a list or tuple) as plain Python values, for messages.
+
+    numpy 2 shows ``np.float64(-1.0)`` where a message should say ``-1.0``.
+    """
+    if isinstance(value, (list, tuple)):
+        return type(value)(map(_plain, value))
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _as_float(value: Any) -> float:
@@ -790,7 +815,7 @@ def _attribute_time(value: Any) -> tuple[float, bool]:
             return seconds_since_epoch(value), True
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is neither a finite number nor a date")
+    raise ValueError(f"{_plain(value)!r} is neither a finite number nor a date")
 
 
 def _attribute_intervals(data: Mapping) -> list[tuple[float, float, bool | None]]:
@@ -815,7 +840,7 @@ def _attribute_intervals(data: Mapping) -> list[tuple[float, float, bool | None]
             pairs = [pairs]  # refused just below, as a pair that is not one
         for pair in pairs:
             if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-                raise ValueError(f"{key} {pairs!r}: expected (start, end) pairs")
+                raise ValueError(f"{key} {_plain(pairs)!r}: expected (start, end) pairs")
             bounds, kinds = [-math.inf, math.inf], set()
             for side, value in enumerate(pair):
                 if value is not None:
@@ -825,9 +850,9 @@ def _attribute_intervals(data: Mapping) -> list[tuple[float, float, bool | None]
                         raise ValueError(f"{key} {error}") from None
                     kinds.add(is_date)
             if len(kinds) > 1:
-                raise ValueError(f"{key} {tuple(pair)!r} has one bound a number and one a date")
+                raise ValueError(f"{key} {_plain(tuple(pair))!r} has one bound a number and one a date")
             if bounds[1] < bounds[0]:
-                raise ValueError(f"{key} {tuple(pair)!r} ends before it starts")
+                raise ValueError(f"{key} {_plain(tuple(pair))!r} ends before it starts")
             rows.append((bounds[0], bounds[1], kinds.pop() if kinds else None))
     return rows
 
@@ -913,7 +938,8 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
         for node in nodes:
             if str(node) in seen:
                 raise HeliosError(
-                    f"networkx graph: nodes {seen[str(node)]!r} and {node!r} have the same id {str(node)!r}"
+                    f"networkx graph: nodes {_plain(seen[str(node)])!r} and {_plain(node)!r} have the same id "
+                    f"{str(node)!r}"
                 )
             seen[str(node)] = node
 
@@ -936,7 +962,8 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
                 weight = math.nan
             if not math.isfinite(weight):
                 raise HeliosError(
-                    f"networkx graph: edge ({u!r}, {v!r}) has weight {value!r}, which is not a finite number"
+                    f"networkx graph: edge ({_plain(u)!r}, {_plain(v)!r}) has weight {_plain(value)!r}, which is "
+                    "not a finite number"
                 )
             weight_values.append(weight)
         weights = np.array(weight_values, dtype=np.float64)
@@ -944,13 +971,13 @@ def graph_from_networkx(nx_graph: Any, *, source: str = "") -> Graph:
     kinds: set[bool] = set()
     node_times = intervals_from_attributes(
         node_data,
-        lambda index, message: HeliosError(f"networkx graph: node {nodes[index]!r}: {message}"),
+        lambda index, message: HeliosError(f"networkx graph: node {_plain(nodes[index])!r}: {message}"),
         kinds,
     )
     edge_times = intervals_from_attributes(
         [data for _, _, data in edge_rows],
         lambda index, message: HeliosError(
-            f"networkx graph: edge ({edge_rows[index][0]!r}, {edge_rows[index][1]!r}): {message}"
+            f"networkx graph: edge ({_plain(edge_rows[index][0])!r}, {_plain(edge_rows[index][1])!r}): {message}"
         ),
         kinds,
     )

@@ -445,7 +445,7 @@ def test_node_link_json_reads_time_as_networkx_does(tmp_path):
         tmp_path, "bad.json", '{"nodes": [{"id": "a"}, {"id": "b", "start": 3, "end": 1}], "links": []}'
     )
     with pytest.raises(
-        GraphFileError, match=r"bad\.json: nodes\[1\]: start/end \(3, 1\) ends before it starts$"
+        GraphFileError, match=r"bad\.json:1:25: nodes\[1\]: start/end \(3, 1\) ends before it starts$"
     ):
         read_graph(bad)
 

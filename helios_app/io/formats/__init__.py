@@ -1,4 +1,4 @@
-"""One module per graph file format, and the detection that picks one from a file's content.
+"""One module per graph file format, and the detection that picks one from a file's name and content.
 
 Each reader takes the (decompressed) bytes and the path to name in messages, and returns a
 :class:`~helios_app.graph.Graph` or raises :class:`GraphFileError` (a
@@ -35,7 +35,11 @@ FORMAT_ALIASES = {
     "json": "node-link", "nodelink": "node-link",
 }  # fmt: skip
 _XML_FORMATS = {"graphml", "gexf"}
-_SUFFIX_FORMATS = {".graphml": "graphml", ".gexf": "gexf"}
+_SUFFIX_FORMATS = {
+    ".gml": "gml", ".graphml": "graphml", ".gexf": "gexf", ".net": "pajek", ".paj": "pajek", ".json": "node-link",
+}  # fmt: skip
+"""Suffixes that name a format: a file is read as that format unless its content is clearly another. Not
+``.mtx``: a Matrix Market file without its banner line is an edge list (luxembourg_osm.mtx)."""
 _ROOT_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _XML_PREAMBLE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>|\s)*", re.DOTALL)
 _HEAD_BYTES = 65536
@@ -88,11 +92,8 @@ def _significant_lines(raw: bytes, count: int = 20) -> list[str]:
     return lines
 
 
-def detect_format(raw: bytes, path: str, suffix: str) -> str:
-    """Return the format (a key of :data:`FORMATS`) of decompressed bytes, from their content.
-
-    The suffix only decides where the content cannot: an XML file with no readable root element.
-    """
+def _format_from_content(raw: bytes, path: str, suffix: str) -> str | None:
+    """The format the content clearly has, or None when nothing marks it (an edge list, or a broken file)."""
     stripped = raw.lstrip()
     if stripped.startswith(b"<"):
         return _xml_root(stripped, path, suffix)
@@ -105,9 +106,35 @@ def detect_format(raw: bytes, path: str, suffix: str) -> str:
         return "pajek"
     if looks_like_gml(significant):
         return "gml"
-    if suffix == ".gml":
-        logger.warning("%s: the name ends in .gml, but the text is not GML; reading it as an edge list", path)
-    return "edgelist"
+    if any(line[:9].lower() == "*vertices" for line in significant):
+        return "pajek"  # after a line of free text, which Pajek allows
+    return None
+
+
+def _short_name(kind: str) -> str:
+    """``"Pajek"`` for ``"Pajek (.net, .paj)"``."""
+    return FORMATS[kind].split(" (")[0]
+
+
+def detect_format(raw: bytes, path: str, suffix: str) -> str:
+    """Return the format (a key of :data:`FORMATS`) of decompressed bytes, from the suffix and the content.
+
+    A suffix that names a format (``.gml``, ``.graphml``, ``.gexf``, ``.net``, ``.paj``, ``.json``) decides, so that a broken file is refused by its own reader with the line at fault rather
+    than read as something else; only content that is clearly another format (a ``.gml`` file that
+    starts with ``<graphml``) overrides it, with a warning. Other files go by their content, an edge list
+    when nothing else fits.
+    """
+    content = _format_from_content(raw, path, suffix)
+    named = _SUFFIX_FORMATS.get(suffix)
+    if named is None:
+        return content or "edgelist"
+    if content is None or content == named:
+        return named
+    logger.warning(
+        "%s: named %s but the content is %s; reading it as %s",
+        path, suffix, _short_name(content), _short_name(content),
+    )  # fmt: skip
+    return content
 
 
 def read_bytes_as(

@@ -16,11 +16,15 @@ __all__ = [
     "check_text",
     "implied_node_limit",
     "line_and_column",
+    "number_value",
     "parse_hex_color",
 ]
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _HEX_COLOR = re.compile(r"#?([0-9A-Fa-f]{6})")
+_DIGITS = re.compile(r"\s*[+-]?[0-9_]+\s*")
+_MANTISSA = re.compile(r"[^eE]*")
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 
 # Node counts a file declares (Pajek ``*Vertices N``, a Matrix Market size line) but does not list one by
 # one are capped so that a damaged number cannot make the reader build billions of node ids: at least this
@@ -101,6 +105,28 @@ def parse_hex_color(text: str) -> tuple[int, int, int] | None:
         return None
     value = int(match.group(1), 16)
     return (value >> 16) & 255, (value >> 8) & 255, value & 255
+
+
+def number_value(text: str) -> int | float | str:
+    """Return the value of a number literal, or the literal itself where Python cannot hold it exactly.
+
+    ``"12"`` -> 12, ``"1.5"`` -> 1.5; an integer of more digits than ``int()`` converts (4300) and a literal
+    that overflows to infinity (``1e400``) or underflows to zero (``1e-400``) stay text, so that two different
+    numbers never become one (``inf``). ``"inf"`` and ``"nan"`` literals are read as what they say.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        if _DIGITS.fullmatch(text):
+            return text  # more digits than int() converts
+    value = float(text)
+    lost = math.isinf(value) or (value == 0 and _NONZERO_DIGIT.search(_MANTISSA.match(text).group()) is not None)
+    return text if lost and any(character.isdigit() for character in text) else value
 
 
 def finite_float(text: str) -> float | None:

@@ -154,11 +154,16 @@ def parse_document(make_reader: Callable[[], Reader], raw: bytes, path: str) -> 
         raise GraphFileError(path, f"the XML reader cannot decode this file ({problem}); save it as UTF-8", 1)
     name = match.group(1).decode("ascii", "replace")
     try:
-        codecs.lookup(name)
+        is_text = getattr(codecs.lookup(name), "_is_text_encoding", True)  # base64, zlib, rot13: False
     except LookupError:
+        is_text = None
+    if not is_text:
+        what = "unknown" if is_text is None else "not a text encoding"
         raise GraphFileError(
-            path, f"the XML declaration names the encoding {name!r}, which is unknown; save it as UTF-8", 1
-        ) from None
+            path,
+            f"the XML declaration names the encoding {name!r}, which is {what}; save it as UTF-8",
+            1,
+        )
     try:
         text = raw.decode(name)
     except UnicodeDecodeError as decode_error:
@@ -167,6 +172,10 @@ def parse_document(make_reader: Callable[[], Reader], raw: bytes, path: str) -> 
             path,
             f"byte 0x{raw[decode_error.start]:02x} is not {name} text (the encoding the XML declaration names)",
             line,
+        ) from None
+    except (UnicodeError, LookupError, ValueError) as error:
+        raise GraphFileError(
+            path, f"the text does not decode as {name!r}, the encoding the XML declaration names ({error})", 1
         ) from None
     text = _DECLARATION_ENCODING_TEXT.sub(r"\g<1>UTF-8", text, count=1)
     reader = make_reader()

@@ -14,7 +14,9 @@ and ``timestamps="<[t1, t2]>"`` (instants) all add intervals; a missing bound is
 is read as half-open, ``[start, end)`` (GEXF 1.3 calls both bounds inclusive: the two differ only at the
 exact end time). ``timeformat`` ``double``/``float`` (the default), ``integer``/``long``, ``date`` or
 ``dateTime``: dates become seconds since the Unix epoch, UTC (a time with no zone is UTC; the graph's
-``timezone`` is not applied) and ``time_format`` is ``"date"``. A dynamic attribute (``<attvalue>`` with
+``timezone`` is not applied) and ``time_format`` is ``"date"``. GEXF 1.1 (and Gephi's pre-1.0 files) name
+it ``timetype`` (``float`` or ``date``), and a time there is a date or a number whatever it declares, dates
+by default: with neither attribute, the first time in the file says which, and every other must agree. A dynamic attribute (``<attvalue>`` with
 ``start``/``end``) keeps its first value in the file; later values are ignored.
 """
 
@@ -48,6 +50,11 @@ KNOWN_NAMESPACES = {
     "http://www.gephi.org/gexf",
     "http://www.gephi.org/gexf/1.1draft",
 }
+_LEGACY_NAMESPACES = {  # GEXF 1.1 and Gephi's pre-1.0 format: 'timetype', dates by default
+    "http://www.gexf.net/1.1draft", "http://gexf.net/1.1draft", "http://www.gephi.org/gexf",
+    "http://www.gephi.org/gexf/1.1draft",
+}  # fmt: skip
+_LEGACY_VERSIONS = {"1.0", "1.1"}
 _NUMBER_TIME_FORMATS = {"double", "float", "integer", "long", "int"}
 _DATE_TIME_FORMATS = {"date", "datetime"}
 _TIME_ITEM = re.compile(r"""[^\s\[\]<>(),;"']+""")  # one time in timestamps="<[1, 3]>"
@@ -86,6 +93,8 @@ class _GexfReader(XmlDriver):
         self.current_edge_name = ""
         self.node_names: list[str] = []
         self.declared_time_format: str | None = None
+        self.legacy_version = False  # GEXF 1.1 or older: times are dates by default, 'timetype' declares them
+        self.time_format_from_first_time = False
         self.dynamic_values = 0
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -101,6 +110,10 @@ class _GexfReader(XmlDriver):
             namespace = attributes.get("xmlns")
             if namespace is not None and namespace.rstrip("/") not in KNOWN_NAMESPACES:
                 logger.warning("%s: unknown GEXF namespace %r; reading it anyway", self.path, namespace)
+            if namespace is None:
+                self.legacy_version = attributes.get("version", "").strip() in _LEGACY_VERSIONS
+            else:
+                self.legacy_version = namespace.rstrip("/") in _LEGACY_NAMESPACES
             return
         if local == "graph":
             if self.graph_seen:
@@ -219,26 +232,38 @@ class _GexfReader(XmlDriver):
     # -- time -----------------------------------------------------------------------------------------
 
     def _time_format(self, attributes: dict[str, str]) -> None:
-        """Take the ``<graph>``'s ``timeformat``: numbers or dates."""
-        declared = attributes.get("timeformat")
+        """Take the ``<graph>``'s ``timeformat`` (``timetype`` in GEXF 1.1): numbers or dates."""
+        name = "timeformat" if "timeformat" in attributes or not self.legacy_version else "timetype"
+        declared = attributes.get(name)
         if declared is None:
+            self.time_format_from_first_time = self.legacy_version
             return
         lowered = declared.strip().lower()
         if lowered in _DATE_TIME_FORMATS:
             self.builder.time_format = "date"
         elif lowered not in _NUMBER_TIME_FORMATS:
-            raise self.error(f"timeformat={declared!r}; expected integer, double, date or dateTime")
-        self.declared_time_format = declared.strip()
+            raise self.error(f"{name}={declared!r}; expected integer, double, date or dateTime")
+        self.declared_time_format = f"{name}={declared.strip()!r}"
 
     def _time(self, text: str, name: str, what: str) -> float:
         """One time from attribute text, or the error naming the element and the attribute."""
+        if self.time_format_from_first_time:
+            self.time_format_from_first_time = False
+            self.builder.time_format = "number" if finite_float(text) is not None else "date"
+            self.declared_time_format = None
         try:
             return parse_time(text, self.builder.time_format)
         except ValueError as reason:
-            if self.declared_time_format is None:
+            if self.legacy_version and self.declared_time_format is None:
+                kind = "dates" if self.builder.time_format == "date" else "numbers"
+                context = (
+                    f"the <graph> declares no timetype, so times are {kind}, as the file's first time is "
+                    '(declare timetype="date" or "float")'
+                )
+            elif self.declared_time_format is None:
                 context = 'the <graph> declares no timeformat, so times are numbers (use timeformat="date")'
             else:
-                context = f"the <graph> has timeformat={self.declared_time_format!r}"
+                context = f"the <graph> has {self.declared_time_format}"
             raise self.error(f"{what}: {name}={text!r} {reason}; {context}") from None
 
     def _times(self, attributes: dict[str, str], rows: list, index: int, what: str) -> None:

@@ -7,7 +7,8 @@ to report the first problem with its line and column exactly. Semantic problems 
 an unknown node) are reported with the position of the token at fault.
 
 What is read: ``graph [ directed D multigraph M node [ id I label L ... graphics [ x y z w fill ] ] edge [
-source S target T weight W | value V ... ] ]``. Node ids keep their text (numbers as Python prints them);
+source S target T weight W | value V ... ] ]``. Node ids keep their text (numbers as Python prints them;
+a number Python cannot hold, such as ``1e400`` or a 5,000-digit integer, as written);
 ``label`` becomes the label; other scalar node keys become ``node_attributes``; ``graphics`` gives the
 initial position (``x``, ``y``, ``z``), the size (``w``) and the colour (``fill "#RRGGBB"``); an edge's
 ``weight`` (or else its ``value``) becomes its weight; other scalar edge keys become ``edge_attributes``.
@@ -24,7 +25,13 @@ from typing import Any
 import numpy as np
 
 from helios_app.graph import Graph
-from helios_app.io.formats._common import GraphFileError, NodeEncodings, line_and_column, parse_hex_color
+from helios_app.io.formats._common import (
+    GraphFileError,
+    NodeEncodings,
+    line_and_column,
+    number_value,
+    parse_hex_color,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +82,9 @@ def value_of(token: str) -> Any:
         return _unescape(text) if "&" in text else text
     if first in _NUMBER_START:
         try:
-            return int(token)
+            return number_value(token)  # 1e400 and 5,000-digit integers stay text, never inf
         except ValueError:
-            try:
-                return float(token)
-            except ValueError:
-                return token  # a bare word such as "-x": kept as text
+            return token  # a bare word such as "-x": kept as text
     return token
 
 
@@ -326,7 +330,8 @@ def read_gml(raw: bytes, path: str) -> Graph:
     top_keys = np.flatnonzero(structure.is_key & (structure.depth == 0))
     graph_keys = top_keys[array[top_keys] == "graph"]
     if not len(graph_keys):
-        raise GraphFileError(path, "no 'graph [ ... ]' block found; is this a GML file?")
+        message = "no 'graph [ ... ]' block: not a GML graph; if it is an edge list, name the file .txt"
+        raise parser.error(0, message) if tokens else GraphFileError(path, message, 1)
     graph_key = int(graph_keys[0])
     if not is_open[graph_key + 1]:
         value = value_of(tokens[graph_key + 1])

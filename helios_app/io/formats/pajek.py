@@ -2,10 +2,17 @@
 
 Vertex ``k`` (1-based) becomes node index ``k - 1`` with id ``str(k)``; ``*Vertices N`` alone (no vertex
 lines, as in jazz.net) declares ``N`` nodes. A vertex line ``k "label" [x y [z]] [options]`` gives the label
-and the initial position. An arc or edge line ``u v [weight] [options]`` gives one edge record; records
-repeated within a section are collapsed to the first (``u v`` and ``v u`` are the same edge under
-``*Edges``). Any ``*Arcs`` record makes the graph directed. What follows the first network in a project
-file (``*Partition``, ``*Vector``, a second ``*Network``) is skipped.
+and the initial position. An arc or edge line ``u v [weight] [options]`` gives one edge record; a repeated
+record is kept, as every reader keeps parallel edges (a layout sums their weights, an unweighted record
+counting 1). Any ``*Arcs`` record makes the graph directed. Free text before the first ``*`` line is
+skipped (Pajek and igraph allow a title there). What follows the first network in a project file
+(``*Partition``, ``*Vector``, a second ``*Network``) is skipped.
+
+A two-mode (bipartite) network declares ``*Vertices N N1``: vertices ``1 .. N1`` are the first mode, the
+rest the second, kept as the boolean node attribute ``type`` (False, True; igraph's name). Its ``*Matrix``
+has ``N1`` rows of ``N - N1`` columns: entry ``(i, j)`` is the edge between vertex ``i`` and vertex
+``N1 + j``, undirected, as igraph reads it. A one-mode ``*Matrix`` is ``N x N``, entry ``(i, j)`` the arc
+``i -> j``.
 """
 
 from __future__ import annotations
@@ -75,29 +82,14 @@ def read_pajek(raw: bytes, path: str) -> Graph:
                 path, f"{section.header!r} before '*Vertices N'; the vertex count comes first", section.line
             )
     vertices = sections[vertices_at]
-    words = vertices.header.split()
-    try:
-        node_count = int(words[1])
-    except (IndexError, ValueError):
-        raise GraphFileError(
-            path,
-            f"expected '*Vertices N' with N the number of vertices, found {vertices.header!r}",
-            vertices.line,
-        ) from None
-    limit = implied_node_limit(len(raw))
-    if node_count < 0 or node_count > limit:
-        raise GraphFileError(
-            path,
-            f"'*Vertices {node_count}' is more than a file of {len(raw)} bytes can describe "
-            f"(at most {limit}); is the number damaged?",
-            vertices.line,
-        )
+    node_count, first_mode_count = _vertex_counts(vertices, len(raw), path)
 
     labels: list[str | None] = [None] * node_count
     encodings = NodeEncodings(node_count)
     has_labels = _read_vertices(raw, vertices, node_count, labels, encodings, path)
 
-    records: dict[str, list[tuple[np.ndarray, np.ndarray | None]]] = {"arcs": [], "edges": []}
+    records: list[tuple[np.ndarray, np.ndarray | None]] = []  # every record, in file order
+    directed = False
     for section in sections[vertices_at + 1 :]:
         if section.kind in _STOP_SECTIONS:
             logger.info(
@@ -106,11 +98,11 @@ def read_pajek(raw: bytes, path: str) -> Graph:
             )  # fmt: skip
             break
         if section.kind in ("arcs", "edges"):
-            records[section.kind].append(_read_pairs(raw, section, node_count, path))
+            pairs, section_weights = _read_pairs(raw, section, node_count, path)
         elif section.kind in ("arcslist", "edgeslist"):
-            records[_EDGE_SECTIONS[section.kind]].append(_read_lists(raw, section, node_count, path))
+            pairs, section_weights = _read_lists(raw, section, node_count, path)
         elif section.kind == "matrix":
-            records["arcs"].append(_read_matrix(raw, section, node_count, path))
+            pairs, section_weights = _read_matrix(raw, section, node_count, first_mode_count, path)
         else:
             raise GraphFileError(
                 path,
@@ -118,21 +110,17 @@ def read_pajek(raw: bytes, path: str) -> Graph:
                 "expected *Arcs, *Edges, *Arcslist, *Edgeslist or *Matrix",
                 section.line,
             )
+        one_mode_matrix = section.kind == "matrix" and first_mode_count is None
+        directed |= bool(len(pairs)) and (_EDGE_SECTIONS.get(section.kind) == "arcs" or one_mode_matrix)
+        records.append((pairs, section_weights))
 
-    directed = any(len(pairs) for pairs, _ in records["arcs"])
-    all_pairs: list[np.ndarray] = []
-    all_weights: list[np.ndarray] = []
-    weighted = any(weights is not None for kind in records.values() for _, weights in kind)
-    for kind in ("arcs", "edges"):
-        if not records[kind]:
-            continue
-        pairs = np.concatenate([pairs for pairs, _ in records[kind]])
-        weights = np.concatenate([w if w is not None else np.ones(len(p)) for p, w in records[kind]])
-        pairs, weights = _collapse(pairs, weights, node_count, undirected=kind == "edges")
-        all_pairs.append(pairs)
-        all_weights.append(weights)
-    edges = np.concatenate(all_pairs) if all_pairs else np.zeros((0, 2), dtype=np.int64)
-    weights = np.concatenate(all_weights) if weighted and all_weights else None
+    edges = np.concatenate([pairs for pairs, _ in records]) if records else np.zeros((0, 2), dtype=np.int64)
+    weights = None
+    if any(section_weights is not None for _, section_weights in records):
+        weights = np.concatenate([w if w is not None else np.ones(len(p)) for p, w in records])
+    node_attributes = {}
+    if first_mode_count is not None:
+        node_attributes["type"] = [index >= first_mode_count for index in range(node_count)]
     return Graph(
         node_ids=[str(number) for number in range(1, node_count + 1)],
         edges=edges,
@@ -141,27 +129,42 @@ def read_pajek(raw: bytes, path: str) -> Graph:
         labels=[label if label is not None else str(index + 1) for index, label in enumerate(labels)]
         if has_labels
         else None,
+        node_attributes=node_attributes,
         source=path,
         **encodings.fields(),
     )
 
 
-def _collapse(
-    pairs: np.ndarray, weights: np.ndarray, node_count: int, undirected: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Drop repeated records (the same ordered pair, or unordered under ``*Edges``), keeping the first."""
-    if not len(pairs):
-        return pairs, weights
-    first, second = pairs[:, 0], pairs[:, 1]
-    if undirected:
-        first, second = np.minimum(first, second), np.maximum(first, second)
-    keys = first * max(node_count, 1) + second
-    _, first_index = np.unique(keys, return_index=True)
-    if len(first_index) == len(pairs):
-        return pairs, weights
-    keep = np.sort(first_index)
-    logger.info("collapsed %d repeated edge records", len(pairs) - len(keep))
-    return pairs[keep], weights[keep]
+def _vertex_counts(section: _Section, file_size: int, path: str) -> tuple[int, int | None]:
+    """``N`` and, for a two-mode network (``*Vertices N N1``), ``N1``; None for a one-mode network."""
+    words = section.header.split()
+    try:
+        counts = [int(word) for word in words[1:3]]
+    except ValueError:
+        counts = []
+    if not counts:
+        raise GraphFileError(
+            path, f"expected '*Vertices N' with N the number of vertices, found {section.header!r}", section.line
+        )
+    node_count = counts[0]
+    limit = implied_node_limit(file_size)
+    if node_count < 0 or node_count > limit:
+        raise GraphFileError(
+            path,
+            f"'*Vertices {node_count}' is more than a file of {file_size} bytes can describe "
+            f"(at most {limit}); is the number damaged?",
+            section.line,
+        )
+    if len(counts) == 1:
+        return node_count, None
+    if not 0 <= counts[1] <= node_count:
+        raise GraphFileError(
+            path,
+            f"'*Vertices {node_count} {counts[1]}' declares a first mode of {counts[1]} vertices, but a "
+            f"two-mode network's first mode has 0 .. {node_count} (N N1: N vertices, the first N1 of one mode)",
+            section.line,
+        )
+    return node_count, counts[1]
 
 
 def _read_vertices(
@@ -283,17 +286,27 @@ def _read_lists(raw: bytes, section: _Section, node_count: int, path: str) -> tu
     return np.stack([sources, indices[is_target]], axis=1), None
 
 
-def _read_matrix(raw: bytes, section: _Section, node_count: int, path: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read an ``N x N`` adjacency matrix: a non-zero entry ``(i, j)`` is the arc ``i -> j``, weighted."""
+def _read_matrix(
+    raw: bytes, section: _Section, node_count: int, first_mode_count: int | None, path: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read an adjacency matrix: a non-zero entry is an edge record with that weight.
+
+    One-mode: ``N x N``, entry ``(i, j)`` the arc ``i -> j``. Two-mode: ``N1 x (N - N1)``, entry ``(i, j)``
+    the edge between vertex ``i`` and vertex ``N1 + j``.
+    """
+    if first_mode_count is None:
+        rows, columns, column_offset, shape = node_count, node_count, 0, f"{node_count} rows of {node_count}"
+    else:
+        rows, columns = first_mode_count, node_count - first_mode_count
+        column_offset = first_mode_count
+        shape = f"{rows} rows (the first mode) of {columns} (the second mode)"
     split = split_whitespace(raw[section.body_start : section.body_end], None)
     line_numbers = split.line_numbers + section.line
-    if len(split.counts) != node_count or np.any(split.counts != node_count):
-        odd = np.flatnonzero(split.counts != node_count)
+    if len(split.counts) != rows or np.any(split.counts != columns):
+        odd = np.flatnonzero(split.counts != columns)
         line = int(line_numbers[odd[0]]) if len(odd) else section.line
         raise GraphFileError(
-            path,
-            f"*Matrix needs {node_count} rows of {node_count} numbers; this row or the row count differs",
-            line,
+            path, f"*Matrix needs {shape} numbers; this row or the row count differs", line
         )
     values = np.array([finite_float(token) for token in split.tokens], dtype=object)
     missing = np.array([value is None for value in values], dtype=bool)
@@ -301,8 +314,9 @@ def _read_matrix(raw: bytes, section: _Section, node_count: int, path: str) -> t
         position = int(np.flatnonzero(missing)[0])
         text = split.tokens[position].decode("utf-8", "replace")
         raise GraphFileError(
-            path, f"matrix entry {text!r} is not a finite number", int(line_numbers[position // node_count])
+            path, f"matrix entry {text!r} is not a finite number", int(line_numbers[position // columns])
         )
-    matrix = values.astype(np.float64).reshape(node_count, node_count)
-    rows, columns = np.nonzero(matrix)
-    return np.stack([rows, columns], axis=1).astype(np.int64), matrix[rows, columns]
+    matrix = values.astype(np.float64).reshape(rows, columns)
+    row_indices, column_indices = np.nonzero(matrix)
+    pairs = np.stack([row_indices, column_indices + column_offset], axis=1).astype(np.int64)
+    return pairs, matrix[row_indices, column_indices]
