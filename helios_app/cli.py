@@ -6,6 +6,7 @@ import argparse
 import faulthandler
 import logging
 import os
+import re
 import signal
 import sys
 import traceback
@@ -22,6 +23,21 @@ def _size(text: str) -> tuple[int, int]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 960x540, got {text!r}") from None
     return width, height
+
+
+_BYTE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+MAX_INPUT_SIZE_HELP = (
+    "refuse a graph file holding more than SIZE bytes after decompression: 500M, 8G (powers of 1024) "
+    "or bytes (default: 4G)"
+)
+
+
+def _byte_size(text: str) -> int:
+    """A size such as ``500M``, ``8G``, ``1.5G`` (powers of 1024) or a number of bytes."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?", text.strip().lower())
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 500M, 8G or a byte count, got {text!r}")
+    return int(float(match.group(1)) * _BYTE_UNITS[match.group(2)])
 
 
 LAYOUT_OPTION_HELP = (
@@ -81,6 +97,7 @@ def _look_options() -> argparse.ArgumentParser:
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("path", metavar="PATH", help="graph file: GML or an edge list, optionally .gz")
+    options.add_argument("--max-input-size", type=_byte_size, metavar="SIZE", help=MAX_INPUT_SIZE_HELP)
     options.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
     options.add_argument("--seed", type=int, default=0, help="seed of the initial layout (default: %(default)s)")
     options.add_argument("--set", dest="layout_options", action="append", default=[], metavar="NAME=VALUE",
@@ -145,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     layout = commands.add_parser("layout", help="lay a graph out headless and write the positions")
     layout.add_argument("path", metavar="PATH", help="graph file")
+    layout.add_argument("--max-input-size", type=_byte_size, metavar="SIZE", help=MAX_INPUT_SIZE_HELP)
     layout.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="positions file: .csv (id,x,y[,z]), .gexf, .graphml, .gml or .json (optionally .gz)")
     layout.add_argument("--layout", default="fr", choices=sorted(LAYOUTS), help="layout algorithm")
@@ -187,16 +205,17 @@ def _config(arguments: argparse.Namespace, **server_options):
     )
 
 
-def _read(path: str, time_column: str | None = None):
+def _read(path: str, time_column: str | None = None, max_input_size: int | None = None):
     """Read a graph file, with a progress bar on a terminal for big files."""
     from helios_app.io import read_graph
     from helios_app.progress import TerminalProgress
 
     column = int(time_column) if time_column is not None and time_column.isdigit() else time_column
+    options = {} if max_input_size is None else {"max_input_size": max_input_size}
     with TerminalProgress(f"reading {path}") as progress:
         if column is None:
-            return read_graph(path, progress=progress)
-        return read_graph(path, progress=progress, time_column=column)
+            return read_graph(path, progress=progress, **options)
+        return read_graph(path, progress=progress, time_column=column, **options)
 
 
 def run_layout_command(arguments: argparse.Namespace) -> int:
@@ -212,7 +231,7 @@ def run_layout_command(arguments: argparse.Namespace) -> int:
                         weight=arguments.weight,
                         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options))
     output_format(arguments.output)  # a bad suffix or a missing directory fails before any work
-    graph = _read(arguments.path, arguments.time_column)
+    graph = _read(arguments.path, arguments.time_column, arguments.max_input_size)
     started = time.perf_counter()
     layout = build_layout(graph, config)
     iterations = settle_layout(layout, arguments.iterations)
@@ -240,7 +259,7 @@ def run_render(arguments: argparse.Namespace) -> int:
     if arguments.video:
         check_output_directory(arguments.video)
     config = _config(arguments)
-    graph = _read(arguments.path, arguments.time_column)
+    graph = _read(arguments.path, arguments.time_column, arguments.max_input_size)
     if arguments.output:
         result = render_picture(graph, config, arguments.output)
         print(f"helios: wrote {arguments.output} after {result['iterations']} layout iterations "
@@ -267,7 +286,7 @@ def run_view(arguments: argparse.Namespace) -> int:
         ice_credential=arguments.ice_credential, ice_secret=arguments.ice_secret,
         ice_credential_ttl_s=arguments.ice_credential_ttl_s, publish=arguments.publish,
     )
-    graph = _read(arguments.path, arguments.time_column)
+    graph = _read(arguments.path, arguments.time_column, arguments.max_input_size)
     session = ViewSession(graph, config)
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: session.stop_requested.set())

@@ -5,6 +5,11 @@ bytes and the format from the content (the readers live in :mod:`helios_app.io.f
 the file name's suffix only decides where the content cannot. Every problem with the input is raised as a
 :class:`~helios_app.io.formats.GraphFileError` (a :class:`~helios_app.errors.HeliosError`) whose message reads
 ``PATH:LINE[:COLUMN]: what is wrong``.
+
+Bounded memory: the file is read (and decompressed) in pieces of at most 4 MiB, never more than
+``max_input_size`` bytes in all. An edge list is parsed as its pieces arrive
+(:func:`~helios_app.io.formats.edgelist.read_edge_list_stream`); the other formats get the whole text. Only
+regular files are read: a device (``/dev/zero``), a named pipe or a socket is refused before it is opened.
 """
 
 from __future__ import annotations
@@ -12,15 +17,17 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
+import itertools
 import logging
 import lzma
 import math
 import os
+import stat
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -30,14 +37,40 @@ from helios_app.io.formats import FORMAT_ALIASES, FORMATS, GraphFileError, detec
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "GraphFileError", "ProgressCallback", "as_graph", "read_graph", "read_positions"]
+__all__ = [
+    "DEFAULT_MAX_INPUT_SIZE",
+    "FORMATS",
+    "GraphFileError",
+    "ProgressCallback",
+    "as_graph",
+    "format_byte_size",
+    "read_graph",
+    "read_positions",
+]
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(bytes_done, bytes_total)``, called as a file is read (compressed bytes when compressed)."""
 
-_CHUNK_BYTES = 1 << 22
+DEFAULT_MAX_INPUT_SIZE = 4 << 30
+"""The most bytes :func:`read_graph` takes from a file, after decompression, unless told otherwise: a
+guard against decompression bombs (a 4 KB ``.bz2`` can hold 5 GB of zeros)."""
+
+_CHUNK_BYTES = 1 << 22  # one read from the file
+_OUTPUT_BYTES = 1 << 22  # the most one decompression step returns
+# A compressed member is fed windows of the input that start small and double: a member that ends leaves
+# the rest of its window to the decompressor (``unused_data``, a copy), so the copying stays proportional
+# to the member even for files of 100,000 one-line gzip members.
+_FIRST_WINDOW_BYTES = 1 << 12
+_MAX_WINDOW_BYTES = 1 << 20
+_DETECTION_BYTES = 1 << 16  # format detection reads this much past any leading whitespace
 _COMPRESSED_SUFFIXES = {".gz", ".gzip", ".bz2", ".xz"}
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+_SPECIAL_FILES = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def read_graph(
@@ -46,13 +79,15 @@ def read_graph(
     format: str | None = None,
     progress: ProgressCallback | None = None,
     time_column: int | str | None = None,
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
 ) -> Graph:
     """Read a graph file, optionally gzip-, bzip2- or xz-compressed.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file. Its format is detected from its content (see :func:`helios_app.io.formats.detect_format`):
+        The file (a regular file: devices, named pipes and sockets are refused). Its format is detected
+        from its content (see :func:`helios_app.io.formats.detect_format`):
 
         * GML (Newman's files, Gephi's with ``graphics``; ``multigraph 1`` and ``directed 1`` kept);
         * GraphML (any namespace) and GEXF (1.1draft, 1.2draft, 1.3, Gephi's pre-1.0): ``viz:position``,
@@ -61,7 +96,8 @@ def read_graph(
         * Matrix Market coordinate files, and the header-less variant read as an edge list;
         * networkx node-link JSON;
         * edge lists: ``source target [weight]`` separated by whitespace, commas or tabs, ``#``/``%``
-          comments, an optional header row, any id tokens (numbered by first appearance, kept as text).
+          comments, an optional header row, any id tokens (numbered by first appearance, kept as text);
+          also networkx's ``write_edgelist`` output with attribute dicts (``1 2 {'weight': 2.0}``).
     format : str, optional
         Skip detection and read as this format: one of :data:`FORMATS` (or an alias such as ``"net"``,
         ``"csv"``, ``"mtx"``, ``"json"``).
@@ -73,6 +109,9 @@ def read_graph(
         edge's time, a number or an ISO 8601 date; each line is then an edge present at that instant and
         a node is present from its first edge on (the other of columns 3 and 4 is the weight). GEXF files
         carry their own time (spells, ``start``/``end``, timestamps); see :mod:`helios_app.timeline`.
+    max_input_size : int, default :data:`DEFAULT_MAX_INPUT_SIZE` (4 GiB)
+        The most bytes to read, after decompression; a file holding more is refused as soon as it passes
+        the mark, before it fills the memory.
 
     Returns
     -------
@@ -82,8 +121,9 @@ def read_graph(
     Raises
     ------
     HeliosError
-        A :class:`~helios_app.io.formats.GraphFileError` if the file is missing, unreadable, empty, corrupt,
-        binary, not UTF-8 (text formats), or not valid in its format. The message starts with ``PATH:LINE:``
+        A :class:`~helios_app.io.formats.GraphFileError` if the file is missing, not a regular file,
+        unreadable, empty, corrupt, larger than ``max_input_size``, binary, not UTF-8 (text formats), not
+        valid in its format, or too big for the memory. The message starts with ``PATH:LINE:``
         (``PATH:LINE:COLUMN:`` for GML and XML) where a line is at fault.
 
     Examples
@@ -95,11 +135,18 @@ def read_graph(
     display = os.fsdecode(os.fspath(path))
     kind = _format_name(format) if format is not None else None
     started = time.perf_counter()
-    raw, compression = _read_file(display, progress)
     try:
-        graph = _read_content(raw, display, _suffix_hint(display), compression, kind, time_column)
+        with _open_regular_file(display) as stream:
+            pieces, compression = _file_pieces(stream, display, progress, max_input_size)
+            graph = _read_content(pieces, display, _suffix_hint(display), compression, kind, time_column)
     except HeliosError:
         raise
+    except MemoryError:
+        raise GraphFileError(
+            display,
+            "ran out of memory while reading it; free some memory or use a machine with more, or lower "
+            f"--max-input-size (now {format_byte_size(max_input_size)}) to refuse files this big at once",
+        ) from None
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError, csv.Error) as error:
         # A safety net: every known problem is reported by the readers, with its line. This keeps the promise
         # that bad content never escapes as another exception type.
@@ -110,6 +157,24 @@ def read_graph(
         display, graph.node_count, graph.edge_count, time.perf_counter() - started,
     )  # fmt: skip
     return graph
+
+
+def format_byte_size(size: int) -> str:
+    """Return a byte count as people write it: ``4 GiB``, ``500 MiB``, ``1.5 KiB``, ``1000 bytes``.
+
+    Parameters
+    ----------
+    size : int
+        A number of bytes.
+
+    Returns
+    -------
+    str
+    """
+    for unit, name in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if size >= unit:
+            return f"{size / unit:.4g} {name}"
+    return f"{size} bytes"
 
 
 def _format_name(name: str) -> str:
@@ -135,6 +200,85 @@ def _open_error(path: str, error: OSError) -> HeliosError:
     return GraphFileError(path, f"cannot be read ({error.strerror or error})")
 
 
+def _check_regular(path: str, mode: int) -> None:
+    """Refuse what is not a regular file: reading ``/dev/zero`` never ends, opening a FIFO blocks."""
+    if stat.S_ISDIR(mode):
+        raise GraphFileError(path, "is a directory, not a graph file")
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _SPECIAL_FILES if test(mode)), "not a regular file")
+        raise GraphFileError(path, f"is {what}, not a graph file; Helios reads regular files only")
+
+
+def _open_regular_file(path: str) -> BinaryIO:
+    """Open ``path`` for reading after checking, without opening it, that it is a regular file."""
+    try:
+        _check_regular(path, os.stat(path).st_mode)
+        stream = open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except OSError as error:
+        raise _open_error(path, error) from None
+    try:
+        _check_regular(path, os.fstat(stream.fileno()).st_mode)  # the path may have changed meanwhile
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
+def _too_big(path: str, compression: str | None, max_input_size: int) -> GraphFileError:
+    after = f" after {compression} decompression" if compression else ""
+    return GraphFileError(
+        path,
+        f"more than {format_byte_size(max_input_size)}{after}; raise --max-input-size if the file is genuine",
+    )
+
+
+def _file_pieces(
+    stream: BinaryIO, path: str, progress: ProgressCallback | None, max_input_size: int
+) -> tuple[Iterator[bytes], str | None]:
+    """The file's (decompressed) bytes as pieces of at most 4 MiB, checked against the cap, and the compression."""
+    try:
+        total = os.fstat(stream.fileno()).st_size
+        head = stream.read(_CHUNK_BYTES)
+    except OSError as error:
+        raise _open_error(path, error) from None
+    if head.startswith(b"PK\x03\x04"):
+        raise GraphFileError(path, "is a zip archive; extract the graph file from it first")
+    compression = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if compression is None and total > max_input_size:
+        raise _too_big(path, None, max_input_size)
+    pieces = _chunks(stream, head, path, progress, total)
+    if compression is not None:
+        pieces = _decompressed(pieces, compression, path)
+    return _capped(pieces, path, compression, max_input_size), compression
+
+
+def _chunks(
+    stream: BinaryIO, head: bytes, path: str, progress: ProgressCallback | None, total: int
+) -> Iterator[bytes]:
+    """``head``, then the rest of ``stream`` in chunks, reporting progress."""
+    chunk, done = head, len(head)
+    while chunk:
+        if progress is not None:
+            progress(done, max(total, done))
+        yield chunk
+        try:
+            chunk = stream.read(_CHUNK_BYTES)
+        except OSError as error:
+            raise _open_error(path, error) from None
+        done += len(chunk)
+
+
+def _capped(pieces: Iterator[bytes], path: str, compression: str | None, max_input_size: int) -> Iterator[bytes]:
+    """The pieces, refused with a one-line error as soon as they add up to more than ``max_input_size``."""
+    done = 0
+    for piece in pieces:
+        done += len(piece)
+        if done > max_input_size:
+            raise _too_big(path, compression, max_input_size)
+        yield piece
+    logger.debug("%s: %d bytes%s", path, done, f" after {compression} decompression" if compression else "")
+
+
 def _decompressor(name: str) -> Any:
     if name == "gzip":
         return zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
@@ -143,58 +287,30 @@ def _decompressor(name: str) -> Any:
     return lzma.LZMADecompressor()
 
 
-def _read_file(path: str, progress: ProgressCallback | None) -> tuple[bytes, str | None]:
-    """Return the file's (decompressed) bytes and the compression, reporting progress as it reads."""
-    if os.path.isdir(path):
-        raise GraphFileError(path, "is a directory, not a graph file")
-    try:
-        with open(path, "rb") as stream:
-            total = os.fstat(stream.fileno()).st_size
-            head = stream.read(_CHUNK_BYTES)
-            if head.startswith(b"PK\x03\x04"):
-                raise GraphFileError(path, "is a zip archive; extract the graph file from it first")
-            compression = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
-            done = len(head)
-            if progress is not None:
-                progress(done, total)
-            if compression is None:
-                chunks = [head]
-                while chunk := stream.read(_CHUNK_BYTES):
-                    chunks.append(chunk)
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(done, max(total, done))
-                return b"".join(chunks), None
-            data = _decompress_stream(stream, head, compression, path, progress, done, total)
-            return data, compression
-    except OSError as error:
-        raise _open_error(path, error) from None
+def _decompressed(chunks: Iterator[bytes], name: str, path: str) -> Iterator[bytes]:
+    """Decompress the chunks member after member (concatenated files), in pieces of at most 4 MiB.
 
-
-def _decompress_stream(
-    stream: Any, head: bytes, name: str, path: str, progress: ProgressCallback | None, done: int, total: int
-) -> bytes:
-    """Decompress ``head`` and the rest of ``stream``, member after member (concatenated gzip files)."""
-    parts: list[bytes] = []
-    decompressor = _decompressor(name)
-    pending = head
+    Linear in the input and output, whatever the number of members (see ``_FIRST_WINDOW_BYTES``); zero
+    bytes after the last member are padding.
+    """
+    decompressor = None
+    window = _FIRST_WINDOW_BYTES
     try:
-        while True:
-            while pending:
-                if decompressor.eof:
-                    if not pending.strip(b"\x00"):
+        for chunk in chunks:
+            view = memoryview(chunk)
+            position = 0
+            while position < len(view):
+                if decompressor is None or decompressor.eof:
+                    padding = decompressor is not None and view[position] == 0
+                    if padding and not view[position:].tobytes().strip(b"\x00"):
                         break  # zero padding after the last member
                     decompressor = _decompressor(name)  # the next member of a concatenated file
-                parts.append(decompressor.decompress(pending))
-                pending = decompressor.unused_data if decompressor.eof else b""
-            chunk = stream.read(_CHUNK_BYTES)
-            if not chunk:
-                break
-            done += len(chunk)
-            if progress is not None:
-                progress(done, max(total, done))
-            pending = chunk
-        if not decompressor.eof:
+                    window = _FIRST_WINDOW_BYTES
+                fed = view[position : position + window]
+                yield from _inflate(decompressor, fed, name)
+                position += len(fed) - len(decompressor.unused_data) if decompressor.eof else len(fed)
+                window = min(2 * window, _MAX_WINDOW_BYTES)
+        if decompressor is None or not decompressor.eof:
             raise EOFError("the compressed stream ends before its end marker")
     except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as error:
         raise GraphFileError(
@@ -202,9 +318,33 @@ def _decompress_stream(
             f"the {name} data is truncated or corrupt ({error}); the file may be incomplete, "
             "download or copy it again",
         ) from None
-    data = b"".join(parts)
-    logger.debug("%s: %s, %d bytes decompressed to %d", path, name, total, len(data))
-    return data
+
+
+def _inflate(decompressor: Any, data: memoryview, name: str) -> Iterator[bytes]:
+    """Decompress ``data`` in pieces of at most ``_OUTPUT_BYTES``; input past the member's end is left in
+    ``decompressor.unused_data``."""
+    if name == "gzip":  # zlib keeps the input it could not use yet in unconsumed_tail
+        while True:
+            output = decompressor.decompress(data, _OUTPUT_BYTES)
+            if output:
+                yield output
+            data = decompressor.unconsumed_tail
+            if decompressor.eof or (not data and len(output) < _OUTPUT_BYTES):
+                return
+    output = decompressor.decompress(data, _OUTPUT_BYTES)  # bz2 and lzma buffer the input themselves
+    while True:
+        if output:
+            yield output
+        if decompressor.eof or decompressor.needs_input:
+            return
+        output = decompressor.decompress(b"", _OUTPUT_BYTES)
+
+
+def _read_file(path: str, max_input_size: int = DEFAULT_MAX_INPUT_SIZE) -> tuple[bytes, str | None]:
+    """Return the whole (decompressed) bytes of a file and its compression."""
+    with _open_regular_file(path) as stream:
+        pieces, compression = _file_pieces(stream, path, None, max_input_size)
+        return b"".join(pieces), compression
 
 
 def _suffix_hint(path: str) -> str:
@@ -216,22 +356,52 @@ def _suffix_hint(path: str) -> str:
     return suffix
 
 
+def _head(pieces: Iterator[bytes]) -> bytes:
+    """The first pieces, enough for format detection to see what it would see in the whole text: at least
+    ``_DETECTION_BYTES`` past any leading whitespace (or everything, when that is shorter)."""
+    parts: list[bytes] = []
+    size = 0
+    content_at = None  # where the first non-whitespace byte is
+    for piece in pieces:
+        if content_at is None and piece.strip():
+            content_at = size + len(piece) - len(piece.lstrip())
+        parts.append(piece)
+        size += len(piece)
+        if content_at is not None and size >= content_at + _DETECTION_BYTES:
+            break
+    return b"".join(parts)
+
+
 def _read_content(
-    raw: bytes,
+    pieces: Iterator[bytes],
     path: str,
     suffix: str,
     compression: str | None,
     kind: str | None,
     time_column: int | str | None,
 ) -> Graph:
-    """Check for emptiness and text encodings, detect the format and dispatch to its reader."""
+    """Check for emptiness and text encodings, detect the format and dispatch to its reader.
+
+    An edge list is read as it streams in; other formats (and UTF-16 text) get the whole text.
+    """
+    head = _head(pieces)
     after = f" (after {compression} decompression)" if compression else ""
-    if not raw:
+    if not head:
         raise GraphFileError(path, f"the file is empty{after}")
-    if not raw.strip():
+    if not head.strip():  # the head reaches the first non-whitespace byte, if there is one
         raise GraphFileError(path, f"the file is empty{after}: it holds only whitespace")
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text_head = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    if kind is None and not utf16:
+        kind = detect_format(text_head, path, suffix)
+    if kind == "edgelist" and not utf16:
+        from helios_app.io.formats.edgelist import read_edge_list_stream
+
+        return read_edge_list_stream(itertools.chain([text_head], pieces), path, suffix, time_column)
+    raw = b"".join(itertools.chain([head], pieces))
+    del head, text_head
     text = raw
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if utf16:
         try:
             text = raw.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as error:
@@ -239,10 +409,10 @@ def _read_content(
                 path, f"UTF-16 text (it starts with a byte order mark) that does not decode: {error.reason}"
             ) from None
         logger.info("%s: UTF-16 text, converted to UTF-8", path)
+        if kind is None:
+            kind = detect_format(text, path, suffix)
     elif raw.startswith(codecs.BOM_UTF8):
         text = raw[3:]
-    if kind is None:
-        kind = detect_format(text, path, suffix)
     if kind in ("graphml", "gexf"):
         # expat reads the encoding the XML declares
         return read_bytes_as(kind, raw, path, suffix, time_column)
@@ -319,7 +489,7 @@ def read_positions(path: str | os.PathLike, graph: Graph) -> np.ndarray:
         If the file cannot be read, places none of the graph's nodes, or has a bad row.
     """
     display = os.fsdecode(os.fspath(path))
-    raw, _ = _read_file(display, None)
+    raw, _ = _read_file(display)
     text = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
     first = text.split(b"\n", 1)[0].strip().lower().replace(b" ", b"")
     if first in (b"id,x,y", b"id,x,y,z"):

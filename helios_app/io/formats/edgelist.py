@@ -5,26 +5,41 @@ skipped; ids are any tokens, numbered in order of first appearance and kept as t
 are two nodes). A file of plain decimal ids (the SNAP and DIMACS files) takes a vectorized path that gives
 the same graph several times faster.
 
+networkx's ``write_edgelist`` output with its attribute dicts (``1 2 {'weight': 2.0, 'color': 'green'}``)
+is read as networkx reads it: the first line's third field starts with ``{``, so every line is two ids and
+a dict literal of simple values (parsed, never evaluated); its ``weight`` is the edge's weight (1 where an
+edge has none), its other keys are ``edge_attributes``.
+
 With ``time_column`` (3 or 4, or the name of a column in the header row) that column is a time: each line is
 an edge present at that instant, and a node is present from its first edge on. Times are numbers, or ISO
 8601 dates (``2009-03-01``, ``2009-03-01T10:30:00``; seconds since the Unix epoch, UTC). The other column
 past the two ids, if there is one, is the weight.
+
+Bounded memory: the text is read in blocks of whole lines (about :data:`BLOCK_BYTES` each), each parsed with
+the vectorized code and numbered with one numbering kept across blocks, so that a file is never held
+whole: :func:`read_edge_list_stream` takes the text as it is decompressed. The result is the same as
+for the whole text at once: the same node order, the same ids, the same line numbers in errors.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
+import itertools
 import logging
+import math
 import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from helios_app.graph import Graph, TimeIntervals, parse_time
-from helios_app.io.formats._common import GraphFileError
+from helios_app.io.formats._common import GraphFileError, check_text
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_edge_list", "split_whitespace"]
+__all__ = ["BLOCK_BYTES", "read_edge_list", "read_edge_list_stream", "split_whitespace"]
 
 # Column names that mark a first row as a header (both of its first two fields must be one of these). No
 # single letters: "u v" could as well be a real edge.
@@ -36,12 +51,23 @@ _SEPARATOR = np.zeros(256, dtype=bool)
 _SEPARATOR[[9, 10, 11, 12, 13, 32]] = True  # the bytes that bytes.split() splits on
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[48:58] = True
+_ODD = ~(_DIGIT | _SEPARATOR)  # bytes that make a token other than a plain decimal integer
 _LARGEST_PLAIN_ID = 1 << 53  # ids up to here are exact in the float64 parse of a weighted list
-_MAX_TABLE_FACTOR = 8  # ids up to this many times the token count are ranked with a lookup table
+
+BLOCK_BYTES = 1 << 23
+"""Bytes of text parsed at a time. Parsing a block costs at most about 15 times its size (index arrays,
+tokens), so 8 MiB blocks keep that under 150 MB, and numpy still works on millions of bytes per call."""
+_PIECE_BYTES = 1 << 22  # a whole text is cut into pieces of this size before it is cut into blocks
+_BATCH_TOKENS = 1 << 20  # comma- and tab-separated rows are numbered in batches of this many fields
+# Integer ids are ranked with a lookup table (4 bytes per possible id) while the largest id is below the
+# number of ids read so far plus this; sparser ids are numbered as text.
+_TABLE_SLACK = 1 << 22
+_MAX_ATTRIBUTE_BYTES = 1 << 16  # the longest attribute dict of networkx's edge list format
+_SIMPLE_TYPES = (str, int, float, bool, type(None))
 
 
-def first_data_line(raw: bytes) -> tuple[int, bytes] | None:
-    """Return the 1-based number and the text of the first line that is neither blank nor a comment."""
+def _data_lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
+    """The 1-based number and the stripped text of each line that is neither blank nor a comment."""
     start = 0
     line_number = 1
     size = len(raw)
@@ -51,10 +77,14 @@ def first_data_line(raw: bytes) -> tuple[int, bytes] | None:
             end = size
         line = raw[start:end].strip()
         if line and line[:1] not in (b"#", b"%"):
-            return line_number, line
+            yield line_number, line
         start = end + 1
         line_number += 1
-    return None
+
+
+def first_data_line(raw: bytes) -> tuple[int, bytes] | None:
+    """Return the 1-based number and the text of the first line that is neither blank nor a comment."""
+    return next(_data_lines(raw), None)
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -76,7 +106,6 @@ class _Split:
         self.body: bytes | None = None  # the text from the first data line on, when no comment follows it
         self._raw = b""
         self._keep: np.ndarray | None = None
-        self.header: list[str] | None = None  # the column names, when the first data line is a header
 
     @property
     def tokens(self) -> list:
@@ -92,13 +121,16 @@ def split_whitespace(raw: bytes, skip_line: int | None) -> _Split:
     """Split whitespace-separated text into tokens, fast, without a Python loop per line.
 
     Comment lines, blank lines and ``skip_line`` are left out. Also finds how many leading columns hold
-    only plain decimal integers without leading zeros (whose text ``int`` gives back exactly).
+    only plain decimal integers without leading zeros (whose text ``int`` gives back exactly). Working
+    memory: a few bytes per byte of text and a few dozen per token.
     """
     data = np.frombuffer(raw, dtype=np.uint8)
     is_separator = _SEPARATOR[data]
     starts = ~is_separator
     starts[1:] &= is_separator[:-1]
+    del is_separator
     token_starts = np.flatnonzero(starts)
+    del starts
     newlines = np.flatnonzero(data == 10)
     token_lines = np.searchsorted(newlines, token_starts)  # 0-based line of each token
     line_count = len(newlines) + 1
@@ -113,6 +145,7 @@ def split_whitespace(raw: bytes, skip_line: int | None) -> _Split:
     data_lines = np.flatnonzero((counts > 0) & ~ignored)
 
     keep = ~ignored[token_lines]
+    del token_lines
     split = _Split(None, counts[data_lines], data_lines + 1)
     split._raw = raw
     split._keep = None if keep.all() else keep
@@ -121,61 +154,120 @@ def split_whitespace(raw: bytes, skip_line: int | None) -> _Split:
     first_line = int(data_lines[0])
     if not ignored[first_line:].any():
         split.body = raw[int(newlines[first_line - 1]) + 1 :] if first_line else raw
+    del newlines
 
-    # Which columns are plain integers: no byte other than digits and separators in them, no leading zero.
-    line_first_token = np.flatnonzero(first_of_line)
-    column = np.arange(len(token_starts)) - line_first_token[np.cumsum(first_of_line) - 1]
-    bad_columns = set()
-    odd = np.flatnonzero(~_DIGIT[data] & ~is_separator)
-    if len(odd):
-        owner = np.searchsorted(token_starts, odd, side="right") - 1
-        owner = owner[keep[owner]]
-        bad_columns.update(np.unique(column[owner]).tolist())
+    # Which of the first two columns are plain integers: no byte other than digits in them, no leading zero.
+    bad = np.logical_or.reduceat(_ODD[data], token_starts)  # per token: holds a byte other than a digit
     following = np.minimum(token_starts + 1, len(data) - 1)
-    leading_zero = (data[token_starts] == 48) & _DIGIT[data[following]] & (token_starts + 1 < len(data))
-    leading_zero &= keep
-    if leading_zero.any():
-        bad_columns.update(np.unique(column[leading_zero]).tolist())
-    plain = 0
-    while plain not in bad_columns and plain < 2:
-        plain += 1
-    split.plain_integer_columns = plain
+    bad |= (data[token_starts] == 48) & _DIGIT[data[following]] & (token_starts + 1 < len(data))
+    bad &= keep
+    second_of_line = np.zeros(len(token_starts), dtype=bool)
+    second_of_line[1:] = first_of_line[:-1] & ~first_of_line[1:]
+    if (bad & first_of_line).any():
+        split.plain_integer_columns = 0
+    else:
+        split.plain_integer_columns = 1 if (bad & second_of_line).any() else 2
     return split
 
 
-def _split_delimited(raw: bytes, delimiter: str, skip_line: int | None, path: str) -> _Split:
-    """Split comma- or tab-separated text with the csv module; same results as :func:`split_whitespace`."""
-    lines = raw.decode("utf-8").split("\n")
-    tokens: list[str] = []
-    counts: list[int] = []
-    line_numbers: list[int] = []
-    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
-    try:
-        for row in reader:
-            line_number = reader.line_num
-            fields = [field.strip() for field in row]
-            if not fields or not any(fields) or fields[0][:1] in ("#", "%") or line_number == skip_line:
-                continue
-            for column, value in enumerate(fields[:2], start=1):
-                if not value:
-                    raise GraphFileError(path, f"column {column} (a node id) is empty", line_number)
-            tokens.extend(fields)
-            counts.append(len(fields))
-            line_numbers.append(line_number)
-    except csv.Error as error:
-        raise GraphFileError(path, str(error), reader.line_num) from None
-    return _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
+# ----------------------------------------------------------------------------------------------------------
+# Blocks of whole lines
 
 
-def _split(raw: bytes, path: str, suffix: str, column_name: str | None = None) -> _Split:
-    """Pick the separator from the first data line, skip a header row, and split the text.
+def _pieces_of(raw: bytes) -> Iterator[bytes]:
+    for start in range(0, len(raw), _PIECE_BYTES):
+        yield raw[start : start + _PIECE_BYTES]
+
+
+def _line_blocks(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Join pieces of text into blocks of whole lines of about :data:`BLOCK_BYTES` (a longer line, a longer
+    block).
+
+    A block ends after a ``\\n`` or a ``\\r`` (never between the two bytes of a ``\\r\\n``), so that no
+    UTF-8 character and no line is cut.
+    """
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size < BLOCK_BYTES:
+            continue
+        cut = max(piece.rfind(b"\n"), piece.rfind(b"\r", 0, len(piece) - 1)) + 1
+        if cut == 0:
+            continue  # no line ends in this piece: the block grows until one does
+        rest = piece[cut:]
+        buffer[-1] = piece[:cut]
+        del piece
+        block = b"".join(buffer)
+        buffer, size = [rest], len(rest)
+        yield block
+    if size:
+        yield b"".join(buffer)
+
+
+def _checked_blocks(blocks: Iterable[bytes], path: str) -> Iterator[bytes]:
+    """Check each block as text (binary data, UTF-8) and turn CR and CRLF line ends into LF.
+
+    The same checks and line numbers as :func:`helios_app.io.formats._common.check_text` on the whole text.
+    """
+    lines_before = 0
+    for block in blocks:
+        try:
+            check_text(block, path)
+        except GraphFileError as error:
+            raise GraphFileError(path, error.reason, (error.line or 1) + lines_before) from None
+        lines_before += block.count(b"\n")
+        if b"\r" in block:
+            block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        yield block
+
+
+def _first_block(blocks: Iterator[bytes]) -> bytes:
+    """The first block, joined with the next ones until it holds two data lines or the text ends.
+
+    The first data line decides the separator and whether it is a header; a Matrix Market size line is
+    told by the line after it.
+    """
+    parts = []
+    found = 0
+    for block in blocks:
+        parts.append(block)
+        found += sum(1 for _ in itertools.islice(_data_lines(block), 2 - found))
+        if found >= 2:
+            break
+    return b"".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The layout, from the first data line
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How the lines of an edge list are written, decided from its first data line."""
+
+    delimiter: str | None  # None: runs of whitespace
+    skip_line: int | None = None  # a header row or a Matrix Market size line
+    header: list[str] | None = None
+    attributes: bool = False  # networkx's "u v {dict}" lines
+
+
+def _layout(first_block: bytes, path: str, suffix: str, column_name: str | None = None) -> _Layout:
+    """Pick the separator from the first data line and tell a header row.
 
     A first line that names ``column_name`` is a header too, whatever its other names.
     """
-    first = first_data_line(raw)
+    first = first_data_line(first_block)
     if first is None:
         raise GraphFileError(path, "the file has only comments and blank lines, no edges")
     line_number, line = first
+    ids_part = line.partition(b"{")[0]
+    for candidate in [*(text for text in (",", "\t") if text.encode() in ids_part), None]:
+        fields = line.split(None if candidate is None else candidate.encode(), 2)
+        if len(fields) == 3 and fields[2].lstrip().startswith(b"{"):
+            logger.debug("%s:%d: networkx edge list with attribute dicts", path, line_number)
+            return _Layout(candidate, attributes=True)
     fields = [field.strip() for field in line.split(b"\t")]
     if b"," in line:
         delimiter: str | None = ","
@@ -194,24 +286,14 @@ def _split(raw: bytes, path: str, suffix: str, column_name: str | None = None) -
             "file and pass this one as its positions",
             line_number,
         )
-    skip_line = None
-    header = None
     named = column_name is not None and column_name.strip().lower() in lowered
     if _is_header(header_fields) or named:
-        skip_line = line_number
-        header = header_fields
         logger.debug("%s:%d: column names %s, skipped", path, line_number, header_fields)
-    elif suffix == ".mtx" and _is_size_line(header_fields, raw, line_number):
-        skip_line = line_number
+        return _Layout(delimiter, line_number, header_fields)
+    if suffix == ".mtx" and _is_size_line(header_fields, first_block, line_number):
         logger.info("%s:%d: a Matrix Market size line with no banner; skipped", path, line_number)
-    if delimiter is None:
-        split = split_whitespace(raw, skip_line)
-    else:
-        split = _split_delimited(raw, delimiter, skip_line, path)
-    if not len(split.counts):
-        raise GraphFileError(path, "the file has only comments and blank lines, no edges")
-    split.header = header
-    return split
+        return _Layout(delimiter, line_number)
+    return _Layout(delimiter)
 
 
 def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
@@ -230,6 +312,58 @@ def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
     return second is not None and len(second[1].split()) != 3
 
 
+# ----------------------------------------------------------------------------------------------------------
+# Batches of split lines
+
+
+def _whitespace_batches(blocks: Iterable[bytes], skip_line: int | None) -> Iterator[_Split]:
+    """Each block split with :func:`split_whitespace`, its line numbers counted from the file's start."""
+    line_offset = 0
+    for block in blocks:
+        skip = skip_line - line_offset if skip_line is not None and skip_line > line_offset else None
+        split = split_whitespace(block, skip)
+        split.line_numbers += line_offset
+        line_offset += block.count(b"\n")
+        yield split
+
+
+def _block_lines(block: bytes) -> list[str]:
+    lines = block.decode("utf-8").split("\n")
+    if block.endswith(b"\n"):
+        lines.pop()  # the block's last line ends with it
+    return lines
+
+
+def _delimited_batches(
+    blocks: Iterable[bytes], delimiter: str, skip_line: int | None, path: str
+) -> Iterator[_Split]:
+    """Comma- or tab-separated lines read with one csv reader across blocks (a quoted field may hold a line
+    end), in batches of about ``_BATCH_TOKENS`` fields."""
+    lines = itertools.chain.from_iterable(map(_block_lines, blocks))
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    tokens: list[str] = []
+    counts: list[int] = []
+    line_numbers: list[int] = []
+    try:
+        for row in reader:
+            line_number = reader.line_num
+            fields = [field.strip() for field in row]
+            if not fields or not any(fields) or fields[0][:1] in ("#", "%") or line_number == skip_line:
+                continue
+            for column, value in enumerate(fields[:2], start=1):
+                if not value:
+                    raise GraphFileError(path, f"column {column} (a node id) is empty", line_number)
+            tokens.extend(fields)
+            counts.append(len(fields))
+            line_numbers.append(line_number)
+            if len(tokens) >= _BATCH_TOKENS:
+                yield _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
+                tokens, counts, line_numbers = [], [], []
+    except csv.Error as error:
+        raise GraphFileError(path, str(error), reader.line_num) from None
+    yield _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
+
+
 def check_columns(
     counts: np.ndarray,
     line_numbers: np.ndarray,
@@ -237,24 +371,27 @@ def check_columns(
     suffix: str,
     allowed: tuple[int, ...],
     what: str | None = None,
+    reference: tuple[int, int] | None = None,
 ) -> int:
     """Return the column count shared by every data line, or raise the error for the first odd line.
 
     ``what`` names the columns in the message (by default ``source target [weight]`` or ``row column
-    value``).
+    value``). ``reference`` is ``(columns, line number)`` of the file's first data line when ``counts``
+    are those of a later block.
     """
-    expected = int(counts[0])
     if what is None:
         names = ("row", "column", "value")[: allowed[0]]
         what = "source target [weight]" if allowed == (2, 3) else " ".join(names)
-    hint = ""
-    if suffix == ".gml":
-        hint = " (the name ends in .gml, but the text is not GML, so it was read as an edge list)"
-    if expected not in allowed:
-        columns = " or ".join(str(count) for count in allowed)
-        raise GraphFileError(
-            path, f"expected {columns} columns ({what}), found {expected}{hint}", int(line_numbers[0])
-        )
+    if reference is None:
+        expected, first_line = int(counts[0]), int(line_numbers[0])
+        hint = ""
+        if suffix == ".gml":
+            hint = " (the name ends in .gml, but the text is not GML, so it was read as an edge list)"
+        if expected not in allowed:
+            columns = " or ".join(str(count) for count in allowed)
+            raise GraphFileError(path, f"expected {columns} columns ({what}), found {expected}{hint}", first_line)
+    else:
+        expected, first_line = reference
     odd = np.flatnonzero(counts != expected)
     if len(odd):
         line, found = int(line_numbers[odd[0]]), int(counts[odd[0]])
@@ -263,7 +400,7 @@ def check_columns(
             raise GraphFileError(path, f"expected {columns} columns ({what}), found {found}", line)
         raise GraphFileError(
             path,
-            f"found {found} columns, but line {line_numbers[0]} has {expected}; "
+            f"found {found} columns, but line {first_line} has {expected}; "
             f"every line needs the same columns ({what})",
             line,
         )
@@ -279,7 +416,7 @@ def parse_weights(tokens: list, line_numbers: np.ndarray, path: str, column: int
     if weights is not None and np.all(np.isfinite(weights)):
         return weights
     for position, token in enumerate(tokens):
-        text = token.decode("utf-8") if isinstance(token, bytes) else token
+        text = _text(token)
         try:
             weight = float(text)
         except ValueError:
@@ -293,33 +430,142 @@ def parse_weights(tokens: list, line_numbers: np.ndarray, path: str, column: int
     raise ValueError("no bad weight found")  # not reached
 
 
-def number_by_first_appearance(ids: list) -> tuple[np.ndarray, list[str]]:
-    """Number id tokens (bytes or str) by first appearance; return the indices and the ids as text."""
-    # dict.fromkeys keeps first-appearance order; only the unique ids pass through Python bytecode.
-    index_of = {token: index for index, token in enumerate(dict.fromkeys(ids))}
-    indices = np.fromiter(map(index_of.__getitem__, ids), dtype=np.int64, count=len(ids))
-    node_ids = [token.decode("utf-8") if isinstance(token, bytes) else token for token in index_of]
-    return indices, node_ids
+def _text(token: bytes | str) -> str:
+    return token.decode("utf-8") if isinstance(token, bytes) else token
 
 
-def number_integers_by_first_appearance(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """The same numbering for non-negative integer ids given as an array: the same result, faster."""
-    if not len(values):
-        return values.astype(np.int64), []
-    largest = int(values.max())
-    if largest <= _MAX_TABLE_FACTOR * len(values) + 1024:
-        first = np.full(largest + 1, len(values), dtype=np.int64)
-        np.minimum.at(first, values, np.arange(len(values), dtype=np.int64))
-        present = np.flatnonzero(first < len(values))
-        order = present[np.argsort(first[present], kind="stable")]
-        rank = np.empty(largest + 1, dtype=np.int64)
-        rank[order] = np.arange(len(order), dtype=np.int64)
-        return rank[values], [str(value) for value in order.tolist()]
-    unique, first_index, inverse = np.unique(values, return_index=True, return_inverse=True)
-    appearance = np.argsort(first_index, kind="stable")
-    rank = np.empty(len(unique), dtype=np.int64)
-    rank[appearance] = np.arange(len(unique), dtype=np.int64)
-    return rank[inverse.reshape(-1)], [str(value) for value in unique[appearance].tolist()]
+def parse_times(
+    tokens: list, line_numbers: np.ndarray, path: str, column: int, reference: tuple[str, int] | None = None
+) -> tuple[np.ndarray, str]:
+    """Convert time tokens to floats: all numbers, or all dates; name the line of the first bad one.
+
+    ``reference`` is ``(time format, line number)`` of the file's first time when the tokens are a later
+    block's. Returns the times and the time format (``"number"`` or ``"date"``).
+    """
+    texts = list(map(_text, tokens))
+    try:
+        times = np.array(list(map(float, texts)), dtype=np.float64)
+    except ValueError:
+        times = None
+    if times is not None and np.all(np.isfinite(times)) and (reference is None or reference[0] == "number"):
+        return times, "number"
+    values = []
+    first_kind, first_line = reference or (None, int(line_numbers[0]))
+    for position, text in enumerate(texts):
+        for kind in ("number", "date"):
+            try:
+                values.append(parse_time(text, kind))
+                break
+            except ValueError:
+                continue
+        else:
+            raise GraphFileError(
+                path,
+                f"time {text!r} (column {column}) is neither a finite number nor a date "
+                "(yyyy-mm-dd or yyyy-mm-ddThh:mm:ss)",
+                int(line_numbers[position]),
+            )
+        first_kind = first_kind or kind
+        if kind != first_kind:
+            raise GraphFileError(
+                path,
+                f"time {text!r} (column {column}) is a {kind}, but line {first_line} has a "
+                f"{first_kind}; a time column holds numbers or dates, not both",
+                int(line_numbers[position]),
+            )
+    return np.array(values, dtype=np.float64), first_kind
+
+
+def _time_column_number(time_column: int | str, header: list[str] | None, path: str) -> int:
+    """The 1-based time column: 3 or 4, given as a number or as a name in the header row."""
+    if isinstance(time_column, str):
+        lowered = [name.strip().lower() for name in header or []]
+        if time_column.strip().lower() not in lowered:
+            raise GraphFileError(path, f"no header row names a column {time_column!r} (the time column)")
+        column = lowered.index(time_column.strip().lower()) + 1
+    elif isinstance(time_column, bool) or not isinstance(time_column, int):
+        raise GraphFileError(path, f"time_column must be a column number or name, got {time_column!r}")
+    else:
+        column = time_column
+    if column not in (3, 4):
+        raise GraphFileError(
+            path,
+            f"the time column is column {column}; it must be column 3 or 4 (1 and 2 are the edge's ends, "
+            "the other of 3 and 4 the weight)",
+        )
+    return column
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Numbering nodes across blocks
+
+
+class _NodeNumbering:
+    """Node indices in order of first appearance, kept across the blocks of one file.
+
+    Plain integer ids are ranked with a lookup table (``rank[id]``, -1 for an id not seen yet) while they
+    are dense; once a block's ids are not plain integers, or too sparse for a table, every id is numbered
+    as text (its bytes, or str for comma- and tab-separated files) in one dict.
+    """
+
+    def __init__(self) -> None:
+        self.rank: np.ndarray | None = np.empty(0, dtype=np.int32)  # None once ids are text
+        self.integer_ids: list[np.ndarray] = []  # the integer ids in order of first appearance, per block
+        self.index_of: dict = {}
+        self.seen = 0  # integer ids read
+        self.count = 0  # integer ids numbered
+
+    @property
+    def takes_integers(self) -> bool:
+        return self.rank is not None
+
+    def number_integers(self, values: np.ndarray) -> np.ndarray | None:
+        """Indices of non-negative int64 ids, or None when the ids are (or now become) text."""
+        if self.rank is None:
+            return None
+        self.seen += len(values)
+        if not len(values):
+            return np.empty(0, dtype=np.int32)
+        largest = int(values.max())
+        if largest >= len(self.rank):
+            limit = self.seen + _TABLE_SLACK
+            if largest >= limit:
+                self._as_text()
+                return None
+            grown = np.full(min(max(largest + 1, 2 * len(self.rank)), limit), -1, dtype=np.int32)
+            grown[: len(self.rank)] = self.rank
+            self.rank = grown
+        ranks = self.rank[values]
+        unseen = ranks < 0
+        if unseen.any():
+            unique, first = np.unique(values[unseen], return_index=True)
+            fresh = unique[np.argsort(first, kind="stable")]
+            self.rank[fresh] = np.arange(self.count, self.count + len(fresh), dtype=np.int32)
+            self.integer_ids.append(fresh)
+            self.count += len(fresh)
+            ranks = self.rank[values]
+        return ranks
+
+    def number_tokens(self, tokens: list) -> np.ndarray:
+        """Indices of id tokens (bytes or str)."""
+        if self.rank is not None:
+            self._as_text()
+        index_of = self.index_of
+        fresh = [token for token in dict.fromkeys(tokens) if token not in index_of]
+        index_of.update(zip(fresh, range(len(index_of), len(index_of) + len(fresh))))
+        return np.fromiter(map(index_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    def _as_text(self) -> None:
+        ids = np.concatenate(self.integer_ids).tolist() if self.integer_ids else []
+        self.index_of = {str(value).encode(): index for index, value in enumerate(ids)}
+        self.rank = None
+        self.integer_ids = []
+
+    def node_ids(self) -> list[str]:
+        """The ids as text, in order of first appearance."""
+        if self.rank is not None:
+            return list(map(str, np.concatenate(self.integer_ids).tolist())) if self.integer_ids else []
+        return [_text(token) for token in self.index_of]
 
 
 def _parse_plain_numbers(split: _Split, columns: int) -> tuple[np.ndarray, np.ndarray | None] | None:
@@ -355,90 +601,153 @@ def _integer_values(tokens: list) -> np.ndarray | None:
         return None
 
 
-def _text(token: bytes | str) -> str:
-    return token.decode("utf-8") if isinstance(token, bytes) else token
+def _numbered_ids(ids: list, split: _Split, numbering: _NodeNumbering) -> np.ndarray:
+    """Node indices of id tokens, numbered by first appearance."""
+    if split.plain_integer_columns >= 2 and numbering.takes_integers:
+        values = _integer_values(ids)
+        if values is not None:
+            indices = numbering.number_integers(values)
+            if indices is not None:
+                return indices
+    return numbering.number_tokens(ids)
 
 
-def parse_times(tokens: list, line_numbers: np.ndarray, path: str, column: int) -> tuple[np.ndarray, str]:
-    """Convert time tokens to floats: all numbers, or all dates; name the line of the first bad one.
+# ----------------------------------------------------------------------------------------------------------
+# Reading
 
-    Returns the times and the time format (``"number"`` or ``"date"``).
+
+def read_edge_list(raw: bytes, path: str, suffix: str = "", time_column: int | str | None = None) -> Graph:
+    """Read an edge list from its whole text (checked as UTF-8, line ends ``\\n``).
+
+    Parameters
+    ----------
+    raw : bytes
+        The text.
+    path : str
+        The file, for messages.
+    suffix : str, default ""
+        The file name's format suffix (``.mtx``, ``.gml``), for the cases the content cannot decide.
+    time_column : int or str, optional
+        3 or 4, or a name in the header row: that column is each edge's time (see the module's docstring).
+
+    Returns
+    -------
+    Graph
+
+    Raises
+    ------
+    GraphFileError
+        Naming the line at fault.
     """
-    texts = list(map(_text, tokens))
-    try:
-        times = np.array(list(map(float, texts)), dtype=np.float64)
-    except ValueError:
-        times = None
-    if times is not None and np.all(np.isfinite(times)):
-        return times, "number"
-    values, kinds = [], []
-    for position, text in enumerate(texts):
-        for kind in ("number", "date"):
-            try:
-                values.append(parse_time(text, kind))
-                kinds.append(kind)
-                break
-            except ValueError:
-                continue
-        else:
-            raise GraphFileError(
-                path,
-                f"time {text!r} (column {column}) is neither a finite number nor a date "
-                "(yyyy-mm-dd or yyyy-mm-ddThh:mm:ss)",
-                int(line_numbers[position]),
-            )
-        if kinds[-1] != kinds[0]:
-            raise GraphFileError(
-                path,
-                f"time {text!r} (column {column}) is a {kinds[-1]}, but line {line_numbers[0]} has a "
-                f"{kinds[0]}; a time column holds numbers or dates, not both",
-                int(line_numbers[position]),
-            )
-    return np.array(values, dtype=np.float64), kinds[0]
+    return _read_blocks(_line_blocks(_pieces_of(raw)), path, suffix, time_column)
 
 
-def _time_column_number(time_column: int | str, header: list[str] | None, path: str) -> int:
-    """The 1-based time column: 3 or 4, given as a number or as a name in the header row."""
-    if isinstance(time_column, str):
-        lowered = [name.strip().lower() for name in header or []]
-        if time_column.strip().lower() not in lowered:
-            raise GraphFileError(path, f"no header row names a column {time_column!r} (the time column)")
-        column = lowered.index(time_column.strip().lower()) + 1
-    elif isinstance(time_column, bool) or not isinstance(time_column, int):
-        raise GraphFileError(path, f"time_column must be a column number or name, got {time_column!r}")
+def read_edge_list_stream(
+    pieces: Iterable[bytes], path: str, suffix: str = "", time_column: int | str | None = None
+) -> Graph:
+    """Read an edge list from its text in pieces (as a file is read or decompressed), holding one block at a time.
+
+    Parameters
+    ----------
+    pieces : iterable of bytes
+        The text, cut anywhere, without a byte order mark. Each block of lines is checked as
+        :func:`~helios_app.io.formats._common.check_text` checks a whole text, and its CR or CRLF line
+        ends are read as LF.
+    path, suffix, time_column
+        As for :func:`read_edge_list`.
+
+    Returns
+    -------
+    Graph
+        The graph :func:`read_edge_list` gives for the whole text.
+
+    Raises
+    ------
+    GraphFileError
+        Naming the line at fault.
+    """
+    return _read_blocks(_checked_blocks(_line_blocks(pieces), path), path, suffix, time_column)
+
+
+def _read_blocks(blocks: Iterator[bytes], path: str, suffix: str, time_column: int | str | None) -> Graph:
+    blocks = iter(blocks)
+    first_block = _first_block(blocks)
+    layout = _layout(first_block, path, suffix, time_column if isinstance(time_column, str) else None)
+    blocks = itertools.chain([first_block], blocks)
+    del first_block
+    if layout.attributes:
+        if time_column is not None:
+            raise GraphFileError(
+                path,
+                "a time column is read from plain columns, and this edge list carries networkx attribute "
+                "dicts ({...}); read it without a time column",
+            )
+        return _read_attribute_lines(blocks, layout.delimiter, path)
+    if layout.delimiter is None:
+        batches = _whitespace_batches(blocks, layout.skip_line)
     else:
-        column = time_column
-    if column not in (3, 4):
-        raise GraphFileError(
-            path,
-            f"the time column is column {column}; it must be column 3 or 4 (1 and 2 are the edge's ends, "
-            "the other of 3 and 4 the weight)",
-        )
-    return column
+        batches = _delimited_batches(blocks, layout.delimiter, layout.skip_line, path)
+    return _read_batches(batches, layout.header, path, suffix, time_column)
 
 
-def _numbered_ids(ids: list, split: _Split) -> tuple[np.ndarray, list[str]]:
-    """Node indices and node ids of id tokens, numbered by first appearance."""
-    values = _integer_values(ids) if split.plain_integer_columns >= 2 else None
-    if values is not None:
-        return number_integers_by_first_appearance(values)
-    return number_by_first_appearance(ids)
-
-
-def _read_timed_edge_list(split: _Split, path: str, suffix: str, time_column: int | str) -> Graph:
-    """An edge list with a time column: each line an edge present at its time, each node from its first."""
-    column = _time_column_number(time_column, split.header, path)
-    what = "source target time [weight]" if column == 3 else "source target weight time"
-    allowed = (3, 4) if column == 3 else (4,)
-    columns = check_columns(split.counts, split.line_numbers, path, suffix, allowed, what)
-    table = np.array(split.tokens, dtype=object).reshape(-1, columns)
-    times, time_format = parse_times(table[:, column - 1].tolist(), split.line_numbers, path, column)
-    weights = None
-    if columns == 4:
-        weight_column = 7 - column  # the other of 3 and 4
-        weights = parse_weights(table[:, weight_column - 1].tolist(), split.line_numbers, path, weight_column)
-    indices, node_ids = _numbered_ids(table[:, :2].ravel().tolist(), split)
-    edges = indices.reshape(-1, 2)
+def _read_batches(
+    batches: Iterator[_Split], header: list[str] | None, path: str, suffix: str, time_column: int | str | None
+) -> Graph:
+    """Check, parse and number the batches of split lines; build the graph."""
+    time_number = None
+    allowed, what = (2, 3), None
+    numbering = _NodeNumbering()
+    edge_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    time_parts: list[np.ndarray] = []
+    reference = None  # (columns, line number) of the first data line
+    time_reference = None  # (time format, line number) of the first time
+    for split in batches:
+        if not len(split.counts):
+            continue
+        if time_column is not None and time_number is None:  # checked once the file is seen to have lines
+            time_number = _time_column_number(time_column, header, path)
+            allowed, what = ((3, 4), "source target time [weight]") if time_number == 3 else ((4,), "source target weight time")
+        columns = check_columns(split.counts, split.line_numbers, path, suffix, allowed, what, reference)
+        reference = reference or (columns, int(split.line_numbers[0]))
+        weight_column = 3 if time_number is None else 7 - time_number  # the other of 3 and 4
+        parsed = None
+        if time_number is None and numbering.takes_integers:
+            parsed = _parse_plain_numbers(split, columns)
+        indices = None
+        if parsed is not None:
+            values, weights = parsed
+            indices = numbering.number_integers(values)
+        if indices is None:
+            if columns == 2:
+                ids, weights = split.tokens, None
+            else:
+                table = np.array(split.tokens, dtype=object).reshape(-1, columns)
+                ids = table[:, :2].ravel().tolist()
+                if time_number is not None:
+                    tokens = table[:, time_number - 1].tolist()
+                    times, time_format = parse_times(tokens, split.line_numbers, path, time_number, time_reference)
+                    time_reference = time_reference or (time_format, int(split.line_numbers[0]))
+                    time_parts.append(times)
+                weights = None
+                if columns > 2 + (time_number is not None):
+                    tokens = table[:, weight_column - 1].tolist()
+                    weights = parse_weights(tokens, split.line_numbers, path, weight_column)
+                del table
+            indices = _numbered_ids(ids, split, numbering)
+            del ids
+        edge_parts.append(indices.astype(np.int32).reshape(-1, 2))
+        if weights is not None:
+            weight_parts.append(weights)
+    if reference is None:
+        raise GraphFileError(path, "the file has only comments and blank lines, no edges")
+    node_ids = numbering.node_ids()
+    del numbering
+    edges = _joined(edge_parts, np.int32).reshape(-1, 2)
+    weights = _joined(weight_parts, np.float64) if weight_parts else None
+    if time_number is None:
+        return Graph(node_ids=node_ids, edges=edges, weights=weights, source=path)
+    times = _joined(time_parts, np.float64)
     first_times = np.full(len(node_ids), np.inf)
     np.minimum.at(first_times, edges[:, 0], times)
     np.minimum.at(first_times, edges[:, 1], times)
@@ -449,32 +758,100 @@ def _read_timed_edge_list(split: _Split, path: str, suffix: str, time_column: in
         source=path,
         node_times=TimeIntervals(np.arange(len(node_ids)), first_times, np.full(len(node_ids), np.inf)),
         edge_times=TimeIntervals(np.arange(len(edges)), times, times),
-        time_format=time_format,
+        time_format=time_reference[0],
     )
 
 
-def read_edge_list(raw: bytes, path: str, suffix: str = "", time_column: int | str | None = None) -> Graph:
-    """Read an edge list: ``source target [weight]`` per line, ids numbered by first appearance.
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The parts in one array; the list is emptied as they are copied, so that they are not held twice."""
+    result = np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
+    parts.clear()
+    return result
 
-    ``time_column`` (3 or 4, or a name in the header row) reads that column as each edge's time (see the
-    module's docstring).
-    """
-    column_name = time_column if isinstance(time_column, str) else None
-    split = _split(raw, path, suffix, column_name)
-    if time_column is not None:
-        return _read_timed_edge_list(split, path, suffix, time_column)
-    columns = check_columns(split.counts, split.line_numbers, path, suffix, (2, 3))
-    parsed = _parse_plain_numbers(split, columns)
-    if parsed is not None:
-        values, weights = parsed
-        indices, node_ids = number_integers_by_first_appearance(values)
-        return Graph(node_ids=node_ids, edges=indices.reshape(-1, 2), weights=weights, source=path)
-    weights = None
-    if columns == 3:
-        table = np.array(split.tokens, dtype=object).reshape(-1, 3)
-        weights = parse_weights(table[:, 2].tolist(), split.line_numbers, path)
-        ids = table[:, :2].ravel().tolist()
-    else:
-        ids = split.tokens
-    indices, node_ids = _numbered_ids(ids, split)
-    return Graph(node_ids=node_ids, edges=indices.reshape(-1, 2), weights=weights, source=path)
+
+# ----------------------------------------------------------------------------------------------------------
+# networkx's edge lists with attribute dicts
+
+
+def _read_attribute_lines(blocks: Iterable[bytes], delimiter: str | None, path: str) -> Graph:
+    """Lines ``source target {dict}``: the weight from the dict's ``weight``, other keys edge attributes."""
+    separator = None if delimiter is None else delimiter.encode()
+    numbering = _NodeNumbering()
+    edge_parts: list[np.ndarray] = []
+    weights: list[float] = []
+    has_weight = False
+    columns: dict[str, list] = {}
+    edge_count = 0
+    line_offset = 0
+    for block in blocks:
+        ids: list[bytes] = []
+        records: list[dict] = []
+        parsed: dict[bytes, dict] = {}  # attribute text -> its dict, for the lines that repeat one
+        for line_number, line in enumerate(block.split(b"\n"), start=line_offset + 1):
+            line = line.strip()
+            if not line or line[:1] in (b"#", b"%"):
+                continue
+            fields = [field.strip() for field in line.split(separator, 2)]
+            if len(fields) < 2 or not fields[0] or not fields[1]:
+                raise GraphFileError(
+                    path, "expected source target {attributes}, as networkx's write_edgelist writes", line_number
+                )
+            text = fields[2] if len(fields) == 3 else b"{}"
+            record = parsed.get(text)
+            if record is None:
+                record = parsed[text] = _attribute_dict(text, path, line_number)
+            ids += fields[:2]
+            records.append(record)
+        line_offset += block.count(b"\n")
+        edge_parts.append(numbering.number_tokens(ids).astype(np.int32).reshape(-1, 2))
+        has_weight = has_weight or any("weight" in record for record in records)
+        weights.extend(record.get("weight", 1.0) for record in records)
+        for record in records:
+            for name in record:
+                if name != "weight" and name not in columns:
+                    columns[name] = [None] * edge_count
+        for name, column in columns.items():
+            column.extend(record.get(name) for record in records)
+        edge_count += len(records)
+    node_ids = numbering.node_ids()
+    del numbering
+    return Graph(
+        node_ids=node_ids,
+        edges=_joined(edge_parts, np.int32).reshape(-1, 2),
+        weights=np.array(weights, dtype=np.float64) if has_weight else None,
+        source=path,
+        edge_attributes=columns,
+    )
+
+
+def _is_simple(node: ast.expr, types: tuple[type, ...] = _SIMPLE_TYPES) -> bool:
+    """Whether an expression is a constant of ``types``, or a signed number."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        return _is_simple(node.operand, (int, float))
+    return isinstance(node, ast.Constant) and type(node.value) in types
+
+
+def _attribute_dict(text: bytes, path: str, line_number: int) -> dict:
+    """The dict literal of a networkx edge list line, parsed (never evaluated): text keys, simple values."""
+    shown = text[:60].decode("utf-8", "replace") + ("..." if len(text) > 60 else "")
+    problem = (
+        f"the attributes {shown!r} are not a dict of simple values (text, numbers, True, False, None) "
+        "as networkx's write_edgelist writes"
+    )
+    if len(text) > _MAX_ATTRIBUTE_BYTES:
+        raise GraphFileError(path, f"{problem}: longer than {_MAX_ATTRIBUTE_BYTES} bytes", line_number)
+    try:
+        node = ast.parse(text.decode("utf-8"), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise GraphFileError(path, problem, line_number) from None
+    if not (
+        isinstance(node, ast.Dict)
+        and all(key is not None and _is_simple(key, (str,)) for key in node.keys)
+        and all(_is_simple(value) for value in node.values)
+    ):
+        raise GraphFileError(path, problem, line_number)
+    attributes = ast.literal_eval(node)
+    weight = attributes.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+        raise GraphFileError(path, f"weight {weight!r} (in the attribute dict) is not a finite number", line_number)
+    return attributes
