@@ -156,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--stamp-frames", action="store_true", help="draw a latency bar code for the probes")
     view.add_argument("--session", default="", metavar="FILE",
                       help="restore a saved view (positions, pins, camera, encodings) of this graph")
+    view.add_argument("--resume", action="store_true",
+                      help="start from this graph's autosaved view (after a crash or a stop): pins, positions, "
+                      "camera, filters, highlights, live edits and history; `helios sessions` lists them")
+    view.add_argument("--no-autosave", dest="autosave", action="store_false",
+                      help="do not save the view every few seconds in the state directory (see `helios sessions`)")
     view.add_argument("--no-window", dest="window", action="store_false",
                       help="no desktop window even when a display is available")
     view.add_argument("--open", action="store_true", help="open the view in this machine's web browser")
@@ -174,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     layout.add_argument("--weight", default="weight", metavar="ATTR|none", help=WEIGHT_HELP)
     layout.add_argument("--time-column", metavar="N|NAME", default=None,
                          help="an edge list's column of edge times (3 or 4, or its header name): a dynamic graph")
+
+    commands.add_parser("sessions", help="list the autosaved views that `helios view GRAPH --resume` can restore")
 
     render = commands.add_parser("render", parents=[look],
                                  help="write a picture (PNG, SVG, PDF) of the settled layout, or a video")
@@ -270,6 +277,23 @@ def run_render(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def run_sessions() -> int:
+    import datetime
+
+    from helios_app.autosave import list_sessions, state_directory
+
+    sessions = list_sessions()
+    if not sessions:
+        print(f"helios: no autosaved views in {state_directory() / 'sessions'}")
+        return 0
+    print(f"{'saved (UTC)':<20} {'nodes':>9} {'edges':>10} {'size':>9}  graph (resume with: helios view GRAPH --resume)")
+    for session in sessions:
+        saved = datetime.datetime.fromtimestamp(session.saved_at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{saved:<20} {session.node_count:>9,} {session.edge_count:>10,} "
+              f"{session.size_bytes / 1e6:>7.1f}MB  {session.source}")
+    return 0
+
+
 def run_view(arguments: argparse.Namespace) -> int:
     from helios_app.display import display_available
     from helios_app.session import ViewSession, is_loopback
@@ -281,8 +305,9 @@ def run_view(arguments: argparse.Namespace) -> int:
         arguments, max_fps=arguments.max_fps, host=arguments.host, port=arguments.port, token=arguments.token,
         watch_token=arguments.watch_token, max_width=arguments.max_size[0], max_height=arguments.max_size[1],
         stamp_frames=arguments.stamp_frames, window=arguments.window and has_display,
-        session_file=arguments.session, allowed_origins=tuple(arguments.allowed_origins),
-        ice_servers=tuple(arguments.ice_servers), ice_username=arguments.ice_username,
+        session_file=arguments.session, autosave=arguments.autosave, resume=arguments.resume,
+        allowed_origins=tuple(arguments.allowed_origins), ice_servers=tuple(arguments.ice_servers),
+        ice_username=arguments.ice_username,
         ice_credential=arguments.ice_credential, ice_secret=arguments.ice_secret,
         ice_credential_ttl_s=arguments.ice_credential_ttl_s, publish=arguments.publish,
     )
@@ -341,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_render(arguments)
         if arguments.command == "layout":
             return run_layout_command(arguments)
+        if arguments.command == "sessions":
+            return run_sessions()
     except HeliosError as error:
         if arguments.verbose:
             traceback.print_exc()

@@ -59,6 +59,12 @@ class ViewConfig:
     session_file : str
         A session file (see :func:`helios_app.io.session_file.save_session`) whose positions, pins, camera,
         encodings, layout and seed this view starts from; its graph must be this graph.
+    autosave : bool
+        Save the view's session every few seconds while it changes, in the per-user state directory
+        (:mod:`helios_app.autosave`), so that a crash loses at most the last interval.
+    resume : bool
+        Start from this graph's autosaved session (pins, positions, camera, filters, highlights, style, live
+        edits, history); an error if there is none. Not with ``session_file``.
     layout_parameters : dict
         Parameters of the layout algorithm (fields of its ``parameters_type``, e.g. ``gravity``,
         ``lin_log``); the algorithm's defaults for the others.
@@ -105,6 +111,8 @@ class ViewConfig:
     marker: str = "circle"
     window: bool = False
     session_file: str = ""
+    autosave: bool = True
+    resume: bool = False
     layout_parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     allowed_origins: tuple[str, ...] = ()
     weight: str = "weight"
@@ -130,6 +138,8 @@ class ViewConfig:
             raise HeliosError(f"--ice-credential-ttl is a positive number of seconds, got {self.ice_credential_ttl_s}")
         if self.publish:
             sfu_target(self)  # raises naming what is wrong
+        if self.resume and self.session_file:
+            raise HeliosError("--resume starts from the autosaved session; --session from a file: choose one")
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)
         for origin in origins:
             if not origin.startswith(("http://", "https://")) or "/" in origin.split("://", 1)[1]:

@@ -34,14 +34,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
+
+from helios_app.errors import HeliosError
 
 __all__ = [
     "CAMERA_INTENTS", "CLICK_TOLERANCE", "FOCUS_DURATION_S", "FOCUS_HALF_HEIGHT", "MAX_FOCAL_DISTANCE",
     "MAX_VISIBLE_HALF_HEIGHT", "MIN_VISIBLE_HALF_HEIGHT", "VIEW_MARGIN", "ZOOM_PER_WHEEL_UNIT",
     "Camera", "Click", "Drag", "Flight", "Focus", "Hover", "Intent", "Interaction", "Pan", "Pin",
-    "ResetCamera", "Resize", "Rotate", "Select", "Unpin", "Zoom", "framing",
+    "ResetCamera", "Resize", "Rotate", "Select", "Unpin", "Zoom", "check_camera_state", "framing",
 ]
 
 VIEW_MARGIN = 1.1  # how much room the camera leaves around the unit-radius view space
@@ -272,6 +275,57 @@ class Camera:
         """This camera (its projection and view angle) moved to ``state`` (as :meth:`state` gives)."""
         return replace(self, position=state["position"], focal_point=state["focal_point"],
                        view_up=state["view_up"], parallel_scale=state["parallel_scale"])
+
+
+CAMERA_STATE_FIELDS = ("position", "focal_point", "view_up", "parallel_scale")
+MAX_CAMERA_COORDINATE = 1e12  # far beyond any framing of the unit view space, still exact in float maths
+
+
+def check_camera_state(state: Any, where: str = "camera") -> dict:
+    """The camera ``state`` (as :meth:`Camera.state` gives) checked field by field, as plain floats.
+
+    Raises
+    ------
+    HeliosError
+        Naming the field: a missing or unknown one, a vector that is not 3 finite numbers, a ``view_up`` of
+        length 0 or along the viewing direction, a ``position`` on the focal point, a ``parallel_scale``
+        that is not a finite number > 0.
+    """
+    if not isinstance(state, dict):
+        raise HeliosError(f"{where} must be an object with {', '.join(CAMERA_STATE_FIELDS)}")
+    missing = [name for name in CAMERA_STATE_FIELDS if name not in state]
+    unknown = sorted(set(state) - set(CAMERA_STATE_FIELDS))
+    if missing or unknown:
+        problem = f"missing {', '.join(missing)}" if missing else f"unknown field {unknown[0]!r}"
+        raise HeliosError(f"{where}: {problem}; a camera has {', '.join(CAMERA_STATE_FIELDS)}")
+    vectors = {}
+    for name in CAMERA_STATE_FIELDS[:3]:
+        value = state[name]
+        if not (isinstance(value, (list, tuple, np.ndarray)) and len(value) == 3 and all(
+                isinstance(number, (int, float, np.number)) and not isinstance(number, bool) for number in value)):
+            raise HeliosError(f"{where}.{name} must be 3 numbers, got {_short(value)}")
+        vector = np.array([float(number) for number in value])
+        if not np.all(np.isfinite(vector)) or np.abs(vector).max() > MAX_CAMERA_COORDINATE:
+            raise HeliosError(f"{where}.{name} must be 3 finite numbers of magnitude at most "
+                              f"{MAX_CAMERA_COORDINATE:g}, got {vector.tolist()}")
+        vectors[name] = vector
+    scale = state["parallel_scale"]
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.number)) or not (
+            math.isfinite(float(scale)) and 0 < float(scale) <= MAX_CAMERA_COORDINATE):
+        raise HeliosError(f"{where}.parallel_scale must be a finite number > 0, got {_short(scale)}")
+    direction = vectors["focal_point"] - vectors["position"]
+    if not np.linalg.norm(direction) > 0:
+        raise HeliosError(f"{where}.position is the focal point; the camera must look from somewhere")
+    up = vectors["view_up"]
+    if not np.linalg.norm(up) > 0 or np.linalg.norm(np.cross(up, direction)) <= 1e-9 * np.linalg.norm(
+            up) * np.linalg.norm(direction):
+        raise HeliosError(f"{where}.view_up must be a direction across the line of sight, got {up.tolist()}")
+    return {**{name: vectors[name].tolist() for name in vectors}, "parallel_scale": float(scale)}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def framing(dimensions: int) -> Camera:

@@ -198,6 +198,7 @@ class GraphScene:
         # Nodes dragged here, shown where the pointer left them until the layout reports them there
         # (its positions lag the pin by a tick or more): view position by node.
         self._held_positions: dict[int, np.ndarray] = {}
+        self._acting = "a viewer"  # who sent the event being applied (named in pin and unpin notices)
         self.selected: int | None = None
         self.hovered: int | None = None
         self._centre = np.zeros(dimensions)
@@ -665,6 +666,7 @@ class GraphScene:
     # ---- interaction ---------------------------------------------------------------------------
     def apply_event(self, event: dict) -> bool:
         """Apply one validated interaction message; return True if the picture changes."""
+        self._acting = event.get("viewer_name") or event.get("viewer_id") or "a viewer"  # who pins and unpins
         changed = False
         for intent in self._interaction.handle(event, self.pick):
             changed = self._apply_intent(intent) or changed
@@ -688,7 +690,7 @@ class GraphScene:
                 self._move_node(node, x, y)
             case Unpin(node):
                 self._held_positions.pop(node, None)
-                self._notices.append({"type": "unpin", "node": node})
+                self._notices.append({"type": "unpin", "node": node, "who": self._acting})
             case ResetCamera():
                 self._auto_frame = True
                 self._show_camera(framing=True)
@@ -741,7 +743,13 @@ class GraphScene:
         self._view_positions[node] = view_position
         self._held_positions[node] = view_position.copy()
         self._points.Modified()
-        self._notices.append({"type": "pin", "node": node, "position": self._layout_position(view_position)})
+        self._notices.append({"type": "pin", "node": node, "position": self._layout_position(view_position),
+                              "who": self._acting})
+
+    def release_nodes(self, nodes: list[int]) -> None:
+        """Stop holding these nodes where a drag left them: the layout's positions show again (an undo)."""
+        for node in nodes:
+            self._held_positions.pop(node, None)
 
     def select(self, node: int | None) -> None:
         """Highlight ``node`` and its neighbours and dim the rest; None clears the selection."""

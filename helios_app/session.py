@@ -24,21 +24,26 @@ from typing import Any, Self
 
 import numpy as np
 
+from helios_app.autosave import Autosaver, autosave_path
 from helios_app.config import (
+    THEME_CHOICES,
     ViewConfig,
     build_layout,
     check_layout_parameters,
     ice_server_settings,
     sfu_target,
 )
+from helios_app.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
 from helios_app.filters import GraphFacts, ViewFilter, shown_nodes
-from helios_app.graph import Graph
+from helios_app.graph import Graph, graph_fingerprint
+from helios_app.history import MERGE_WINDOW_S, History
+from helios_app.interaction import check_camera_state
 from helios_app.io.session_file import load_session, save_session
 from helios_app.render_loop import RenderLoop
 from helios_app.timeline import active_edges, active_nodes
-from layouts import LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
+from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
 from web.protocol import server_message
@@ -77,11 +82,28 @@ class ViewSession:
 
     def __init__(self, graph: Graph, config: ViewConfig | None = None) -> None:
         self.graph = graph
+        self.base_graph = graph  # as read: live edits (self._edits) make self.graph from it
+        self._edits: list[GraphEdit] = []
         self.config = config or ViewConfig()
+        self.history = History(self._apply_state, on_change=self._history_changed)
+        self._action_count = 0  # grows with every action; the autosaver saves when it (or more) changed
+        self._autosaver: Autosaver | None = None
         self._restored: dict[str, Any] | None = None
-        if self.config.session_file:
-            self._restored = load_session(self.config.session_file, graph)
+        session_file = self.config.session_file
+        self._session_path = session_file
+        if self.config.resume:
+            session_file = str(autosave_path(graph_fingerprint(graph)))
+            if not Path(session_file).exists():
+                raise HeliosError(
+                    f"no autosaved view of {graph.source or 'this graph'} to resume (looked for {session_file}); "
+                    "`helios sessions` lists the views that can be resumed")
+        if session_file:
+            self._session_path = session_file
+            self._restored = load_session(session_file, graph)
             self.config = _restored_config(self.config, self._restored)
+            if self._restored["graph"] is not None:
+                self.graph = self._restored["graph"]
+                self._edits = list(self._restored["edits"])
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self.messages = MessageHub()
         self.stop_requested = threading.Event()  # set when the desktop window is closed
@@ -90,7 +112,12 @@ class ViewSession:
         self.notice_listeners: list[Callable[[dict[str, Any]], object]] = []  # called on the render thread
         self._style = NodeStyle()
         self._style_version = 0
-        self._edit_lock = threading.Lock()  # one graph or style edit at a time
+        if self._restored is not None:
+            self._check_restored(session_file)
+        self._edit_lock = threading.RLock()  # one graph or style edit at a time
+        self.graph_listeners: list[Callable[[Graph], object]] = []  # called with each edited graph
+        self._gesture: tuple[str, tuple[int, ...]] | None = None  # the drag whose pins join one history entry
+        self._gesture_until = 0.0
         self._scene_edits = 0
         # What the view shows and stresses: owned here, changed by control() and set_filter(), worked out
         # into node masks on one thread of its own (the newest change wins) and handed to the scene.
@@ -116,6 +143,44 @@ class ViewSession:
             sfu=sfu_target(self.config),
         )
 
+    def _check_restored(self, path: str) -> None:
+        """Check a session file's values against this view before anything starts, naming the file and the
+        field: the camera, the layout and its parameters, the filter, the style and the history."""
+        restored = self._restored or {}
+
+        def check(field: str, action: Callable[[], object]) -> None:
+            try:
+                action()
+            except HeliosError as error:
+                message = str(error)
+                raise HeliosError(f"{path}: {message if message.startswith(field) else f'{field}: {message}'}") \
+                    from None
+
+        if restored.get("camera"):
+            check("camera", lambda: restored.__setitem__("camera", check_camera_state(restored["camera"])))
+        if restored.get("layout") and restored["layout"] not in LAYOUT_ALGORITHMS:
+            raise HeliosError(f"{path}: layout.name {restored['layout']!r} is not a layout; choose from "
+                              f"{', '.join(sorted(LAYOUT_ALGORITHMS))}")
+        check("layout.parameters",
+              lambda: check_layout_parameters(self.config.layout, dict(restored.get("parameters") or {})))
+        encodings = restored.get("encodings") or {}
+        for name, kind in (("color_by", str), ("size_by", str), ("theme", str), ("labels", bool),
+                           ("shown_only", bool)):
+            if name in encodings and not isinstance(encodings[name], kind):
+                raise HeliosError(f"{path}: encodings.{name} must be a {kind.__name__}")
+        if encodings.get("theme", "dark") not in THEME_CHOICES:
+            raise HeliosError(f"{path}: encodings.theme must be one of {', '.join(THEME_CHOICES)}")
+        if encodings.get("filter"):
+            check("encodings.filter", lambda: ViewFilter.from_dict(encodings["filter"], "encodings.filter"))
+        highlighted = encodings.get("highlighted") or []
+        if not isinstance(highlighted, list) or not all(
+                isinstance(entry, int) and not isinstance(entry, bool) and 0 <= entry < 10_000 for entry in highlighted):
+            raise HeliosError(f"{path}: encodings.highlighted must be a list of legend entries (whole numbers)")
+        check("encodings", lambda: view_encoding(self.graph, self.config))
+        self._style.apply(restored.get("style") or {})
+        if restored.get("history"):
+            check("history", lambda: self.history.restore(restored["history"], "history"))
+
     # ---- life cycle ----------------------------------------------------------------------------
     def start(self) -> ViewSession:
         """Start the layout, the renderer and the server; on any failure, undo what was started."""
@@ -128,6 +193,11 @@ class ViewSession:
         if saved_emphasis.get("filter"):
             self._filter = ViewFilter.from_dict(saved_emphasis["filter"], "the session's filter")
         self._highlighted = frozenset(int(entry) for entry in saved_emphasis.get("highlighted") or ())
+        entries = len(encoding.category_entries)
+        if any(not 0 <= entry < entries for entry in self._highlighted):
+            raise HeliosError(f"{self._session_path or 'the session'}: encodings.highlighted names legend "
+                              f"entries {sorted(self._highlighted)}; this view's legend has {entries}")
+        self._shown_only_layout = bool(saved_emphasis.get("shown_only", False))
 
         def make_scene():
             scene = build_scene(graph, config, encoding, offscreen=not config.window, text_in_picture=config.window)
@@ -169,6 +239,9 @@ class ViewSession:
                 self._server.start()
             except OSError as error:
                 raise HeliosError(f"cannot listen on {config.host}:{config.port}: {error.strerror}") from None
+            if config.autosave:
+                self._autosaver = Autosaver(autosave_path(graph_fingerprint(self.base_graph)), self.save_session,
+                                            self._saved_state_version).start()
         except BaseException:
             self.stop()
             raise
@@ -180,13 +253,18 @@ class ViewSession:
         self.failure = error
         self.stop_requested.set()
 
-    def set_layout_parameters(self, **changes: Any) -> None:
+    def set_layout_parameters(self, who: str = "Python", **changes: Any) -> None:
         """Change layout parameters while the view runs (e.g. ``gravity=1.0``); the layout wakes up and
         every viewer sees it adapt. A bad name or value raises a HeliosError and changes nothing."""
         if self._worker is None:
             raise HeliosError("the view is not running")
-        check_layout_parameters(self.config.layout, {**_parameter_values(self._worker.parameters), **changes})
+        current = _parameter_values(self._worker.parameters)
+        check_layout_parameters(self.config.layout, {**current, **changes})
         self._worker.set_parameters(**changes)
+        before = {name: current[name] for name in changes}
+        if before != changes:
+            summary = ", ".join(f"{name} {value}" for name, value in changes.items())
+            self.history.record("parameters", who, f"set {summary}", before, dict(changes))
 
     def stop(self, timeout_s: float = 2.0, reason: str = "the view was stopped") -> None:
         """Stop the server, the renderer and the layout; release the port and shared memory.
@@ -196,6 +274,12 @@ class ViewSession:
         first error is raised at the end.
         """
         errors: list[BaseException] = []
+        if self._autosaver is not None:  # the last save, while the layout still holds the positions
+            try:
+                self._autosaver.stop(timeout_s)
+            except BaseException as error:  # noqa: BLE001 - collected, first one re-raised
+                errors.append(error)
+            self._autosaver = None
         if self._server is not None and self.messages.socket_count:
             self.messages.publish(server_message("stopped", reason=reason))
             time.sleep(STOPPED_NOTICE_S)  # the pages' send queues deliver it before the sockets close
@@ -321,10 +405,14 @@ class ViewSession:
             camera=self._render_loop.camera_state if self._render_loop is not None else None,
             encodings={"color_by": config.color_by, "size_by": config.size_by, "theme": config.theme,
                        "labels": config.labels, "filter": self._filter.as_dict(),
-                       "highlighted": sorted(self._highlighted)},
+                       "highlighted": sorted(self._highlighted), "shown_only": self._shown_only_layout},
             layout=config.layout,
             parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
             seed=config.seed,
+            base_graph=self.base_graph,
+            edits=[edit.as_dict() for edit in self._edits],
+            style=self._style.as_dict(),
+            history=self.history.as_dict(),
         )
 
     def session_bytes(self) -> bytes:
@@ -333,23 +421,50 @@ class ViewSession:
             return self.save_session(Path(directory) / "view.helios.json").read_bytes()
 
     # ---- live edits ----------------------------------------------------------------------------
-    def edit_graph(self, graph: Graph, change_layout: Callable[[LayoutWorker], object]) -> None:
-        """Show ``graph``, an edit of the current one, in every viewer; ``change_layout(worker)`` queues
-        the same edit for the layout (which keeps untouched nodes where they are)."""
+    def edit(self, edit: GraphEdit, who: str = "Python") -> None:
+        """Add and remove nodes and edges by id (:class:`helios_app.edits.GraphEdit`) while the view runs;
+        every viewer sees it, untouched nodes keep their places, and the history can undo it. A HeliosError
+        names an id that is wrong, and nothing changes."""
+        if not edit:
+            return
         with self._edit_lock:
-            self.graph = graph
-            change_layout(self.worker)
-            self._show_graph()
+            graph = self.graph
+            inverse = inverse_edit(graph, edit, self.positions() if self._worker is not None else None)
+            self._apply_graph_edit(edit)
+        self.history.record("edit", who, edit.summary(), inverse.as_dict(), edit.as_dict())
+
+    def _apply_graph_edit(self, edit: GraphEdit) -> None:
+        """Make the edited graph, hand the same change to the layout, and show it (the caller holds the edit
+        lock, or is the history applying an entry)."""
+        edited, change = apply_edit(self.graph, edit, self.config.dimensions)
+        self.graph = edited
+        self._edits.append(edit)
+        worker = self.worker
+        if change.appended:
+            worker.add_nodes(change.appended, change.appended_positions)
+        if len(change.removed_nodes):
+            worker.remove_nodes(change.removed_nodes)
+        self._layout_restricted_to = None  # the emphasis works the restriction out again for the new graph
+        worker.update_graph(edited.layout_edges(), edited.node_count, edited.layout_weights(self.config.weight))
+        for listener in list(self.graph_listeners):
+            listener(edited)
+        self._show_graph()
 
     def set_node_style(self, colors: dict[str, tuple[int, int, int]] | None = None,
-                       sizes: dict[str, float] | None = None, labels: dict[str, str] | None = None) -> None:
+                       sizes: dict[str, float] | None = None, labels: dict[str, str] | None = None,
+                       who: str = "Python") -> None:
         """Set the colour (RGB), size factor or label of nodes by id; every viewer sees it at once."""
+        after = {"colors": {node_id: list(rgb) for node_id, rgb in (colors or {}).items()},
+                 "sizes": {node_id: float(size) for node_id, size in (sizes or {}).items()},
+                 "labels": {node_id: str(text) for node_id, text in (labels or {}).items()}}
         with self._edit_lock:
-            self._style.colors.update(colors or {})
-            self._style.sizes.update(sizes or {})
-            self._style.labels.update(labels or {})
+            before = self._style.values_of(after)
+            self._style.apply(after)
             self._style_version += 1
             self._show_graph()
+        changed = [name for name in ("colors", "sizes", "labels") if after[name]]
+        count = max((len(after[name]) for name in changed), default=0)
+        self.history.record("style", who, f"set {' and '.join(changed) or 'nothing'} of {count} nodes", before, after)
 
     def _show_graph(self) -> None:
         """Hand the current graph and style to the scene. The encoding is worked out on the render
@@ -412,9 +527,9 @@ class ViewSession:
         elif kind == "pointed_labels":
             self.messages.publish(server_message("pointed_labels", hover=notice["hover"], selection=notice["selection"]))
         elif kind == "pin" and self._worker is not None:
-            self._worker.pin(notice["node"], notice["position"])
+            self.pin([notice["node"]], [notice["position"]], who=notice.get("who") or "a viewer", dragging=True)
         elif kind == "unpin" and self._worker is not None:
-            self._worker.unpin(notice["node"])
+            self.unpin([notice["node"]], who=notice.get("who") or "a viewer")
         elif kind == "window_closed":
             self.stop_requested.set()
 
@@ -429,7 +544,8 @@ class ViewSession:
         """The legend entries (categories, colour bins) the view stresses."""
         return self._highlighted
 
-    def set_filter(self, criteria: ViewFilter | dict[str, Any], shown_only_layout: bool | None = None) -> None:
+    def set_filter(self, criteria: ViewFilter | dict[str, Any], shown_only_layout: bool | None = None,
+                   who: str = "Python") -> None:
         """Show only what ``criteria`` keep (see :class:`helios_app.filters.ViewFilter`), for every viewer.
 
         ``shown_only_layout``: the layout runs on the edges among shown nodes only (True), or on every
@@ -442,12 +558,14 @@ class ViewSession:
             raise HeliosError(f"filter.attribute: no node attribute {criteria.attribute!r}; choose from "
                               f"{', '.join(sorted(names))}")
         with self._emphasis_lock:
+            before = self._emphasis_state()
             self._filter = criteria
             if shown_only_layout is not None:
                 self._shown_only_layout = shown_only_layout
         self._refresh_emphasis()
+        self._record_emphasis(who, "changed the filter", before)
 
-    def set_highlighted(self, categories: Any) -> None:
+    def set_highlighted(self, categories: Any, who: str = "Python") -> None:
         """Stress the nodes of these legend entries (none: no highlight), for every viewer."""
         entries = len(self._encoding.category_entries) if self._encoding is not None else 0
         chosen = frozenset(int(category) for category in categories)
@@ -455,16 +573,20 @@ class ViewSession:
         if wrong:
             raise HeliosError(f"legend entries are 0 to {entries - 1}; there is no {wrong[0]}")
         with self._emphasis_lock:
+            before = self._emphasis_state()
             self._highlighted = chosen
         self._refresh_emphasis()
+        self._record_emphasis(who, f"highlighted legend entries {sorted(chosen)}" if chosen else "cleared the highlight",
+                              before)
 
-    def legend_action(self, category: int, action: str) -> None:
+    def legend_action(self, category: int, action: str, who: str = "Python") -> None:
         """A click on a legend entry: ``highlight`` toggles its stress, ``hide`` toggles hiding it,
         ``isolate`` hides every other entry, ``reset`` clears highlights and hidden entries."""
         entries = len(self._encoding.category_entries) if self._encoding is not None else 0
         if action != "reset" and not 0 <= category < entries:
             raise HeliosError(f"legend.category must be an entry from 0 to {entries - 1}, got {category}")
         with self._emphasis_lock:
+            before = self._emphasis_state()
             hidden = set(self._filter.hidden)
             if action == "highlight":
                 self._highlighted = self._highlighted ^ {category}
@@ -478,19 +600,148 @@ class ViewSession:
                 hidden, self._highlighted = set(), frozenset()
             self._filter = dataclasses.replace(self._filter, hidden=tuple(sorted(hidden)))
         self._refresh_emphasis()
+        name = self._encoding.category_entries[category][0] if action != "reset" else ""
+        self._record_emphasis(who, f"legend: {action} {name}".rstrip(), before)
 
     def control(self, event: dict[str, Any]) -> str | None:
-        """Act on a page's ``filter``, ``legend`` or ``relayout`` message; the error text if it is refused."""
+        """Act on a page's ``filter``, ``legend``, ``relayout`` or ``history`` message (an editor's: the server
+        checked the role); the error text if it is refused. Undo and redo run on a worker thread: they may
+        edit the graph, and the server's loop must not wait."""
+        who = event.get("viewer_name") or "a viewer"
         try:
             if event["type"] == "filter":
-                self.set_filter(ViewFilter.from_dict(event["filter"], "filter.filter"))
+                self.set_filter(ViewFilter.from_dict(event["filter"], "filter.filter"), who=who)
             elif event["type"] == "legend":
-                self.legend_action(event["category"], event["action"])
+                self.legend_action(event["category"], event["action"], who=who)
             elif event["type"] == "relayout":
-                self.set_filter(self._filter, shown_only_layout=event["shown_only"])
+                self.set_filter(self._filter, shown_only_layout=event["shown_only"], who=who)
+            elif event["type"] == "history" and self._emphasis_thread is not None:
+                step = {"undo": self.history.undo, "redo": self.history.redo}.get(event["action"])
+                self._emphasis_thread.submit(self._step_history, step or (lambda: self.history.jump(event["entry"])))
         except HeliosError as error:
             return str(error)
         return None
+
+    # ---- history: every editing action, undone and redone for everyone -------------------------------
+    def undo(self) -> None:
+        """Undo the newest action (anyone's) for every viewer; nothing when there is none."""
+        self.history.undo()
+
+    def redo(self) -> None:
+        """Redo the action undone last, for every viewer; nothing when there is none."""
+        self.history.redo()
+
+    def _step_history(self, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except HeliosError as error:
+            self.messages.publish(server_message("error", message=str(error)))
+
+    def _history_changed(self) -> None:
+        self._action_count += 1
+        self.messages.publish(server_message("history", **self.history.listing()))
+
+    def _saved_state_version(self) -> tuple:
+        """What the autosaver compares: actions, the layout's positions and the camera."""
+        buffer = self._worker.buffer if self._worker is not None else None
+        camera = self._render_loop.camera_state if self._render_loop is not None else None
+        return ((self._action_count, None if camera is None else repr(camera)),
+                buffer.version if buffer is not None and not buffer.closed else 0)
+
+    def _apply_state(self, kind: str, state: Any) -> None:
+        """Show a history entry's state (its ``before`` for an undo, ``after`` for a redo), recording nothing."""
+        if not isinstance(state, dict):
+            raise HeliosError(f"a {kind} entry of the history holds no state")
+        if kind == "pin":
+            self._apply_pins(state)
+        elif kind == "filter":
+            with self._emphasis_lock:
+                self._filter = ViewFilter.from_dict(state.get("filter") or {}, "history: filter")
+                self._highlighted = frozenset(int(entry) for entry in state.get("highlighted") or ())
+                self._shown_only_layout = bool(state.get("shown_only"))
+            self._refresh_emphasis()
+        elif kind == "parameters":
+            check_layout_parameters(self.config.layout, {**_parameter_values(self.worker.parameters), **state})
+            self.worker.set_parameters(**state)
+        elif kind == "style":
+            with self._edit_lock:
+                self._style.apply(state)
+                self._style_version += 1
+                self._show_graph()
+        elif kind == "edit":
+            with self._edit_lock:
+                self._apply_graph_edit(GraphEdit.from_dict(state, "history: edit"))
+        self._action_count += 1
+
+    def _emphasis_state(self) -> dict[str, Any]:
+        """The filter, highlight and layout restriction as a history state (call under the emphasis lock)."""
+        return {"filter": self._filter.as_dict(), "highlighted": sorted(self._highlighted),
+                "shown_only": self._shown_only_layout}
+
+    def _record_emphasis(self, who: str, summary: str, before: dict[str, Any]) -> None:
+        with self._emphasis_lock:
+            after = self._emphasis_state()
+        if after != before:
+            self.history.record("filter", who, summary, before, after)
+
+    # ---- pins -----------------------------------------------------------------------------------
+    def pin(self, nodes: Any, positions: Any = None, who: str = "Python", dragging: bool = False) -> None:
+        """Pin nodes (indices), at ``positions`` (one row each) or where they are; a drag's pins, one per
+        pointer move, make one history entry."""
+        nodes = [int(node) for node in np.asarray(nodes, dtype=np.int64).reshape(-1)]
+        gesture = (who, tuple(nodes))
+        continuing = dragging and self._gesture == gesture and time.monotonic() < self._gesture_until
+        before = None if continuing else self._pin_states(nodes)
+        self.worker.pin(np.array(nodes, dtype=np.int64), positions)
+        if positions is None:
+            after = self._pin_states(nodes, pinned=True)
+        else:
+            rows = np.asarray(positions, dtype=np.float64).reshape(len(nodes), -1)
+            ids = self.graph.node_ids
+            after = {ids[node]: {"pinned": True, "position": row.tolist()} for node, row in zip(nodes, rows)}
+        self._gesture, self._gesture_until = gesture, time.monotonic() + MERGE_WINDOW_S
+        summary = f"moved {self.graph.node_ids[nodes[0]]}" if dragging else f"pinned {len(nodes)} nodes"
+        self.history.record("pin", who, summary, before, after, mergeable=dragging)
+
+    def unpin(self, nodes: Any = None, who: str = "Python") -> None:
+        """Let pinned nodes (indices; all of them if None) move again."""
+        pinned = set(self.worker.pinned.tolist())
+        chosen = sorted(pinned) if nodes is None else [int(node) for node in np.asarray(nodes).reshape(-1)]
+        chosen = [node for node in chosen if node in pinned]
+        self.worker.unpin(None if nodes is None else np.array(chosen, dtype=np.int64))
+        if not chosen:
+            return
+        before = self._pin_states(chosen)
+        after = {node_id: {**state, "pinned": False} for node_id, state in before.items()}
+        self.history.record("pin", who, "unpinned every node" if nodes is None else f"unpinned {len(chosen)} nodes",
+                            before, after)
+
+    def _pin_states(self, nodes: list[int], pinned: bool | None = None) -> dict[str, Any]:
+        """Whether each node is pinned and where it is, by id (a history state)."""
+        pinned_now = set(self.worker.pinned.tolist())
+        positions = self.positions()
+        ids = self.graph.node_ids
+        return {ids[node]: {"pinned": node in pinned_now if pinned is None else pinned,
+                            "position": positions[node].tolist()}
+                for node in nodes if node < len(positions)}
+
+    def _apply_pins(self, state: dict[str, Any]) -> None:
+        index_of = {node_id: index for index, node_id in enumerate(self.graph.node_ids)}
+        chosen = [(index_of[node_id], value) for node_id, value in state.items() if node_id in index_of]
+        if not chosen:
+            return
+        nodes = np.array([node for node, _ in chosen], dtype=np.int64)
+        rows = [value.get("position") if isinstance(value, dict) else None for _, value in chosen]
+        dimensions = self.config.dimensions
+        if not all(isinstance(row, list) and len(row) == dimensions and all(
+                isinstance(number, (int, float)) and math.isfinite(number) for number in row) for row in rows):
+            raise HeliosError(f"a pin entry of the history holds a position that is not {dimensions} finite numbers")
+        self.worker.pin(nodes, np.array(rows, dtype=np.float64))
+        free = np.array([node for node, value in chosen if not value.get("pinned")], dtype=np.int64)
+        if len(free):
+            self.worker.unpin(free)
+        self.render_loop.edit(lambda scene: scene.release_nodes(nodes.tolist()))
+        self._gesture = None
 
     def _refresh_emphasis(self) -> None:
         """Work the filter and highlight out into node masks off the caller's thread; only the newest
@@ -623,11 +874,34 @@ class ViewSession:
 @dataclass
 class NodeStyle:
     """Colours, sizes and labels set from Python (``view.set_colors`` ...), by node id; they win over
-    the encoding the config asks for and follow their nodes through graph edits."""
+    the encoding the config asks for and follow their nodes through graph edits.
+
+    As JSON (session files, history states): ``{"colors": {id: [r, g, b]}, "sizes": {id: factor},
+    "labels": {id: text}}``; in :meth:`apply`, a value None removes that node's setting.
+    """
 
     colors: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
     sizes: dict[str, float] = dataclasses.field(default_factory=dict)
     labels: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {"colors": {node_id: list(rgb) for node_id, rgb in self.colors.items()},
+                "sizes": dict(self.sizes), "labels": dict(self.labels)}
+
+    def values_of(self, style: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """This style's values (None where unset) of the nodes ``style`` sets: an undo's state."""
+        current = self.as_dict()
+        return {name: {node_id: current[name].get(node_id) for node_id in style.get(name, {})}
+                for name in ("colors", "sizes", "labels")}
+
+    def apply(self, style: dict[str, dict[str, Any]]) -> None:
+        """Set (or, for None, remove) each node's colour, size and label that ``style`` names."""
+        for name, table in (("colors", self.colors), ("sizes", self.sizes), ("labels", self.labels)):
+            for node_id, value in (style.get(name) or {}).items():
+                if value is None:
+                    table.pop(node_id, None)
+                else:
+                    table[node_id] = tuple(int(c) for c in value) if name == "colors" else value
 
 
 def display_labels(graph: Graph) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any, Self
 
 import numpy as np
 
+from helios_app.edits import GraphEdit
 from helios_app.encodings import CATEGORY_PALETTE
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
@@ -60,6 +61,7 @@ class View:
         self.callback_errors = 0
         self.stopped_reason: str | None = None
         session.notice_listeners.append(self._on_notice)
+        session.graph_listeners.append(self._on_graph_changed)
         self.layout = LayoutControl(session)
 
     # ---- nodes ---------------------------------------------------------------------------------
@@ -68,6 +70,13 @@ class View:
         if len(index_of) != len(keys):
             raise HeliosError("node ids must be unique")
         self._keys, self._index_of = keys, index_of
+        self._key_of_id: dict[str, Hashable] = {**getattr(self, "_key_of_id", {}),
+                                                **{_id_text(key): key for key in keys}}
+
+    def _on_graph_changed(self, graph: Graph) -> None:
+        """The session's graph was edited (from here, or an undo from a page): keys follow its node ids."""
+        with self._keys_lock:
+            self._set_keys([self._key_of_id.get(node_id, node_id) for node_id in graph.node_ids])
 
     @property
     def node_ids(self) -> list[Hashable]:
@@ -136,11 +145,29 @@ class View:
                     f"positions must be finite with {self.session.config.dimensions} columns, one row per node"
                 )
         self.session.render_loop.edit(lambda scene: scene.hold_framing())
-        self.session.worker.pin(indices, positions)
+        self.session.pin(indices, positions)
 
     def unpin(self, nodes: Hashable | Iterable[Hashable] | None = None) -> None:
         """Let pinned nodes move again (all of them if ``nodes`` is None)."""
-        self.session.worker.unpin(None if nodes is None else self._indices(nodes))
+        self.session.unpin(None if nodes is None else self._indices(nodes))
+
+    # ---- history -------------------------------------------------------------------------------
+    def undo(self) -> None:
+        """Undo the newest editing action (anyone's: a page's drag, filter, legend click, or a call
+        from Python) for every viewer; nothing when there is none."""
+        self.session.undo()
+
+    def redo(self) -> None:
+        """Redo the action undone last, for every viewer."""
+        self.session.redo()
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The view's history, oldest first: ``number``, ``kind``, ``who``, ``when`` (seconds since the
+        epoch), ``summary`` and ``done`` (False for an entry undone, which :meth:`redo` brings back)."""
+        history = self.session.history
+        done = history.position
+        return [{**entry.listing(), "done": index < done} for index, entry in enumerate(history.entries)]
 
     # ---- style ---------------------------------------------------------------------------------
     def set_colors(self, colors: Any) -> None:
@@ -226,56 +253,34 @@ class View:
         self._edit(remove_nodes=list(nodes))
 
     def _edit(self, add_nodes=(), add_edges=(), remove_edges=(), remove_nodes=()) -> None:
+        """One live edit by this view's keys: new keys are remembered, ids go to the session as text."""
         with self._keys_lock:
-            graph = self.session.graph
-            index_of, new_keys, pending = self._index_of, [], {}
+            known = set(self._index_of)
+            new_keys: list[Hashable] = []
 
-            def lookup(key: Hashable) -> int | None:
-                for candidate in (key, str(key)) if not isinstance(key, str) else (key,):
-                    for table in (index_of, pending):
-                        if candidate in table:
-                            return table[candidate]
-                return None
-
-            def add(key: Hashable) -> None:
-                pending[key] = len(self._keys) + len(new_keys)
-                new_keys.append(key)
+            def text(key: Hashable, adding: bool = False) -> str:
+                if key not in self._index_of and not isinstance(key, str) and str(key) in self._index_of:
+                    key = str(key)  # a file's ids are strings; allow 3 for "3"
+                if key not in known:
+                    if not adding:
+                        raise HeliosError(f"no node {key!r} in this view")
+                    known.add(key)
+                    new_keys.append(key)
+                return _id_text(key)
 
             for key in add_nodes:
-                if lookup(key) is not None:
+                if key in self._index_of or (not isinstance(key, str) and str(key) in self._index_of) or key in new_keys:
                     raise HeliosError(f"node {key!r} is already in this view")
-                add(key)
-            for edge in add_edges:
+                text(key, adding=True)
+            for edge in list(add_edges) + list(remove_edges):
                 if len(edge) != 2:
                     raise HeliosError(f"an edge is a pair of node ids, got {edge!r}")
-                for key in edge:
-                    if lookup(key) is None:
-                        add(key)
-            added = np.array([(lookup(u), lookup(v)) for u, v in add_edges], dtype=np.int64).reshape(-1, 2)
-            for key in [key for edge in remove_edges for key in edge] + list(remove_nodes):
-                if lookup(key) is None:
-                    raise HeliosError(f"no node {key!r} in this view")
-            removed_edges = np.array([(lookup(u), lookup(v)) for u, v in remove_edges], dtype=np.int64).reshape(-1, 2)
-            removed_nodes = np.unique(np.array([lookup(key) for key in remove_nodes], dtype=np.int64))
-            edited = _edited_graph(graph, [_id_text(key) for key in new_keys], added, removed_edges, removed_nodes)
-            if len(removed_nodes):
-                gone = set(removed_nodes.tolist())
-                self._set_keys([key for index, key in enumerate(self._keys + new_keys) if index not in gone])
-            else:  # appending: readers on other threads see either the old or the new entries
-                self._index_of.update(pending)
-                self._keys = self._keys + new_keys
-
-            def change_layout(worker) -> None:
-                if new_keys:
-                    worker.add_nodes(len(new_keys))
-                if len(added):
-                    worker.add_edges(added)
-                if len(removed_edges):
-                    worker.remove_edges(removed_edges)
-                if len(removed_nodes):
-                    worker.remove_nodes(removed_nodes)
-
-            self.session.edit_graph(edited, change_layout)
+            added = tuple((text(u, adding=True), text(v, adding=True)) for u, v in add_edges)
+            removed = tuple((text(u), text(v)) for u, v in remove_edges)
+            gone = tuple(text(key) for key in remove_nodes)
+            self._key_of_id.update({_id_text(key): key for key in new_keys})
+        self.session.edit(GraphEdit(add_nodes=tuple(_id_text(key) for key in new_keys), remove_edges=removed,
+                                    add_edges=added, remove_nodes=gone))
 
     # ---- callbacks -----------------------------------------------------------------------------
     def on_click(self, callback: Callable[[Hashable], object]) -> Callable[[Hashable], object]:
@@ -449,54 +454,6 @@ class LayoutControl:
 
     def __repr__(self) -> str:
         return f"<helios layout {self.name} {self.state}, iteration {self.iteration}>"
-
-
-def _edited_graph(graph: Graph, new_ids: list[str], added: np.ndarray, removed_edges: np.ndarray,
-                  removed_nodes: np.ndarray) -> Graph:
-    """``graph`` with nodes appended, edges appended and removed, then nodes removed (indices shift)."""
-    node_count = graph.node_count + len(new_ids)
-    edges = np.asarray(graph.edges, dtype=np.int64)
-    keep_edges = np.ones(len(edges), dtype=bool)
-    if len(removed_edges):
-        keys = np.minimum(edges[:, 0], edges[:, 1]) * node_count + np.maximum(edges[:, 0], edges[:, 1])
-        wanted = np.minimum(removed_edges[:, 0], removed_edges[:, 1]) * node_count + np.maximum(
-            removed_edges[:, 0], removed_edges[:, 1])
-        absent = wanted[~np.isin(wanted, keys)]
-        if len(absent):
-            low, high = divmod(int(absent[0]), node_count)
-            raise HeliosError(f"no edge between nodes {graph.node_ids[low]!r} and {graph.node_ids[high]!r}")
-        keep_edges &= ~np.isin(keys, wanted)
-    edges = np.concatenate([edges[keep_edges], added])
-    weights = None
-    if graph.weights is not None:
-        weights = np.concatenate([graph.weights[keep_edges], np.ones(len(added))])
-    edge_attributes = {name: [value for value, kept in zip(values, keep_edges) if kept] + [None] * len(added)
-                       for name, values in graph.edge_attributes.items()}
-    ids = graph.node_ids + new_ids
-    labels = None if graph.labels is None else graph.labels + new_ids
-    attributes = {name: values + [None] * len(new_ids) for name, values in graph.node_attributes.items()}
-    # Time: appended nodes and edges have no interval (always present); removed ones take theirs along.
-    edge_times = None if graph.edge_times is None else graph.edge_times.take(keep_edges)
-    node_times = graph.node_times
-    if len(removed_nodes):
-        keep = np.ones(node_count, dtype=bool)
-        keep[removed_nodes] = False
-        new_index = np.cumsum(keep) - 1
-        incident = keep[edges[:, 0]] & keep[edges[:, 1]]
-        edges = new_index[edges[incident]]
-        weights = None if weights is None else weights[incident]
-        edge_attributes = {name: [value for value, kept in zip(values, incident) if kept]
-                           for name, values in edge_attributes.items()}
-        ids = [node_id for node_id, kept in zip(ids, keep) if kept]
-        labels = None if labels is None else [label for label, kept in zip(labels, keep) if kept]
-        attributes = {name: [value for value, kept in zip(values, keep) if kept] for name, values in attributes.items()}
-        edge_times = None if edge_times is None else edge_times.take(incident)
-        node_times = None if node_times is None else node_times.take(keep)
-    return Graph(
-        node_ids=ids, edges=edges, weights=weights, directed=graph.directed, labels=labels,
-        node_attributes=attributes, source=graph.source, multigraph=graph.multigraph,
-        edge_attributes=edge_attributes, node_times=node_times, edge_times=edge_times, time_format=graph.time_format,
-    )
 
 
 def _id_text(key: Hashable) -> str:

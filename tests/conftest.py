@@ -1,5 +1,6 @@
 """Shared test configuration: where the real graph files live, and a real coturn for the TURN tests."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +10,20 @@ from pathlib import Path
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_directory(tmp_path_factory) -> Path:
+    """Autosaved views go to a folder of the test run (also for the helios processes tests start), never to
+    the user's own state directory."""
+    folder = tmp_path_factory.mktemp("helios-state")
+    previous = os.environ.get("HELIOS_STATE_DIR")
+    os.environ["HELIOS_STATE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("HELIOS_STATE_DIR", None)
+    else:
+        os.environ["HELIOS_STATE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -144,7 +144,7 @@ def test_session_round_trip(shared_data, tmp_path):
             graph,
             positions,
             pins=np.array([3, 5]),
-            camera={"position": np.array([0.0, 0.0, 10.0]), "zoom": np.float32(1.5)},
+            camera={"position": np.array([0.0, 0.0, 10.0]), "parallel_scale": np.float32(1.5)},
             encodings={"color": "degree", "size": "uniform"},
             layout="fr",
             parameters={"gravity": 0.1, "iterations": 50},
@@ -153,11 +153,11 @@ def test_session_round_trip(shared_data, tmp_path):
         session = load_session(path, graph)
         assert session["positions"].dtype == dtype and np.array_equal(session["positions"], positions)
         assert session["pins"].tolist() == [3, 5] and session["dimensions"] == dimensions
-        assert session["camera"] == {"position": [0.0, 0.0, 10.0], "zoom": 1.5}
+        assert session["camera"] == {"position": [0.0, 0.0, 10.0], "parallel_scale": 1.5}
         assert session["encodings"] == {"color": "degree", "size": "uniform"}
         assert session["layout"] == "fr" and session["seed"] == 42
         assert session["parameters"] == {"gravity": 0.1, "iterations": 50}
-        assert session["fingerprint"] == graph_fingerprint(graph) and session["version"] == 1
+        assert session["fingerprint"] == graph_fingerprint(graph) and session["version"] == 2
     document = json.loads(path.read_text())
     assert document["format"] == "helios-session" and document["graph"]["node_count"] == 34
 
@@ -178,13 +178,13 @@ def test_session_for_another_graph_says_so(shared_data, tmp_path):
 @pytest.mark.parametrize(
     ("edit", "pattern"),
     [
-        (lambda d: d.update(version=2), r"saved by a newer Helios \(session format version 2\); this one"),
+        (lambda d: d.update(version=3), r"saved by a newer Helios \(session format version 3\); this one"),
         (lambda d: d.update(format="other"), r"not a Helios session file"),
         (lambda d: d["positions"].update(data="AAAA"), r"positions\.data holds 3 bytes; 34 x 2 float64 need"),
         (lambda d: d["positions"].update(shape=[33, 2]), r"positions\.shape \[33, 2\] does not match"),
         (lambda d: d.update(pins=[99]), r"pins must be a list of node indices in 0 \.\. 33"),
         (lambda d: d.pop("graph"), r"graph is missing"),
-        (lambda d: d["layout"].update(seed="x"), r"layout\.seed 'x' is not an integer"),
+        (lambda d: d["layout"].update(seed="x"), r"layout\.seed 'x' is not a whole number"),
     ],
 )
 def test_damaged_sessions_are_refused(shared_data, tmp_path, edit, pattern):

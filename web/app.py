@@ -556,12 +556,12 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         presence.point(connection, event["x"], event["y"], event["inside"])
     elif kind == "resize":  # the page's stage; the picture follows the steering editor's
         presence.report_stage(connection, event["width"], event["height"])
-    elif kind in ("filter", "legend", "relayout"):
-        refused = app[CHANNEL_KEY].control(event)
+    elif kind in ("filter", "legend", "relayout", "history"):
+        refused = app[CHANNEL_KEY].control({**event, "viewer_id": connection.viewer_id, "viewer_name": connection.name})
         if refused:
             connection.send(error_message(refused))
     elif kind != "take_camera":
-        app[CHANNEL_KEY].submit_event({**event, "viewer_id": connection.viewer_id})
+        app[CHANNEL_KEY].submit_event({**event, "viewer_id": connection.viewer_id, "viewer_name": connection.name})
 
 
 class _SearchRunner:

@@ -56,6 +56,8 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "filter": {"filter": "object"},
     "legend": {"category": "index", "action": ("highlight", "hide", "isolate", "reset")},
     "relayout": {"shown_only": "bool"},
+    # The view's shared history: undo, redo, or jump to an entry (its number; 0: before every entry).
+    "history": {"action": ("undo", "redo", "jump"), "entry": "index"},
 }
 
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
@@ -79,6 +81,8 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     # The legend as a control: entries [{category, name, colour, count}], what is highlighted and hidden.
     "legend": ("title", "entries", "highlighted", "hidden"),
     "filter": ("filter", "shown", "nodes", "shown_only"),
+    # The history panel: the newest entries [{number, kind, who, when, summary}] and the newest one done.
+    "history": ("entries", "done"),
 }
 
 

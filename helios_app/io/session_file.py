@@ -10,7 +10,9 @@ import base64
 import json
 import math
 import os
-from collections.abc import Mapping
+import stat
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,11 @@ from helios_app.io.writers import write_atomically
 __all__ = ["SESSION_FORMAT", "SESSION_VERSION", "load_session", "save_session"]
 
 SESSION_FORMAT = "helios-session"
-SESSION_VERSION = 1
+SESSION_VERSION = 2  # 2: live edits, style and history
+MIN_SESSION_BYTES = 16 << 20
+SESSION_BYTES_PER_NODE = 256  # positions (3 x float64 in base64: 32 bytes), pins, style, history
+MAX_INSPECTED_NODES = 10_000_000  # the size bound for a file read without its graph
+CAMERA_FIELDS = frozenset({"position", "focal_point", "view_up", "parallel_scale"})
 
 
 
@@ -63,8 +69,12 @@ def save_session(
     layout: str = "",
     parameters: Mapping[str, Any] | None = None,
     seed: int | None = None,
+    base_graph: Graph | None = None,
+    edits: Sequence[Mapping[str, Any]] = (),
+    style: Mapping[str, Any] | None = None,
+    history: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Save a view of ``graph`` as a session file (JSON, replaced atomically).
+    """Save a view of ``graph`` as a session file (JSON, written to disk and moved into place atomically).
 
     Parameters
     ----------
@@ -84,6 +94,18 @@ def save_session(
         Name of the layout algorithm.
     seed : int, optional
         The layout's seed.
+    base_graph : Graph, optional
+        The graph as read from its file, when ``graph`` is that graph after live ``edits``; the session
+        then belongs to ``base_graph`` (its fingerprint is stored) and :func:`load_session` replays the
+        edits on it.
+    edits : sequence of dict, optional
+        The live edits (:meth:`helios_app.edits.GraphEdit.as_dict`) that make ``graph`` from ``base_graph``,
+        in order.
+    style : dict, optional
+        Colours, sizes and labels set from Python: ``{"colors": {id: [r, g, b]}, "sizes": {id: factor},
+        "labels": {id: text}}``.
+    history : dict, optional
+        The view's history (:meth:`helios_app.history.History.as_dict`).
 
     Returns
     -------
@@ -104,7 +126,9 @@ def save_session(
                         "data": "..."},
           "pins": [3, 17],                     # node indices
           "camera": {...}, "encodings": {...},
-          "layout": {"name": "fr", "parameters": {...}, "seed": 0}
+          "layout": {"name": "fr", "parameters": {...}, "seed": 0},
+          "edits": [...], "style": {...}, "history": {...},   # version 2
+          "saved_at": 1765000000.0                # seconds since the epoch
         }
     """
     node_count = graph.node_count
@@ -122,14 +146,17 @@ def save_session(
     if len(pin_array) and (pin_array.min() < 0 or pin_array.max() >= node_count):
         raise HeliosError(f"save_session: pins must be node indices in 0 .. {node_count - 1}")
     little = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    base = base_graph if base_graph is not None else graph
     document = {
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
+        "saved_at": time.time(),
         "graph": {
-            "fingerprint": graph_fingerprint(graph),
-            "node_count": node_count,
-            "edge_count": graph.edge_count,
-            "source": graph.source,
+            "fingerprint": graph_fingerprint(base),
+            "node_count": base.node_count,
+            "edge_count": base.edge_count,
+            "source": base.source,
+            "edited_node_count": node_count,
         },
         "dimensions": int(array.shape[1]),
         "positions": {
@@ -146,42 +173,72 @@ def save_session(
             "parameters": _jsonable(dict(parameters or {}), "parameters"),
             "seed": None if seed is None else int(seed),
         },
+        "edits": _jsonable(list(edits), "edits"),
+        "style": _jsonable(dict(style or {}), "style"),
+        "history": _jsonable(dict(history or {}), "history"),
     }
     target = Path(path)
     write_atomically(target, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
     return target
 
 
+def max_session_bytes(node_count: int) -> int:
+    """The largest session file read for a graph of ``node_count`` nodes: room for its positions (as base64
+    float64 in 3D), pins, style and a long history, and no more, so that junk cannot fill the memory."""
+    return MIN_SESSION_BYTES + SESSION_BYTES_PER_NODE * node_count
+
+
 def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]:
-    """Read a session file and check that it belongs to ``graph``.
+    """Read a session file and check that it belongs to ``graph``, every field before anything starts.
 
     Parameters
     ----------
     path : str or os.PathLike
     graph : Graph or None
-        The graph to restore the view of; None skips the check (to inspect a file).
+        The graph (as read from its file) to restore the view of; None skips the graph checks and the
+        replay of live edits (to inspect a file).
 
     Returns
     -------
     dict
         ``version`` (int), ``fingerprint`` (str), ``node_count``, ``edge_count`` (int), ``source`` (str),
-        ``dimensions`` (2 or 3), ``positions`` (numpy array ``(node_count, dimensions)``, float32 or float64
-        as saved), ``pins`` (int64 array of node indices), ``camera``, ``encodings``, ``parameters`` (dicts),
-        ``layout`` (str), ``seed`` (int or None).
+        ``saved_at`` (float or None), ``dimensions`` (2 or 3), ``positions`` (numpy array ``(n, dimensions)``
+        for the graph after the live edits, float32 or float64 as saved), ``pins`` (int64 array of node
+        indices), ``camera``, ``encodings``, ``parameters``, ``style``, ``history`` (dicts, shapes checked
+        here, values checked by the view that takes them), ``layout`` (str), ``seed`` (int or None),
+        ``edits`` (list of :class:`helios_app.edits.GraphEdit`) and ``graph`` (the graph after the edits, or
+        None when ``graph`` is None).
 
     Raises
     ------
     HeliosError
-        A :class:`~helios_app.io.formats.GraphFileError` naming the file if it is not a session file, is damaged,
-        comes from a newer Helios, or was saved for another graph (the message gives both graphs' sizes).
+        A :class:`~helios_app.io.formats.GraphFileError` naming the file and the field if it is not a session
+        file, is damaged or too large, comes from a newer Helios, or was saved for another graph (the message
+        gives both graphs' sizes).
     """
+    from helios_app.edits import GraphEdit, apply_edit  # the graph model's edits; io reads, edits replays
+
     display = os.fsdecode(os.fspath(path))
+
+    def fail(message: str) -> GraphFileError:
+        return GraphFileError(display, message)
+
+    limit = max_session_bytes(graph.node_count if graph is not None else MAX_INSPECTED_NODES)
     try:
-        raw = Path(display).read_bytes()
+        with open(display, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise fail("is not a regular file; a session file is a JSON file")
+            raw = stream.read(limit + 1)
     except FileNotFoundError:
         raise GraphFileError(display, "no such file") from None
+    except IsADirectoryError:
+        raise GraphFileError(display, "is a directory, not a session file") from None
     except OSError as error:
         raise GraphFileError(display, f"cannot be read ({error.strerror or error})") from None
+    if len(raw) > limit:
+        raise fail(f"is larger than a session of this graph can be ({limit:,} bytes at most); it is not a "
+                   "session file of this graph, or it is damaged")
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -194,9 +251,6 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
         ) from None
     except (ValueError, RecursionError) as error:
         raise GraphFileError(display, f"not a session file: {error}") from None
-
-    def fail(message: str) -> GraphFileError:
-        return GraphFileError(display, message)
 
     if not isinstance(document, dict) or document.get("format") != SESSION_FORMAT:
         raise fail(f"not a Helios session file (no \"format\": \"{SESSION_FORMAT}\")")
@@ -213,6 +267,11 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
     node_count = _field(graph_part, "node_count", int, fail, "graph.")
     edge_count = _field(graph_part, "edge_count", int, fail, "graph.")
     source = graph_part.get("source", "")
+    if not isinstance(source, str):
+        raise fail("graph.source must be a string")
+    saved_at = document.get("saved_at")
+    if saved_at is not None and (not isinstance(saved_at, (int, float)) or isinstance(saved_at, bool)):
+        raise fail("saved_at must be a number (seconds since the epoch)")
     if graph is not None and fingerprint != graph_fingerprint(graph):
         saved_from = f" from {source}" if source else ""
         raise fail(
@@ -220,6 +279,27 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
             f"{graph.source or 'the graph given'} has {graph.node_count} nodes and {graph.edge_count} edges "
             f"(fingerprint {graph_fingerprint(graph)}, the session's is {fingerprint})"
         )
+
+    edit_list = document.get("edits", [])
+    if not isinstance(edit_list, list):
+        raise fail("edits must be a list of live edits")
+    edits = []
+    for number, item in enumerate(edit_list):
+        try:
+            edits.append(GraphEdit.from_dict(item, f"edits[{number}]"))
+        except HeliosError as error:
+            raise fail(str(error)) from None
+    edited = graph
+    if graph is not None:
+        for number, edit in enumerate(edits):
+            try:
+                edited, _ = apply_edit(edited, edit)
+            except HeliosError as error:
+                raise fail(f"edits[{number}] does not apply to the graph: {error}") from None
+    current_count = edited.node_count if edited is not None else graph_part.get("edited_node_count", node_count)
+    if not isinstance(current_count, int) or isinstance(current_count, bool) or current_count < 0:
+        raise fail("graph.edited_node_count must be a whole number")
+
     stored = _field(document, "positions", dict, fail)
     dtype_name = _field(stored, "dtype", str, fail, "positions.")
     if dtype_name not in ("float32", "float64"):
@@ -227,10 +307,10 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
     shape = stored.get("shape")
     if (
         not isinstance(shape, list) or len(shape) != 2 or not all(isinstance(n, int) for n in shape)
-        or shape[0] != node_count or shape[1] not in (2, 3)
+        or shape[0] != current_count or shape[1] not in (2, 3)
     ):  # fmt: skip
         raise fail(
-            f"positions.shape {shape!r} does not match the graph's {node_count} nodes in 2 or 3 dimensions"
+            f"positions.shape {shape!r} does not match the graph's {current_count} nodes in 2 or 3 dimensions"
         )
     try:
         data = base64.b64decode(_field(stored, "data", str, fail, "positions."), validate=True)
@@ -244,37 +324,86 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
         )
     positions = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype_name)
     if not np.all(np.isfinite(positions)):
-        raise fail("positions hold a value that is not finite")
+        row = int(np.flatnonzero(~np.isfinite(positions).all(axis=1))[0])
+        raise fail(f"positions row {row} holds a value that is not finite")
     pins_list = document.get("pins", [])
     if not isinstance(pins_list, list) or not all(
-        isinstance(pin, int) and not isinstance(pin, bool) and 0 <= pin < node_count for pin in pins_list
+        isinstance(pin, int) and not isinstance(pin, bool) and 0 <= pin < current_count for pin in pins_list
     ):
-        raise fail(f"pins must be a list of node indices in 0 .. {node_count - 1}")
+        raise fail(f"pins must be a list of node indices in 0 .. {current_count - 1}")
     layout_part = document.get("layout", {})
     if not isinstance(layout_part, dict):
         raise fail("layout must be an object")
+    layout_name = layout_part.get("name", "")
+    if not isinstance(layout_name, str):
+        raise fail("layout.name must be a string")
     seed = layout_part.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        raise fail(f"layout.seed {seed!r} is not an integer")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32):
+        raise fail(f"layout.seed {seed!r} is not a whole number from 0 to 2**32 - 1")
     result = {
         "version": version,
         "fingerprint": fingerprint,
         "node_count": node_count,
         "edge_count": edge_count,
-        "source": str(source),
+        "source": source,
+        "saved_at": None if saved_at is None else float(saved_at),
         "dimensions": shape[1],
         "positions": positions,
         "pins": np.array(pins_list, dtype=np.int64),
         "camera": document.get("camera", {}),
         "encodings": document.get("encodings", {}),
         "parameters": layout_part.get("parameters", {}),
-        "layout": str(layout_part.get("name", "")),
+        "style": document.get("style", {}),
+        "history": document.get("history", {}),
+        "layout": layout_name,
         "seed": seed,
+        "edits": edits,
+        "graph": edited,
     }
-    for name in ("camera", "encodings", "parameters"):
+    for name in ("camera", "encodings", "parameters", "style", "history"):
         if not isinstance(result[name], dict):
             raise fail(f"{name} must be an object")
+    if "parameters" in layout_part and not isinstance(layout_part["parameters"], dict):
+        raise fail("layout.parameters must be an object")
+    _check_camera_shape(result["camera"], fail)
+    _check_style_shape(result["style"], fail)
     return result
+
+
+def _check_camera_shape(camera: dict, fail: Any) -> None:
+    """A camera holds four known fields of a few numbers: nothing else is kept for the view's life."""
+    unknown = sorted(set(camera) - CAMERA_FIELDS)
+    if unknown:
+        raise fail(f"camera.{unknown[0]} is not a camera field; a camera has {', '.join(sorted(CAMERA_FIELDS))}")
+    for name in ("position", "focal_point", "view_up"):
+        if name in camera and not (isinstance(camera[name], list) and len(camera[name]) == 3):
+            raise fail(f"camera.{name} must be 3 numbers")
+
+
+def _check_style_shape(style: dict, fail: Any) -> None:
+    unknown = sorted(set(style) - {"colors", "sizes", "labels"})
+    if unknown:
+        raise fail(f"style.{unknown[0]} is not a style; a style has colors, sizes and labels")
+    for name, check in (("colors", _is_rgb), ("sizes", _is_positive_number), ("labels", _is_text)):
+        values = style.get(name, {})
+        if not isinstance(values, dict):
+            raise fail(f"style.{name} must map node ids to values")
+        for node_id, value in values.items():
+            if not check(value):
+                raise fail(f"style.{name}[{node_id!r}] is {value!r}, which is not a valid {name[:-1]}")
+
+
+def _is_rgb(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 3
+            and all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value))
+
+
+def _is_positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 1000
 
 
 def _field(container: dict, name: str, kind: type, fail: Any, prefix: str = "") -> Any:

@@ -209,8 +209,23 @@ def _checked_sizes(sizes: Any, node_count: int) -> np.ndarray:
     return array
 
 
+def _sync_directory(directory: Path) -> None:
+    """Flush a directory's entries (the rename) to disk, where the system allows it."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``target`` and move it into place."""
+    """Write ``data`` to a temporary file beside ``target``, flush it to disk and move it into place: a
+    crash at any moment leaves the old file or the new one, never a part of either."""
     directory = target.parent if str(target.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -219,8 +234,11 @@ def write_atomically(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())  # the bytes are on disk before the name points at them
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
+        _sync_directory(directory)
     except OSError as error:
         try:
             os.unlink(temporary)

@@ -4,6 +4,7 @@
 // comm channel by postMessage.
 import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
 import { startExplore } from "./explore.js";
+import { startHistory } from "./history.js";
 
 const params = new URLSearchParams(location.search);
 const bridged = window.__heliosBridged === true;            // set by the notebook widget's page
@@ -39,6 +40,7 @@ const state = window.__helios = {transport: null, hello: null, errors: [], messa
                                  viewers: [], steering: null, stopped: null, framesShown: 0, videoBytes: 0};
 
 const explore = startExplore({state, send, stage, activeMedia, editing, params});
+const history = startHistory({state, send, editing});
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -147,6 +149,8 @@ function connectSocket() {
       explore.onLegend(message);
     } else if (message.type === "filter") {
       explore.onFilter(message);
+    } else if (message.type === "history") {
+      history.onHistory(message);
     } else if (message.type === "stopped") {
       stop(message.reason);
     } else if (message.type === "sfu") {

@@ -18,7 +18,8 @@ export const MESSAGE_FIELDS = {
   "take_camera": {},
   "filter": {"filter": "object"},
   "legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]},
-  "relayout": {"shown_only": "bool"}
+  "relayout": {"shown_only": "bool"},
+  "history": {"action": ["undo", "redo", "jump"], "entry": "index"}
 };
 export const SERVER_MESSAGE_FIELDS = {
   "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"],
@@ -35,7 +36,8 @@ export const SERVER_MESSAGE_FIELDS = {
   "labels": ["labels"],
   "pointed_labels": ["hover", "selection"],
   "legend": ["title", "entries", "highlighted", "hidden"],
-  "filter": ["filter", "shown", "nodes", "shown_only"]
+  "filter": ["filter", "shown", "nodes", "shown_only"],
+  "history": ["entries", "done"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.
