@@ -100,6 +100,7 @@ class ViewSession:
         if session_file:
             self._session_path = session_file
             self._restored = load_session(session_file, graph)
+            _check_restored_settings(session_file, self._restored)
             self.config = _restored_config(self.config, self._restored)
             if self._restored["graph"] is not None:
                 self.graph = self._restored["graph"]
@@ -158,18 +159,9 @@ class ViewSession:
 
         if restored.get("camera"):
             check("camera", lambda: restored.__setitem__("camera", check_camera_state(restored["camera"])))
-        if restored.get("layout") and restored["layout"] not in LAYOUT_ALGORITHMS:
-            raise HeliosError(f"{path}: layout.name {restored['layout']!r} is not a layout; choose from "
-                              f"{', '.join(sorted(LAYOUT_ALGORITHMS))}")
         check("layout.parameters",
               lambda: check_layout_parameters(self.config.layout, dict(restored.get("parameters") or {})))
         encodings = restored.get("encodings") or {}
-        for name, kind in (("color_by", str), ("size_by", str), ("theme", str), ("labels", bool),
-                           ("shown_only", bool)):
-            if name in encodings and not isinstance(encodings[name], kind):
-                raise HeliosError(f"{path}: encodings.{name} must be a {kind.__name__}")
-        if encodings.get("theme", "dark") not in THEME_CHOICES:
-            raise HeliosError(f"{path}: encodings.theme must be one of {', '.join(THEME_CHOICES)}")
         if encodings.get("filter"):
             check("encodings.filter", lambda: ViewFilter.from_dict(encodings["filter"], "encodings.filter"))
         highlighted = encodings.get("highlighted") or []
@@ -930,6 +922,20 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
         text_in_picture=text_in_picture,
         scale_in_motion=offscreen and not text_in_picture,  # a served picture: pages scale any size to fit
     )
+
+
+def _check_restored_settings(path: str, restored: dict[str, Any]) -> None:
+    """The settings a session file fixes (layout, encodings), checked naming the file and the field before
+    they become the view's config."""
+    if restored.get("layout") and restored["layout"] not in LAYOUT_ALGORITHMS:
+        raise HeliosError(f"{path}: layout.name {restored['layout']!r} is not a layout; choose from "
+                          f"{', '.join(sorted(LAYOUT_ALGORITHMS))}")
+    encodings = restored.get("encodings") or {}
+    for name, kind in (("color_by", str), ("size_by", str), ("theme", str), ("labels", bool), ("shown_only", bool)):
+        if name in encodings and not isinstance(encodings[name], kind):
+            raise HeliosError(f"{path}: encodings.{name} must be a {kind.__name__}")
+    if encodings.get("theme", "dark") not in THEME_CHOICES:
+        raise HeliosError(f"{path}: encodings.theme must be one of {', '.join(THEME_CHOICES)}")
 
 
 def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig:

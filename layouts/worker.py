@@ -459,7 +459,8 @@ class LayoutWorker:
         commands: list[tuple[str, tuple, dict]] = []
         while self._commands:
             method, arguments, keywords = self._commands.popleft()
-            if method in ("add_nodes", "add_edges") and not keywords and arguments[1:] in ((), (None,)):
+            plain = len(arguments) == 1 or (len(arguments) == 2 and arguments[1] is None)  # no positions, weights
+            if method in ("add_nodes", "add_edges") and not keywords and plain:
                 if not commands or commands[-1][0] != "__grow__":
                     commands.append(("__grow__", (0, np.zeros((0, 2), dtype=np.int64)), {}))
                 count, edges = commands[-1][1]

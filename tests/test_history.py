@@ -1,0 +1,173 @@
+"""The shared history: every editing action undone and redone from Python (on a real view), the history's
+own rules (linear, a drag is one entry, bounded), and live edits by id undone exactly."""
+
+import time
+
+import networkx
+import numpy as np
+import pytest
+
+import helios_app
+from helios_app.edits import GraphEdit, apply_edit, inverse_edit
+from helios_app.errors import HeliosError
+from helios_app.history import MAX_ENTRIES, History
+from helios_app.io import read_graph
+
+
+def _wait(predicate, timeout_s=20.0, what="condition"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _edge_multiset(graph):
+    ids = graph.node_ids
+    weights = graph.weights if graph.weights is not None else np.ones(graph.edge_count)
+    return sorted((*sorted((ids[u], ids[v])), float(weight)) for (u, v), weight in zip(graph.edges.tolist(), weights))
+
+
+# ---- the history's own rules --------------------------------------------------------------------------
+
+def test_undo_redo_jump_and_a_new_action_drops_the_redo_tail():
+    shown = []
+    history = History(lambda kind, state: shown.append(state))
+    for value in range(1, 4):
+        history.record("filter", "ann", f"set {value}", {"v": value - 1}, {"v": value})
+    assert history.undo().summary == "set 3" and shown[-1] == {"v": 2}
+    assert history.undo().summary == "set 2" and shown[-1] == {"v": 1}
+    assert history.redo().summary == "set 2" and shown[-1] == {"v": 2}
+    history.jump(0)
+    assert history.position == 0 and shown[-1] == {"v": 0} and history.undo() is None
+    history.jump(3)
+    assert history.position == 3 and shown[-1] == {"v": 3} and history.redo() is None
+    history.jump(1)
+    history.record("filter", "bob", "other", {"v": 1}, {"v": 9})
+    assert [entry.summary for entry in history.entries] == ["set 1", "other"] and history.redo() is None
+    with pytest.raises(HeliosError, match=r"history\.entry: no entry 2"):
+        history.jump(2)
+
+
+def test_a_drag_is_one_entry_and_the_history_is_bounded():
+    history = History(lambda kind, state: None)
+    for step in range(20):  # one drag: a pin per pointer move, the same node, the same person
+        history.record("pin", "ann", "moved 3", {"3": {"pinned": False, "position": [0, 0]}} if step == 0 else None,
+                       {"3": {"pinned": True, "position": [step, 0]}}, mergeable=True)
+    history.record("pin", "bob", "moved 3", {"3": {}}, {"3": {"pinned": True, "position": [9, 9]}}, mergeable=True)
+    entries = history.entries
+    assert len(entries) == 2 and entries[0].before == {"3": {"pinned": False, "position": [0, 0]}}
+    assert entries[0].after["3"]["position"] == [19, 0] and entries[1].who == "bob"
+    for number in range(MAX_ENTRIES + 10):
+        history.record("filter", "ann", str(number), {}, {"n": number})
+    assert len(history.entries) == MAX_ENTRIES and history.entries[-1].summary == str(MAX_ENTRIES + 9)
+
+
+def test_a_history_survives_its_json_and_refuses_a_damaged_one():
+    history = History(lambda kind, state: None)
+    history.record("style", "ann", "colours", {"colors": {"1": None}}, {"colors": {"1": [1, 2, 3]}})
+    history.record("parameters", "bob", "gravity", {"gravity": 1.0}, {"gravity": 2.0})
+    history.undo()
+    copy = History(lambda kind, state: None)
+    copy.restore(history.as_dict())
+    assert copy.as_dict() == history.as_dict() and copy.position == 1
+    with pytest.raises(HeliosError, match=r"history\.entries\[0\]\.kind must be one of"):
+        copy.restore({"entries": [{"kind": "delete-everything"}]})
+    with pytest.raises(HeliosError, match=r"history\.position must be a whole number from 0 to 2"):
+        copy.restore({**history.as_dict(), "position": 7})
+
+
+# ---- live edits by id ---------------------------------------------------------------------------------
+
+def test_an_edit_and_its_inverse_give_back_the_same_nodes_edges_weights_and_attributes(shared_data):
+    graph = read_graph(shared_data / "lesmis.gml")  # weighted, labelled
+    ids = graph.node_ids
+    edit = GraphEdit(add_nodes=("newcomer",), remove_edges=((ids[0], ids[1]),),
+                     add_edges=(("newcomer", ids[5]), (ids[3], ids[4]), (ids[0], ids[1])),
+                     remove_nodes=(ids[10], ids[11]))
+    positions = np.random.default_rng(0).random((graph.node_count, 2))
+    edited, change = apply_edit(graph, edit)
+    assert edited.node_count == graph.node_count - 1 and "newcomer" in edited.node_ids
+    assert ids[10] not in edited.node_ids and change.removed_nodes.tolist() == [10, 11]
+    back, change_back = apply_edit(edited, inverse_edit(graph, edit, positions))
+    assert sorted(back.node_ids) == sorted(graph.node_ids)
+    assert _edge_multiset(back) == _edge_multiset(graph)
+    where = back.node_ids.index(ids[10])
+    assert back.labels[where] == graph.labels[10]
+    assert change_back.appended_positions.tolist() == positions[[10, 11]].tolist()
+    with pytest.raises(HeliosError, match="no node 'nobody' in this view"):
+        apply_edit(graph, GraphEdit(remove_nodes=("nobody",)))
+    with pytest.raises(HeliosError, match=r"edit\.add_edges must list \[source, target\] pairs"):
+        GraphEdit.from_dict({"add_edges": [["a"]]})
+
+
+# ---- every action kind, undone and redone on a real view from Python -------------------------------
+
+def test_every_action_kind_undone_and_redone_from_python():
+    graph = networkx.karate_club_graph()
+    for node in graph:
+        graph.nodes[node]["club"] = graph.nodes[node]["club"]
+    with helios_app.show(graph, color_by="club", autosave=False) as view:
+        session = view.session
+        _wait(lambda: session.render_loop.camera_state, 30, "a first frame")
+
+        view.pin([0], [[0.25, -0.5]])
+        _wait(lambda: view.pinned == [0], 10, "the pin")
+        view.undo()
+        _wait(lambda: view.pinned == [], 10, "the pin undone")
+        view.redo()
+        _wait(lambda: view.pinned == [0] and np.allclose(view.positions[0], [0.25, -0.5]), 10, "the pin redone")
+        view.unpin()
+        _wait(lambda: view.pinned == [], 10, "unpin all")
+        view.undo()
+        _wait(lambda: view.pinned == [0], 10, "unpin-all undone")
+
+        view.filter(degree=(5, 100), mode="hide")
+        assert view.filter_criteria["degree"] == [5, 100]
+        view.undo()
+        assert "degree" not in view.filter_criteria
+        view.redo()
+        assert view.filter_criteria["degree"] == [5, 100]
+
+        view.highlight([1])
+        assert session.highlighted == {1}
+        view.undo()
+        assert session.highlighted == frozenset()
+        session.legend_action(0, "isolate")
+        assert session.filter.hidden == (1,)
+        view.undo()
+        assert session.filter.hidden == ()
+
+        before = view.layout.parameters["gravity"]  # None: the layout's own choice for this graph
+        view.set_layout_parameters(gravity=2.5)
+        _wait(lambda: view.layout.parameters["gravity"] == 2.5, 10, "the new gravity")
+        view.undo()
+        _wait(lambda: view.layout.parameters["gravity"] == before, 10, "gravity undone")
+        view.redo()  # (a new action would drop the undone entry, as in every editor)
+        _wait(lambda: view.layout.parameters["gravity"] == 2.5, 10, "gravity redone")
+
+        view.set_colors({3: "#ff0000"})
+        assert session._style.colors == {"3": (255, 0, 0)}
+        view.undo()
+        assert session._style.colors == {}
+        view.redo()
+        assert session._style.colors == {"3": (255, 0, 0)}
+
+        view.add_edges([(0, "visitor"), ("visitor", 33)])
+        view.remove_nodes([5])
+        _wait(lambda: len(view.positions) == 34, 10, "the edited layout")
+        assert "visitor" in view.node_ids and 5 not in view.node_ids
+        view.undo()  # node 5 comes back, with its edges
+        _wait(lambda: len(view.positions) == 35, 10, "node 5 back in the layout")
+        assert 5 in view.node_ids and session.graph.edge_count == 78 + 2
+        view.undo()  # the visitor goes
+        _wait(lambda: len(view.positions) == 34, 10, "the visitor gone from the layout")
+        assert "visitor" not in view.node_ids and session.graph.edge_count == 78
+        assert sorted(map(str, view.node_ids)) == sorted(str(node) for node in graph)
+
+        kinds = [entry["kind"] for entry in view.history]
+        assert {"pin", "filter", "parameters", "style", "edit"} <= set(kinds)
+        assert all(entry["who"] == "Python" for entry in view.history)
+        assert [entry["done"] for entry in view.history][-2:] == [False, False]
