@@ -692,7 +692,7 @@ class ViewSession:
             ids = self.graph.node_ids
             after = {ids[node]: {"pinned": True, "position": row.tolist()} for node, row in zip(nodes, rows)}
         self._gesture, self._gesture_until = gesture, time.monotonic() + MERGE_WINDOW_S
-        summary = f"moved {self.graph.node_ids[nodes[0]]}" if dragging else f"pinned {len(nodes)} nodes"
+        summary = f"moved {self._graph_facts()[2][nodes[0]]}" if dragging else f"pinned {len(nodes)} nodes"
         self.history.record("pin", who, summary, before, after, mergeable=dragging)
 
     def unpin(self, nodes: Any = None, who: str = "Python") -> None:
