@@ -68,12 +68,13 @@ class History:
         ``apply(kind, state)`` shows ``state`` (an entry's ``before`` or ``after``) in the view, recording
         nothing. It may raise a HeliosError, which undo and redo pass on.
     on_change : callable, optional
-        Called (with no arguments, outside the lock) after every change of the entries or position.
+        Called outside the lock after every change of the entries or position, with ``merged=True`` when a
+        gesture's step only updated the newest entry (what the panel lists did not change).
     """
 
-    def __init__(self, apply: Callable[[str, Any], None], on_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, apply: Callable[[str, Any], None], on_change: Callable[..., None] | None = None) -> None:
         self._apply = apply
-        self._on_change = on_change or (lambda: None)
+        self._on_change = on_change or (lambda merged=False: None)
         self._lock = threading.Lock()
         self._stepping = threading.Lock()  # one undo, redo or jump at a time, in order
         self._entries: list[Entry] = []
@@ -91,8 +92,9 @@ class History:
         monotonic = time.monotonic()
         with self._lock:
             last = self._entries[self._position - 1] if self._position else None
-            if (mergeable and last is not None and last.kind == kind and last.who == who
-                    and monotonic <= self._merge_until and _same_keys(last.after, after)):
+            merged = (mergeable and last is not None and last.kind == kind and last.who == who
+                      and monotonic <= self._merge_until and _same_keys(last.after, after))
+            if merged:
                 self._entries[self._position - 1] = replace(last, after=after, when=now)
             else:
                 del self._entries[self._position:]
@@ -102,7 +104,7 @@ class History:
                     del self._entries[: len(self._entries) - MAX_ENTRIES]
                 self._position = len(self._entries)
             self._merge_until = monotonic + MERGE_WINDOW_S if mergeable else 0.0
-        self._on_change()
+        self._on_change(merged=merged)
 
     # ---- stepping ------------------------------------------------------------------------------
     def undo(self) -> Entry | None:

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 SEARCH_RESULTS = 20  # matches returned for one search
 STOPPED_NOTICE_S = 0.2
+MAX_HISTORY_STEPS_WAITING = 16
 
 
 def is_loopback(host: str) -> bool:
@@ -119,6 +120,7 @@ class ViewSession:
         self.graph_listeners: list[Callable[[Graph], object]] = []  # called with each edited graph
         self._gesture: tuple[str, tuple[int, ...]] | None = None  # the drag whose pins join one history entry
         self._gesture_until = 0.0
+        self._history_steps_waiting = 0  # a page's undo and redo steps queued (bounded: a flood is refused)
         self._scene_edits = 0
         # What the view shows and stresses: owned here, changed by control() and set_filter(), worked out
         # into node masks on one thread of its own (the newest change wins) and handed to the scene.
@@ -609,6 +611,10 @@ class ViewSession:
                 self.set_filter(self._filter, shown_only_layout=event["shown_only"], who=who)
             elif event["type"] == "history" and self._emphasis_thread is not None:
                 step = {"undo": self.history.undo, "redo": self.history.redo}.get(event["action"])
+                with self._emphasis_lock:
+                    if self._history_steps_waiting >= MAX_HISTORY_STEPS_WAITING:
+                        return "history: too many undo and redo steps are waiting; try again in a moment"
+                    self._history_steps_waiting += 1
                 self._emphasis_thread.submit(self._step_history, step or (lambda: self.history.jump(event["entry"])))
         except HeliosError as error:
             return str(error)
@@ -628,10 +634,14 @@ class ViewSession:
             step()
         except HeliosError as error:
             self.messages.publish(server_message("error", message=str(error)))
+        finally:
+            with self._emphasis_lock:
+                self._history_steps_waiting -= 1
 
-    def _history_changed(self) -> None:
+    def _history_changed(self, merged: bool = False) -> None:
         self._action_count += 1
-        self.messages.publish(server_message("history", **self.history.listing()))
+        if not merged:  # a drag's every step updates its entry; the panel's listing stays the same
+            self.messages.publish(server_message("history", **self.history.listing()))
 
     def _saved_state_version(self) -> tuple:
         """What the autosaver compares: actions, the layout's positions and the camera."""

@@ -171,3 +171,25 @@ def test_every_action_kind_undone_and_redone_from_python():
         assert {"pin", "filter", "parameters", "style", "edit"} <= set(kinds)
         assert all(entry["who"] == "Python" for entry in view.history)
         assert [entry["done"] for entry in view.history][-2:] == [False, False]
+
+
+def test_a_flood_of_undo_messages_is_bounded(shared_data):
+    """A page may send 120 messages a second; undo steps wait for one worker, so their queue is bounded and
+    the rest are refused with a message, never piled up."""
+    import threading
+
+    from helios_app.config import ViewConfig
+    from helios_app.session import MAX_HISTORY_STEPS_WAITING, ViewSession
+
+    graph = read_graph(shared_data / "karate.gml")
+    with ViewSession(graph, ViewConfig(port=0, autosave=False)).start() as session:
+        session.set_filter({"degree": [2, 10]})
+        release = threading.Event()
+        session._emphasis_thread.submit(release.wait, 10)  # the worker is busy
+        answers = [session.control({"type": "history", "action": "undo", "entry": 0, "viewer_name": "Eve"})
+                   for _ in range(MAX_HISTORY_STEPS_WAITING + 10)]
+        release.set()
+        assert answers[:MAX_HISTORY_STEPS_WAITING] == [None] * MAX_HISTORY_STEPS_WAITING
+        assert all(answer and "too many undo and redo steps" in answer for answer in answers[MAX_HISTORY_STEPS_WAITING:])
+        _wait(lambda: session._history_steps_waiting == 0, 10, "the steps to run")
+        assert session.history.position == 0 and session.filter.degree is None
