@@ -131,7 +131,7 @@ BROKEN = [
         (r":2:13: the document type declaration <!DOCTYPE g \[\.\.\.\]> declares entities; "
         r"GraphML files need none and Helios refuses them \(entity expansion attacks\)"),
     ),
-    ("root.xml", _xml("<svg></svg>\n"), r": an XML file whose root element is <svg>: neither GraphML"),
+    ("root.xml", _xml("<svg></svg>\n"), r":2: an XML file whose root element is <svg>: neither GraphML"),
     (
         "encoding.graphml",
         b'<?xml version="1.0" encoding="UTF-99"?>\n<graphml/>\n',
@@ -161,7 +161,7 @@ BROKEN = [
              "</attvalues></node></nodes>\n</graph>\n</gexf>\n"),
         r":6:1: value 'old' of attribute 'age' is not an integer \(its declared type\)",
     ),
-    ("no_vertices.net", b"*Network x\n*Edges\n1 2\n", r": no '\*Vertices N' line"),
+    ("no_vertices.net", b"*Network x\n*Edges\n1 2\n", r":1: no '\*Vertices N' line"),
     (
         "huge.net",
         b"*Vertices 99999999999\n*Edges\n1 2\n",

@@ -63,10 +63,10 @@ def _xml_root(raw: bytes, path: str, suffix: str) -> str:
     preamble = _XML_PREAMBLE.match(head)
     match = _ROOT_ELEMENT.match(head, preamble.end() if preamble else 0)
     if match is None:
-        if suffix in _SUFFIX_FORMATS:
+        if _SUFFIX_FORMATS.get(suffix) in _XML_FORMATS:
             return _SUFFIX_FORMATS[suffix]  # the XML reader will say what is wrong, with the line
         raise GraphFileError(
-            path, "looks like XML, but no root element was found at its start; expected <graphml> or <gexf>"
+            path, "looks like XML, but no root element was found at its start; expected <graphml> or <gexf>", 1
         )
     root = match.group(1).decode("ascii", "replace")
     local = root.rpartition(":")[2].lower()
@@ -76,6 +76,7 @@ def _xml_root(raw: bytes, path: str, suffix: str) -> str:
         path,
         f"an XML file whose root element is <{root}>: neither GraphML (<graphml>) nor GEXF (<gexf>); "
         f"Helios reads {', '.join(FORMATS.values())}",
+        head.count(b"\n", 0, match.start()) + 1,
     )
 
 
@@ -96,7 +97,7 @@ def _format_from_content(raw: bytes, path: str, suffix: str) -> str | None:
     """The format the content clearly has, or None when nothing marks it (an edge list, or a broken file)."""
     stripped = raw.lstrip()
     if stripped.startswith(b"<"):
-        return _xml_root(stripped, path, suffix)
+        return _xml_root(raw, path, suffix)
     if stripped[:1] in (b"{", b"["):
         return "node-link"
     if raw.startswith(b"%%MatrixMarket"):

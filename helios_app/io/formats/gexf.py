@@ -242,7 +242,8 @@ class _GexfReader(XmlDriver):
         if lowered in _DATE_TIME_FORMATS:
             self.builder.time_format = "date"
         elif lowered not in _NUMBER_TIME_FORMATS:
-            raise self.error(f"{name}={declared!r}; expected integer, double, date or dateTime")
+            expected = "float or date" if name == "timetype" else "integer, double, date or dateTime"
+            raise self.error(f"{name}={declared!r}; expected {expected}")
         self.declared_time_format = f"{name}={declared.strip()!r}"
 
     def _time(self, text: str, name: str, what: str) -> float:

@@ -75,7 +75,9 @@ def read_pajek(raw: bytes, path: str) -> Graph:
     kinds = [section.kind for section in sections]
     vertices_at = kinds.index("vertices") if "vertices" in kinds else None
     if vertices_at is None:
-        raise GraphFileError(path, "no '*Vertices N' line: a Pajek network starts with its vertex count")
+        raise GraphFileError(
+            path, "no '*Vertices N' line: a Pajek network starts with its vertex count (an edge list is .txt)", 1
+        )
     for section in sections[:vertices_at]:
         if section.kind != "network":
             raise GraphFileError(
