@@ -323,6 +323,10 @@ def run_view(arguments: argparse.Namespace) -> int:
         )
         if not is_loopback(config.host):
             print("helios: listening beyond this machine; anyone with the link below can view", flush=True)
+        if arguments.resume:
+            entries = session.history.entries
+            print(f"helios: resumed the autosaved view: {len(session.worker.pinned)} pinned nodes, "
+                  f"{len(entries)} history entries", flush=True)
         print(f"helios: open {session.url}", flush=True)
         print(f"helios: watch {session.watch_url}", flush=True)
         print("helios: press Ctrl-C to stop", flush=True)

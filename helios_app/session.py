@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 SEARCH_RESULTS = 20  # matches returned for one search
 STOPPED_NOTICE_S = 0.2
 MAX_HISTORY_STEPS_WAITING = 16
+EDIT_WAIT_S = 2.0  # how long a save waits for a live edit to reach the layout
 
 
 def is_loopback(host: str) -> bool:
@@ -388,9 +389,15 @@ class ViewSession:
         if self._worker is None or self._buffer is None:
             raise HeliosError("the view is not running; start it before saving its session")
         config = self.config
-        graph = self.graph
-        positions = self.positions()
-        if len(positions) != graph.node_count:  # an edit is on its way to the layout
+        deadline = time.monotonic() + EDIT_WAIT_S
+        while True:  # the graph, its edits and the layout's positions of the same graph
+            with self._edit_lock:
+                graph, edits = self.graph, [edit.as_dict() for edit in self._edits]
+            positions = self.positions()
+            if len(positions) == graph.node_count or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)  # an edit is on its way to the layout
+        if len(positions) != graph.node_count:
             raise HeliosError("the graph is being edited; save the session once the edit reached the layout")
         parameters = self._worker.parameters
         return save_session(
@@ -404,7 +411,7 @@ class ViewSession:
             parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
             seed=config.seed,
             base_graph=self.base_graph,
-            edits=[edit.as_dict() for edit in self._edits],
+            edits=edits,
             style=self._style.as_dict(),
             history=self.history.as_dict(),
         )

@@ -53,7 +53,11 @@ class View:
     def __init__(self, session: ViewSession, node_keys: list[Hashable] | None = None) -> None:
         self.session = session
         self._keys_lock = threading.Lock()  # node keys change with graph edits, from any caller thread
-        self._set_keys(list(node_keys) if node_keys is not None else list(session.graph.node_ids))
+        keys = list(node_keys) if node_keys is not None else list(session.graph.node_ids)
+        if len(keys) != session.graph.node_count:  # a resumed view's live edits: keys follow the ids
+            by_id = {_id_text(key): key for key in keys}
+            keys = [by_id.get(node_id, node_id) for node_id in session.graph.node_ids]
+        self._set_keys(keys)
         self._click_callbacks: list[Callable[[Hashable], object]] = []
         self._hover_callbacks: list[Callable[[Hashable | None], object]] = []
         self._events: queue.Queue[tuple[str, int | None]] = queue.Queue(maxsize=CALLBACK_QUEUE_LIMIT)
