@@ -564,7 +564,7 @@ class ViewSession:
             if shown_only_layout is not None:
                 self._shown_only_layout = shown_only_layout
         self._refresh_emphasis()
-        self._record_emphasis(who, "changed the filter", before)
+        self._record_emphasis(who, _filter_summary(criteria.as_dict()), before)
 
     def set_highlighted(self, categories: Any, who: str = "Python") -> None:
         """Stress the nodes of these legend entries (none: no highlight), for every viewer."""
@@ -965,6 +965,25 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
         **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels") if name in encodings},
     }
     return dataclasses.replace(config, **changes)
+
+
+def _filter_summary(criteria: dict[str, Any]) -> str:
+    """``filter: degree 4–∞, club Mr. Hi`` for the history panel."""
+    def number(value: float) -> str:
+        return "∞" if value >= 1e9 else f"{value:g}"
+
+    parts = []
+    for name, value in criteria.items():
+        if name in ("mode", "attribute"):
+            continue
+        if name in ("degree", "value_range", "time") and isinstance(value, list):
+            text = f"{number(value[0])}–{number(value[1])}"
+            parts.append(f"{criteria.get('attribute', name) if name == 'value_range' else name} {text}")
+        elif name == "values":
+            parts.append(f"{criteria.get('attribute', 'value')} {', '.join(map(str, value))}")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {value}")
+    return "filter: " + ("; ".join(parts) if parts else "cleared")
 
 
 def _parameter_values(parameters: Any) -> dict[str, Any]:
