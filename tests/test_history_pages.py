@@ -49,8 +49,8 @@ def test_two_editors_undo_and_redo_for_everyone_and_a_watcher_cannot(tmp_path):
         ann.locator("#search-results li").first.dispatch_event("mousedown")
         wait_for(ann, "window.__helios.selection && window.__helios.selection.label === 'Valjean'", 10)
         time.sleep(1.5)  # the flight ends
-        drag(ann, "#video" if ann.evaluate("window.__helios.transport") == "webrtc" else "#mjpeg",
-             (0.5, 0.5), (0.75, 0.3))
+        media = "#video" if ann.evaluate("window.__helios.transport") == "webrtc" else "#mjpeg"
+        drag(ann, media, (0.5, 0.5), (0.75, 0.3))
         _wait_history(pages, "h.entries.length === 1 && h.entries[0].who === 'Ann' && h.done === h.entries[0].number")
         entry = _history(bo)["entries"][0]
         assert entry["kind"] == "pin" and entry["summary"] == "moved Valjean", entry
@@ -98,11 +98,30 @@ def test_two_editors_undo_and_redo_for_everyone_and_a_watcher_cannot(tmp_path):
         _wait_history(pages, "h.done === h.entries[0].number")
         wait_for(watcher, "window.__helios.status.layout.pinned === 1", 10)
 
+        # Bo double-clicks Valjean (where the drag left him) to unpin him; Ann undoes that.
+        box = bo.locator(media).bounding_box()
+        bo.mouse.dblclick(box["x"] + 0.75 * box["width"], box["y"] + 0.3 * box["height"])
+        _wait_history(pages, "h.entries.length === 2 && h.entries[1].who === 'Bo' && h.entries[1].kind === 'pin'")
+        wait_for(ann, "window.__helios.status.layout.pinned === 0", 10)
+        ann.keyboard.press("Control+z")
+        _wait_history(pages, "h.done === h.entries[0].number")
+        wait_for(bo, "window.__helios.status.layout.pinned === 1", 10)
+        ann.keyboard.press("Control+Shift+z")
+        _wait_history(pages, "h.done === h.entries[1].number")
+
+        # A legend click (a highlight for everyone), undone from the other page.
+        bo.locator("#legend-entries li").first.click()
+        _wait_history(pages, "h.entries.length === 3 && h.entries[2].summary.startsWith('legend: highlight')")
+        wait_for(ann, "window.__helios.legend && window.__helios.legend.highlighted.length === 1", 10)
+        ann.keyboard.press("Control+z")
+        wait_for(bo, "window.__helios.legend && window.__helios.legend.highlighted.length === 0", 10)
+
         # The panel lists the entries, newest first, and a click jumps back to the start.
         bo.locator("#history summary").click()
         items = bo.locator("#history-entries li")
-        assert items.count() == 3 and "Ann: moved Valjean" in items.nth(1).inner_text()
-        items.nth(2).click()  # "the view as it started"
+        assert items.count() == 4 and "Ann: moved Valjean" in items.nth(2).inner_text()
+        assert "Bo: unpinned 1 nodes" in items.nth(1).inner_text()
+        items.nth(3).click()  # "the view as it started"
         _wait_history(pages, "h.done === 0")
         assert watcher.locator("#history-undo").is_disabled()
         browser.close()
