@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from helios_app.errors import HeliosError
+from helios_app.errors import HeliosError, shown
 
 MAX_HOPS = 3
 MODES = ("fade", "hide")
@@ -103,11 +103,11 @@ class ViewFilter:
         for name, high in (("k_core", 10**6), ("hops", MAX_HOPS)):
             number = data.get(name, 0)
             if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= high:
-                raise HeliosError(f"{where}.{name} must be an integer from 0 to {high}, got {number!r}")
+                raise HeliosError(f"{where}.{name} must be an integer from 0 to {high}, got {shown(number)}")
             values[name] = number
         mode = data.get("mode", "fade")
         if mode not in MODES:
-            raise HeliosError(f"{where}.mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise HeliosError(f"{where}.mode must be one of {', '.join(MODES)}, got {shown(mode)}")
         values["mode"] = mode
         if (values.get("values") or values.get("value_range")) and not values.get("attribute"):
             raise HeliosError(f"{where}: values and value_range need an attribute")
@@ -118,7 +118,7 @@ def _range(value: Any, where: str) -> tuple[float, float]:
     if (not isinstance(value, (list, tuple)) or len(value) != 2
             or not all(isinstance(bound, (int, float)) and not isinstance(bound, bool) for bound in value)
             or not all(np.isfinite(value)) or value[0] > value[1]):
-        raise HeliosError(f"{where} must be [low, high] with finite low <= high, got {value!r}")
+        raise HeliosError(f"{where} must be [low, high] with finite low <= high, got {shown(value)}")
     return float(value[0]), float(value[1])
 
 

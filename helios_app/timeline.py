@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helios_app.errors import HeliosError
+from helios_app.errors import HeliosError, shown
 
 if TYPE_CHECKING:
     from helios_app.graph import Graph, TimeIntervals
@@ -54,9 +54,9 @@ def _window(at: float | None, window: tuple[float, float] | None) -> tuple[float
     try:
         first, last = (float(bound) for bound in window)
     except (TypeError, ValueError):
-        raise HeliosError(f"a time window is two numbers (t0, t1), got {window!r}") from None
+        raise HeliosError(f"a time window is two numbers (t0, t1), got {shown(window)}") from None
     if math.isnan(first) or math.isnan(last) or first > last:
-        raise HeliosError(f"time window {window!r}: expected two numbers with t0 <= t1")
+        raise HeliosError(f"time window {shown(window)}: expected two numbers with t0 <= t1")
     return first, last
 
 
