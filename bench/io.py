@@ -9,6 +9,13 @@ costs do not count for either side. The 1M-edge edge list is generated into a te
 
 Targets from the issue: >= 3x networkx.read_gml on as-22july06.gml, >= 5x networkx.read_edgelist on
 Email-Enron.txt.gz, and a 1M-edge edge list in <= 2 s.
+
+``--memory`` measures peak memory instead (``bench/results/io_memory.md``): generated edge lists of 10, 100
+and 500 MB (``--sizes``), with integer ids and with URL-like ids, each read once in a fresh process by
+ours, ``pandas.read_csv(sep=" ", header=None)`` and ``igraph.Graph.Read_Ncol``. A process reports its wall
+time for the read alone and its peak resident memory (``VmHWM``), before and after the read; the table
+gives the peak, the growth during the read as a multiple of the file size, and ours / peer ratios. Target
+from issue 20: our growth at most 3x the file + 300 MB.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import gc
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +43,32 @@ from helios_app.io import read_graph
 
 DATA = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "bench" / "results" / "io.md"
+MEMORY_RESULTS = ROOT / "bench" / "results" / "io_memory.md"
+MEMORY_READERS = ("helios", "pandas", "igraph")
+MEMORY_TARGET_FACTOR, MEMORY_TARGET_MB = 3.0, 300.0
+# One read in a fresh process: prints the read's wall time and the peak resident bytes before and after it.
+MEMORY_CHILD = """
+import sys, time
+reader, path, root = sys.argv[1:4]
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+if reader == "helios":
+    sys.path.insert(0, root)
+    from helios_app.io import read_graph
+    read = lambda: read_graph(path)
+elif reader == "pandas":
+    import pandas
+    read = lambda: pandas.read_csv(path, sep=" ", header=None)
+else:
+    import igraph
+    read = lambda: igraph.Graph.Read_Ncol(path, directed=False)
+before = peak()
+started = time.perf_counter()
+result = read()
+print(time.perf_counter() - started, before, peak())
+"""
 
 
 def best_time(function: Callable[[], object], repeats: int) -> tuple[float, object]:
@@ -75,13 +109,113 @@ def make_million_edge_list(directory: Path) -> Path:
     return path
 
 
+def make_sized_edge_list(directory: Path, size_mb: float, ids: str) -> Path:
+    """A seeded edge list of about ``size_mb`` MB: ``integer`` ids (dense, as SNAP's) or ``url`` ids.
+
+    Each node has about ten edges, drawn uniformly; lines are ``source target``, space-separated.
+    """
+    rng = np.random.default_rng(20240521)
+    line_bytes = 14 if ids == "integer" else 80
+    line_count = int(size_mb * 1e6 / line_bytes)
+    node_count = max(line_count // 5, 10)
+    path = directory / f"{ids}-{size_mb:g}MB.txt"
+    with path.open("w") as stream:
+        written = 0
+        while written < size_mb * 1e6:
+            sources = rng.integers(0, node_count, 200_000).tolist()
+            targets = rng.integers(0, node_count, 200_000).tolist()
+            if ids == "integer":
+                text = "".join(f"{u} {v}\n" for u, v in zip(sources, targets))
+            else:
+                text = "".join(
+                    f"https://example.org/people/{u}/profile https://example.org/people/{v}/profile\n"
+                    for u, v in zip(sources, targets)
+                )
+            stream.write(text)
+            written += len(text)
+    return path
+
+
+def measure_read(reader: str, path: Path) -> dict:
+    """Run one reader on ``path`` in a fresh process; its read time, peak bytes before and after the read."""
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, reader, str(path), str(ROOT)],
+        capture_output=True, text=True, env=environment, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        return {"failed": (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1][:80]}
+    seconds, before, after = done.stdout.split()
+    return {"seconds": float(seconds), "before": int(before), "peak": int(after)}
+
+
+def run_memory(arguments: argparse.Namespace) -> int:
+    """The ``--memory`` benchmark: peak memory and time of ours and the peers on generated edge lists."""
+    rows = []
+    met = True
+    with tempfile.TemporaryDirectory(prefix="helios-bench-memory-") as scratch:
+        for size_mb in arguments.sizes:
+            for ids in ("integer", "url"):
+                path = make_sized_edge_list(Path(scratch), size_mb, ids)
+                file_mb = path.stat().st_size / 1e6
+                results = {reader: measure_read(reader, path) for reader in MEMORY_READERS}
+                path.unlink()
+                ours = results["helios"]
+                for reader, result in results.items():
+                    if "failed" in result:
+                        failure = f"fails: {result['failed']}"
+                        rows.append(f"| {ids} ids | {file_mb:.0f} | {reader} | {failure} |||||")
+                        print(rows[-1], flush=True)
+                        continue
+                    growth_mb = (result["peak"] - result["before"]) / 1e6
+                    ratios = "| |"
+                    if reader != "helios" and "failed" not in ours:
+                        ratios = (f"| {ours['seconds'] / result['seconds']:.2f} | "
+                                  f"{ours['peak'] / result['peak']:.2f} |")  # fmt: skip
+                    target = ""
+                    if reader == "helios":
+                        within = growth_mb <= MEMORY_TARGET_FACTOR * file_mb + MEMORY_TARGET_MB
+                        target = " (target met)" if within else " (target MISSED)"
+                        met &= within
+                    rows.append(
+                        f"| {ids} ids | {file_mb:.0f} | {reader} | {result['seconds']:.2f} s | "
+                        f"{result['peak'] / 1e6:.0f} MB | {growth_mb / file_mb:.2f}x{target} {ratios}"
+                    )
+                    print(rows[-1], flush=True)
+    header = [
+        "# Reading generated edge lists: time and peak memory, Helios `read_graph` vs pandas and igraph",
+        "",
+        (f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+         f"numpy {np.__version__}. Each read in a fresh process; time of the read alone; peak = VmHWM after "
+         "the read, growth = peak minus the peak before the read (interpreter and imports), as a multiple of "
+         "the file size. Ratios are ours / peer (below 1: ours is faster or smaller). Target: growth <= "
+         f"{MEMORY_TARGET_FACTOR:g}x the file + {MEMORY_TARGET_MB:g} MB."),
+        "",
+        "| file | MB | reader | time | peak | growth / file | time ours/peer | peak ours/peer |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    table = "\n".join(header + rows) + "\n"
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(table)
+    print(f"\nwritten to {arguments.output}")
+    return 0 if met else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="the real files (default: ../shared/data)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of our reader per file")
     parser.add_argument("--peer-repeats", type=int, default=2, help="timed runs of a peer reader per file")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the Markdown table")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown table")
+    parser.add_argument("--memory", action="store_true",
+                        help="measure peak memory on generated edge lists against pandas and igraph instead")
+    parser.add_argument("--sizes", type=float, nargs="+", default=[10, 100, 500], metavar="MB",
+                        help="with --memory: the sizes of the generated edge lists (default: 10 100 500)")
     arguments = parser.parse_args()
+    if arguments.memory:
+        arguments.output = arguments.output or MEMORY_RESULTS
+        return run_memory(arguments)
+    arguments.output = arguments.output or RESULTS
     data = arguments.data
 
     with tempfile.TemporaryDirectory(prefix="helios-bench-") as scratch:

@@ -1,10 +1,10 @@
 """Reading graphs: :func:`read_graph` for files, :func:`as_graph` for Python objects, :func:`read_positions`.
 
 :func:`read_graph` is the one entry point for files. It detects compression (gzip, bzip2, xz) from the first
-bytes and the format from the content (the readers live in :mod:`helios_app.io.formats`, one module per format);
-the file name's suffix only decides where the content cannot. Every problem with the input is raised as a
-:class:`~helios_app.io.formats.GraphFileError` (a :class:`~helios_app.errors.HeliosError`) whose message reads
-``PATH:LINE[:COLUMN]: what is wrong``.
+bytes and the format from the content (the readers live in :mod:`helios_app.io.formats`, one module per
+format); the file name's suffix only decides where the content cannot. Every problem with the input is
+raised as a :class:`~helios_app.io.formats.GraphFileError` (a :class:`~helios_app.errors.HeliosError`)
+whose message reads ``PATH:LINE[:COLUMN]: what is wrong``.
 
 Bounded memory: the file is read (and decompressed) in pieces of at most 4 MiB, never more than
 ``max_input_size`` bytes in all. An edge list is parsed as its pieces arrive
@@ -235,7 +235,7 @@ def _too_big(path: str, compression: str | None, max_input_size: int) -> GraphFi
 def _file_pieces(
     stream: BinaryIO, path: str, progress: ProgressCallback | None, max_input_size: int
 ) -> tuple[Iterator[bytes], str | None]:
-    """The file's (decompressed) bytes as pieces of at most 4 MiB, checked against the cap, and the compression."""
+    """The file's (decompressed) bytes in pieces of at most 4 MiB, checked against the cap; its compression."""
     try:
         total = os.fstat(stream.fileno()).st_size
         head = stream.read(_CHUNK_BYTES)
@@ -268,7 +268,9 @@ def _chunks(
         done += len(chunk)
 
 
-def _capped(pieces: Iterator[bytes], path: str, compression: str | None, max_input_size: int) -> Iterator[bytes]:
+def _capped(
+    pieces: Iterator[bytes], path: str, compression: str | None, max_input_size: int
+) -> Iterator[bytes]:
     """The pieces, refused with a one-line error as soon as they add up to more than ``max_input_size``."""
     done = 0
     for piece in pieces:
@@ -356,9 +358,13 @@ def _suffix_hint(path: str) -> str:
     return suffix
 
 
-def _head(pieces: Iterator[bytes]) -> bytes:
-    """The first pieces, enough for format detection to see what it would see in the whole text: at least
-    ``_DETECTION_BYTES`` past any leading whitespace (or everything, when that is shorter)."""
+def _head(pieces: Iterator[bytes]) -> tuple[bytes, bool]:
+    """The first pieces, enough for format detection to see what it would see in the whole text, and whether
+    they are the whole text.
+
+    That is ``_DETECTION_BYTES`` past any leading whitespace; but a longer run of leading whitespace is not
+    held (a bomb of blank lines): detection then sees whitespace, and the edge list reader goes through it.
+    """
     parts: list[bytes] = []
     size = 0
     content_at = None  # where the first non-whitespace byte is
@@ -367,9 +373,9 @@ def _head(pieces: Iterator[bytes]) -> bytes:
             content_at = size + len(piece) - len(piece.lstrip())
         parts.append(piece)
         size += len(piece)
-        if content_at is not None and size >= content_at + _DETECTION_BYTES:
-            break
-    return b"".join(parts)
+        if size >= (_DETECTION_BYTES if content_at is None else content_at + _DETECTION_BYTES):
+            return b"".join(parts), False
+    return b"".join(parts), True
 
 
 def _read_content(
@@ -384,11 +390,11 @@ def _read_content(
 
     An edge list is read as it streams in; other formats (and UTF-16 text) get the whole text.
     """
-    head = _head(pieces)
+    head, whole = _head(pieces)
     after = f" (after {compression} decompression)" if compression else ""
     if not head:
         raise GraphFileError(path, f"the file is empty{after}")
-    if not head.strip():  # the head reaches the first non-whitespace byte, if there is one
+    if whole and not head.strip():
         raise GraphFileError(path, f"the file is empty{after}: it holds only whitespace")
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     text_head = head[3:] if head.startswith(codecs.BOM_UTF8) else head

@@ -28,6 +28,7 @@ import csv
 import itertools
 import logging
 import math
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,27 +65,34 @@ _BATCH_TOKENS = 1 << 20  # comma- and tab-separated rows are numbered in batches
 _TABLE_SLACK = 1 << 22
 _MAX_ATTRIBUTE_BYTES = 1 << 16  # the longest attribute dict of networkx's edge list format
 _SIMPLE_TYPES = (str, int, float, bool, type(None))
+_MAX_LINE_BYTES = 1 << 26  # a longer line is no edge list's: refused, so that a block stays small
+# A line that is neither blank nor a comment: at a line start, or after a line end (a pattern that starts
+# with a literal is searched for fast, unlike one that starts with ^ in MULTILINE mode).
+_DATA_LINE_HERE = re.compile(rb"[ \t\r\x0b\x0c]*[^\s#%]")
+_DATA_LINE_AFTER = re.compile(rb"\n[ \t\r\x0b\x0c]*[^\s#%]")
 
 
-def _data_lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
-    """The 1-based number and the stripped text of each line that is neither blank nor a comment."""
-    start = 0
-    line_number = 1
-    size = len(raw)
-    while start < size:
-        end = raw.find(b"\n", start)
-        if end < 0:
-            end = size
-        line = raw[start:end].strip()
-        if line and line[:1] not in (b"#", b"%"):
-            yield line_number, line
-        start = end + 1
-        line_number += 1
+def _next_data_line(raw: bytes, start: int = 0) -> tuple[int, int] | None:
+    """The start and end offsets of the first line from ``start`` (a line's start or end) that is neither
+    blank nor a comment."""
+    if _DATA_LINE_HERE.match(raw, start):
+        line_start = start
+    else:
+        match = _DATA_LINE_AFTER.search(raw, start)
+        if match is None:
+            return None
+        line_start = match.start() + 1
+    end = raw.find(b"\n", line_start)
+    return line_start, len(raw) if end < 0 else end
 
 
 def first_data_line(raw: bytes) -> tuple[int, bytes] | None:
     """Return the 1-based number and the text of the first line that is neither blank nor a comment."""
-    return next(_data_lines(raw), None)
+    span = _next_data_line(raw)
+    if span is None:
+        return None
+    start, end = span
+    return raw.count(b"\n", 0, start) + 1, raw[start:end].strip()
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -179,64 +187,112 @@ def _pieces_of(raw: bytes) -> Iterator[bytes]:
         yield raw[start : start + _PIECE_BYTES]
 
 
-def _line_blocks(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """Join pieces of text into blocks of whole lines of about :data:`BLOCK_BYTES` (a longer line, a longer
-    block).
+def _line_blocks(pieces: Iterable[bytes], path: str) -> Iterator[bytes]:
+    """Join pieces of text into blocks of whole lines of about :data:`BLOCK_BYTES`.
 
     A block ends after a ``\\n`` or a ``\\r`` (never between the two bytes of a ``\\r\\n``), so that no
-    UTF-8 character and no line is cut.
+    UTF-8 character and no line is cut. A line longer than ``_MAX_LINE_BYTES`` is refused.
     """
     buffer: list[bytes] = []
     size = 0
+    line_length = 0  # bytes since the last line end
+    lines_before = 0  # line ends in the blocks given
     for piece in pieces:
         buffer.append(piece)
         size += len(piece)
-        if size < BLOCK_BYTES:
-            continue
         cut = max(piece.rfind(b"\n"), piece.rfind(b"\r", 0, len(piece) - 1)) + 1
-        if cut == 0:
-            continue  # no line ends in this piece: the block grows until one does
+        line_length = len(piece) - cut if cut else line_length + len(piece)
+        if line_length > _MAX_LINE_BYTES:
+            first = buffer[0]  # it starts a line: binary data in it is the better message
+            _check_block(first[: _last_character_start(first)], path, lines_before)
+            line = lines_before + sum(part.count(b"\n") for part in buffer) + 1
+            raise GraphFileError(
+                path,
+                f"line {line} is longer than {_MAX_LINE_BYTES >> 20} MiB; an edge list has two ids and a "
+                "weight per line",
+            )
+        if size < BLOCK_BYTES or cut == 0:
+            continue  # a short block, or no line ends in this piece: the block grows until one does
         rest = piece[cut:]
         buffer[-1] = piece[:cut]
         del piece
         block = b"".join(buffer)
         buffer, size = [rest], len(rest)
+        lines_before += block.count(b"\n")
         yield block
     if size:
         yield b"".join(buffer)
 
 
-def _checked_blocks(blocks: Iterable[bytes], path: str) -> Iterator[bytes]:
-    """Check each block as text (binary data, UTF-8) and turn CR and CRLF line ends into LF.
+def _control_bytes() -> np.ndarray:
+    """The ASCII bytes :func:`~helios_app.io.formats._common.check_text` refuses as binary data, as a table."""
+    table = np.zeros(256, dtype=bool)
+    for byte in range(128):
+        try:
+            check_text(bytes([byte]), "")
+        except GraphFileError:
+            table[byte] = True
+    return table
 
-    The same checks and line numbers as :func:`helios_app.io.formats._common.check_text` on the whole text.
-    """
+
+_CONTROL = _control_bytes()
+
+
+def _last_character_start(text: bytes) -> int:
+    """Where the last UTF-8 character of ``text`` starts when it is not ASCII (it may be cut), else its end."""
+    for back in range(1, min(4, len(text)) + 1):
+        if text[-back] < 0x80:
+            break
+        if text[-back] >= 0xC0:
+            return len(text) - back
+    return len(text)
+
+
+def _check_block(block: bytes, path: str, lines_before: int) -> None:
+    """Raise the error :func:`~helios_app.io.formats._common.check_text` gives for a block that is not text
+    (binary data, not UTF-8), its line counted from the file's start; a fast check first."""
+    if not _CONTROL[np.frombuffer(block, dtype=np.uint8)].any():
+        if block.isascii():
+            return
+        try:
+            block.decode("utf-8")
+            return
+        except UnicodeDecodeError:
+            pass
+    try:
+        check_text(block, path)
+    except GraphFileError as error:
+        raise GraphFileError(path, error.reason, (error.line or 1) + lines_before) from None
+
+
+def _checked_blocks(blocks: Iterable[bytes], path: str) -> Iterator[bytes]:
+    """Check each block as text (see :func:`_check_block`) and turn CR and CRLF line ends into LF."""
     lines_before = 0
     for block in blocks:
-        try:
-            check_text(block, path)
-        except GraphFileError as error:
-            raise GraphFileError(path, error.reason, (error.line or 1) + lines_before) from None
+        _check_block(block, path, lines_before)
         lines_before += block.count(b"\n")
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         yield block
 
 
-def _first_block(blocks: Iterator[bytes]) -> bytes:
-    """The first block, joined with the next ones until it holds two data lines or the text ends.
+def _first_block(blocks: Iterator[bytes]) -> tuple[bytes, int]:
+    """The first block that holds a data line, and the number of lines before it.
 
-    The first data line decides the separator and whether it is a header; a Matrix Market size line is
-    told by the line after it.
+    Blocks of comments and blank lines before it are dropped. The first data line decides the separator and
+    whether it is a header; a Matrix Market size line is told by the line after it, so the next block is
+    joined to this one when the line after it is not in it.
     """
-    parts = []
-    found = 0
+    line_offset = 0
     for block in blocks:
-        parts.append(block)
-        found += sum(1 for _ in itertools.islice(_data_lines(block), 2 - found))
-        if found >= 2:
-            break
-    return b"".join(parts)
+        first = _next_data_line(block)
+        if first is None:
+            line_offset += block.count(b"\n")
+            continue
+        if _next_data_line(block, first[1]) is None:
+            block += next(blocks, b"")
+        return block, line_offset
+    return b"", line_offset
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -253,15 +309,19 @@ class _Layout:
     attributes: bool = False  # networkx's "u v {dict}" lines
 
 
-def _layout(first_block: bytes, path: str, suffix: str, column_name: str | None = None) -> _Layout:
+def _layout(
+    first_block: bytes, line_offset: int, path: str, suffix: str, column_name: str | None = None
+) -> _Layout:
     """Pick the separator from the first data line and tell a header row.
 
-    A first line that names ``column_name`` is a header too, whatever its other names.
+    ``line_offset`` lines come before ``first_block``. A first line that names ``column_name`` is a header
+    too, whatever its other names.
     """
     first = first_data_line(first_block)
     if first is None:
         raise GraphFileError(path, "the file has only comments and blank lines, no edges")
-    line_number, line = first
+    line_in_block, line = first
+    line_number = line_offset + line_in_block
     ids_part = line.partition(b"{")[0]
     for candidate in [*(text for text in (",", "\t") if text.encode() in ids_part), None]:
         fields = line.split(None if candidate is None else candidate.encode(), 2)
@@ -290,7 +350,7 @@ def _layout(first_block: bytes, path: str, suffix: str, column_name: str | None 
     if _is_header(header_fields) or named:
         logger.debug("%s:%d: column names %s, skipped", path, line_number, header_fields)
         return _Layout(delimiter, line_number, header_fields)
-    if suffix == ".mtx" and _is_size_line(header_fields, first_block, line_number):
+    if suffix == ".mtx" and _is_size_line(header_fields, first_block, line_in_block):
         logger.info("%s:%d: a Matrix Market size line with no banner; skipped", path, line_number)
         return _Layout(delimiter, line_number)
     return _Layout(delimiter)
@@ -316,9 +376,9 @@ def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
 # Batches of split lines
 
 
-def _whitespace_batches(blocks: Iterable[bytes], skip_line: int | None) -> Iterator[_Split]:
-    """Each block split with :func:`split_whitespace`, its line numbers counted from the file's start."""
-    line_offset = 0
+def _whitespace_batches(blocks: Iterable[bytes], skip_line: int | None, line_offset: int) -> Iterator[_Split]:
+    """Each block split with :func:`split_whitespace`, its line numbers counted from the file's start
+    (``line_offset`` lines come before the first block)."""
     for block in blocks:
         skip = skip_line - line_offset if skip_line is not None and skip_line > line_offset else None
         split = split_whitespace(block, skip)
@@ -335,7 +395,7 @@ def _block_lines(block: bytes) -> list[str]:
 
 
 def _delimited_batches(
-    blocks: Iterable[bytes], delimiter: str, skip_line: int | None, path: str
+    blocks: Iterable[bytes], delimiter: str, skip_line: int | None, path: str, line_offset: int
 ) -> Iterator[_Split]:
     """Comma- or tab-separated lines read with one csv reader across blocks (a quoted field may hold a line
     end), in batches of about ``_BATCH_TOKENS`` fields."""
@@ -346,7 +406,7 @@ def _delimited_batches(
     line_numbers: list[int] = []
     try:
         for row in reader:
-            line_number = reader.line_num
+            line_number = reader.line_num + line_offset
             fields = [field.strip() for field in row]
             if not fields or not any(fields) or fields[0][:1] in ("#", "%") or line_number == skip_line:
                 continue
@@ -360,7 +420,7 @@ def _delimited_batches(
                 yield _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
                 tokens, counts, line_numbers = [], [], []
     except csv.Error as error:
-        raise GraphFileError(path, str(error), reader.line_num) from None
+        raise GraphFileError(path, str(error), reader.line_num + line_offset) from None
     yield _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
 
 
@@ -389,7 +449,8 @@ def check_columns(
             hint = " (the name ends in .gml, but the text is not GML, so it was read as an edge list)"
         if expected not in allowed:
             columns = " or ".join(str(count) for count in allowed)
-            raise GraphFileError(path, f"expected {columns} columns ({what}), found {expected}{hint}", first_line)
+            message = f"expected {columns} columns ({what}), found {expected}{hint}"
+            raise GraphFileError(path, message, first_line)
     else:
         expected, first_line = reference
     odd = np.flatnonzero(counts != expected)
@@ -536,10 +597,13 @@ class _NodeNumbering:
             grown[: len(self.rank)] = self.rank
             self.rank = grown
         ranks = self.rank[values]
-        unseen = ranks < 0
-        if unseen.any():
-            unique, first = np.unique(values[unseen], return_index=True)
-            fresh = unique[np.argsort(first, kind="stable")]
+        unseen = np.flatnonzero(ranks < 0).astype(np.int32)
+        if len(unseen):
+            # The table is the scratch space: each new id's entry takes the position of its first appearance.
+            candidates = values[unseen]
+            self.rank[candidates] = np.iinfo(np.int32).max
+            np.minimum.at(self.rank, candidates, unseen)
+            fresh = candidates[self.rank[candidates] == unseen]  # in order of appearance
             self.rank[fresh] = np.arange(self.count, self.count + len(fresh), dtype=np.int32)
             self.integer_ids.append(fresh)
             self.count += len(fresh)
@@ -639,13 +703,13 @@ def read_edge_list(raw: bytes, path: str, suffix: str = "", time_column: int | s
     GraphFileError
         Naming the line at fault.
     """
-    return _read_blocks(_line_blocks(_pieces_of(raw)), path, suffix, time_column)
+    return _read_blocks(_line_blocks(_pieces_of(raw), path), path, suffix, time_column)
 
 
 def read_edge_list_stream(
     pieces: Iterable[bytes], path: str, suffix: str = "", time_column: int | str | None = None
 ) -> Graph:
-    """Read an edge list from its text in pieces (as a file is read or decompressed), holding one block at a time.
+    """Read an edge list from its text in pieces (as a file is read or decompressed), a block at a time.
 
     Parameters
     ----------
@@ -666,13 +730,14 @@ def read_edge_list_stream(
     GraphFileError
         Naming the line at fault.
     """
-    return _read_blocks(_checked_blocks(_line_blocks(pieces), path), path, suffix, time_column)
+    return _read_blocks(_checked_blocks(_line_blocks(pieces, path), path), path, suffix, time_column)
 
 
 def _read_blocks(blocks: Iterator[bytes], path: str, suffix: str, time_column: int | str | None) -> Graph:
     blocks = iter(blocks)
-    first_block = _first_block(blocks)
-    layout = _layout(first_block, path, suffix, time_column if isinstance(time_column, str) else None)
+    first_block, line_offset = _first_block(blocks)
+    column_name = time_column if isinstance(time_column, str) else None
+    layout = _layout(first_block, line_offset, path, suffix, column_name)
     blocks = itertools.chain([first_block], blocks)
     del first_block
     if layout.attributes:
@@ -682,11 +747,11 @@ def _read_blocks(blocks: Iterator[bytes], path: str, suffix: str, time_column: i
                 "a time column is read from plain columns, and this edge list carries networkx attribute "
                 "dicts ({...}); read it without a time column",
             )
-        return _read_attribute_lines(blocks, layout.delimiter, path)
+        return _read_attribute_lines(blocks, layout.delimiter, path, line_offset)
     if layout.delimiter is None:
-        batches = _whitespace_batches(blocks, layout.skip_line)
+        batches = _whitespace_batches(blocks, layout.skip_line, line_offset)
     else:
-        batches = _delimited_batches(blocks, layout.delimiter, layout.skip_line, path)
+        batches = _delimited_batches(blocks, layout.delimiter, layout.skip_line, path, line_offset)
     return _read_batches(batches, layout.header, path, suffix, time_column)
 
 
@@ -694,7 +759,7 @@ def _read_batches(
     batches: Iterator[_Split], header: list[str] | None, path: str, suffix: str, time_column: int | str | None
 ) -> Graph:
     """Check, parse and number the batches of split lines; build the graph."""
-    time_number = None
+    time_number = None  # the 1-based time column, checked once the file is seen to have lines
     allowed, what = (2, 3), None
     numbering = _NodeNumbering()
     edge_parts: list[np.ndarray] = []
@@ -705,37 +770,27 @@ def _read_batches(
     for split in batches:
         if not len(split.counts):
             continue
-        if time_column is not None and time_number is None:  # checked once the file is seen to have lines
+        if time_column is not None and time_number is None:
             time_number = _time_column_number(time_column, header, path)
-            allowed, what = ((3, 4), "source target time [weight]") if time_number == 3 else ((4,), "source target weight time")
+            allowed = (3, 4) if time_number == 3 else (4,)
+            what = "source target time [weight]" if time_number == 3 else "source target weight time"
         columns = check_columns(split.counts, split.line_numbers, path, suffix, allowed, what, reference)
         reference = reference or (columns, int(split.line_numbers[0]))
-        weight_column = 3 if time_number is None else 7 - time_number  # the other of 3 and 4
-        parsed = None
-        if time_number is None and numbering.takes_integers:
-            parsed = _parse_plain_numbers(split, columns)
-        indices = None
-        if parsed is not None:
-            values, weights = parsed
-            indices = numbering.number_integers(values)
-        if indices is None:
-            if columns == 2:
-                ids, weights = split.tokens, None
-            else:
-                table = np.array(split.tokens, dtype=object).reshape(-1, columns)
-                ids = table[:, :2].ravel().tolist()
-                if time_number is not None:
-                    tokens = table[:, time_number - 1].tolist()
-                    times, time_format = parse_times(tokens, split.line_numbers, path, time_number, time_reference)
-                    time_reference = time_reference or (time_format, int(split.line_numbers[0]))
-                    time_parts.append(times)
-                weights = None
-                if columns > 2 + (time_number is not None):
-                    tokens = table[:, weight_column - 1].tolist()
-                    weights = parse_weights(tokens, split.line_numbers, path, weight_column)
-                del table
-            indices = _numbered_ids(ids, split, numbering)
-            del ids
+        if time_number is None:
+            indices, weights = _untimed_batch(split, columns, numbering, path)
+        else:
+            table = np.array(split.tokens, dtype=object).reshape(-1, columns)
+            tokens = table[:, time_number - 1].tolist()
+            times, time_format = parse_times(tokens, split.line_numbers, path, time_number, time_reference)
+            time_reference = time_reference or (time_format, int(split.line_numbers[0]))
+            time_parts.append(times)
+            weights = None
+            if columns == 4:
+                weight_column = 7 - time_number  # the other of 3 and 4
+                tokens = table[:, weight_column - 1].tolist()
+                weights = parse_weights(tokens, split.line_numbers, path, weight_column)
+            indices = _numbered_ids(table[:, :2].ravel().tolist(), split, numbering)
+            del table, tokens
         edge_parts.append(indices.astype(np.int32).reshape(-1, 2))
         if weights is not None:
             weight_parts.append(weights)
@@ -762,6 +817,25 @@ def _read_batches(
     )
 
 
+def _untimed_batch(
+    split: _Split, columns: int, numbering: _NodeNumbering, path: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Node indices and weights of a batch of ``source target [weight]`` lines: plain integers parsed in C
+    where they can be, else the tokens."""
+    if numbering.takes_integers:
+        parsed = _parse_plain_numbers(split, columns)
+        if parsed is not None:
+            values, weights = parsed
+            indices = numbering.number_integers(values)
+            if indices is not None:
+                return indices, weights
+    if columns == 2:
+        return _numbered_ids(split.tokens, split, numbering), None
+    table = np.array(split.tokens, dtype=object).reshape(-1, 3)
+    weights = parse_weights(table[:, 2].tolist(), split.line_numbers, path)
+    return _numbered_ids(table[:, :2].ravel().tolist(), split, numbering), weights
+
+
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     """The parts in one array; the list is emptied as they are copied, so that they are not held twice."""
     result = np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
@@ -773,7 +847,9 @@ def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 # networkx's edge lists with attribute dicts
 
 
-def _read_attribute_lines(blocks: Iterable[bytes], delimiter: str | None, path: str) -> Graph:
+def _read_attribute_lines(
+    blocks: Iterable[bytes], delimiter: str | None, path: str, line_offset: int
+) -> Graph:
     """Lines ``source target {dict}``: the weight from the dict's ``weight``, other keys edge attributes."""
     separator = None if delimiter is None else delimiter.encode()
     numbering = _NodeNumbering()
@@ -782,7 +858,6 @@ def _read_attribute_lines(blocks: Iterable[bytes], delimiter: str | None, path: 
     has_weight = False
     columns: dict[str, list] = {}
     edge_count = 0
-    line_offset = 0
     for block in blocks:
         ids: list[bytes] = []
         records: list[dict] = []
@@ -793,9 +868,8 @@ def _read_attribute_lines(blocks: Iterable[bytes], delimiter: str | None, path: 
                 continue
             fields = [field.strip() for field in line.split(separator, 2)]
             if len(fields) < 2 or not fields[0] or not fields[1]:
-                raise GraphFileError(
-                    path, "expected source target {attributes}, as networkx's write_edgelist writes", line_number
-                )
+                message = "expected source target {attributes}, as networkx's write_edgelist writes"
+                raise GraphFileError(path, message, line_number)
             text = fields[2] if len(fields) == 3 else b"{}"
             record = parsed.get(text)
             if record is None:
@@ -853,5 +927,6 @@ def _attribute_dict(text: bytes, path: str, line_number: int) -> dict:
     attributes = ast.literal_eval(node)
     weight = attributes.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
-        raise GraphFileError(path, f"weight {weight!r} (in the attribute dict) is not a finite number", line_number)
+        message = f"weight {weight!r} (in the attribute dict) is not a finite number"
+        raise GraphFileError(path, message, line_number)
     return attributes
