@@ -7,6 +7,7 @@ forwards validated interaction messages to the channel's ``submit_event``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import importlib
 import json
@@ -47,6 +48,12 @@ STATUS_INTERVAL_S = 1.0
 PUBLIC_PATHS = frozenset({"/favicon.ico"})  # everything else but /static/ needs the token
 ORIGIN_CHECKED_PATHS = frozenset({"/ws", "/offer"})  # what a page of another site could drive
 MAX_OFFER_BYTES = 64 * 1024
+PEER_COLLECTION_DELAY_S = 2.0
+"""A closed aiortc peer is a web of reference cycles (transports and their listeners, a 1,000-bucket bitrate
+counter: ~1,500 objects, ~150 kB) that only a full garbage collection frees, and Python runs one only once
+the objects made since the last outnumber a quarter of those that survived it: in a view's process (some
+220,000 objects) that took about 40 peers, and RSS grew 40 MB over 100 viewers joining and leaving. So this
+long after a peer closes, one full collection runs (about 90 ms here; one for a burst of closes)."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +170,7 @@ class ViewChannel:
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 CHANNEL_KEY = web.AppKey("channel", ViewChannel)
-PEERS_KEY = web.AppKey("peers", dict)  # RTCPeerConnection -> None, oldest first
+PEERS_KEY = web.AppKey("peers", dict)  # RTCPeerConnection -> the task closing it unless it connects, oldest first
 GUARD_KEY = web.AppKey("connection_guard", ConnectionGuard)
 PRESENCE_KEY = web.AppKey("presence", Presence)
 ROLE_KEY = web.RequestKey("role", str)  # a request's role, set by the token middleware
@@ -176,6 +183,7 @@ CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
 SFU_KEY = web.AppKey("sfu_publisher", object)  # a web.sfu.JanusPublisher, present when publishing to an SFU
 PEERS_MODULE_KEY = web.AppKey("peers_module", dict)  # "import": web.peers being imported in the background
+COLLECTION_KEY = web.AppKey("peer_collection", dict)  # "handle": the pending collection of closed peers, if any
 
 
 def _role(request: web.Request) -> str | None:
@@ -288,13 +296,28 @@ def negotiated_codec(sdp: str) -> str | None:
 
 def _release_peer(app: web.Application, peer) -> None:
     """Forget ``peer`` at once and close it in a task of its own, which a cancelled handler cannot stop."""
-    app[PEERS_KEY].pop(peer, None)
+    expiry = app[PEERS_KEY].pop(peer, None)
+    if expiry is not None:
+        expiry.cancel()  # it would hold the closed peer until its timeout
     for connection in app[PRESENCE_KEY].viewers:
         connection.peers.discard(peer)
     for sender in peer.getSenders():
         if sender.track is not None:
             sender.track.stop()  # unsubscribes it from the encoded stream
-    _track(app, asyncio.ensure_future(peer.close()))
+    _track(app, asyncio.ensure_future(_close_peer(app, peer)))
+
+
+async def _close_peer(app: web.Application, peer) -> None:
+    """Close ``peer``, then have its reference cycles collected soon (see :data:`PEER_COLLECTION_DELAY_S`)."""
+    await peer.close()
+    holder = app[COLLECTION_KEY]
+    if holder.get("handle") is None:
+        holder["handle"] = asyncio.get_running_loop().call_later(PEER_COLLECTION_DELAY_S, _collect_closed_peers, holder)
+
+
+def _collect_closed_peers(holder: dict) -> None:
+    holder["handle"] = None
+    gc.collect()
 
 
 def _track(app: web.Application, task: asyncio.Future) -> None:
@@ -308,6 +331,7 @@ async def _close_unless_connected(app: web.Application, peer, timeout_s: float) 
     await asyncio.sleep(timeout_s)
     if peer.connectionState != "connected" and peer in app[PEERS_KEY]:
         logger.info("peer %s did not connect within %g s; closed", id(peer), timeout_s)
+        app[PEERS_KEY][peer] = None  # this task, which need not cancel itself
         _release_peer(app, peer)
 
 
@@ -383,7 +407,10 @@ async def offer(request: web.Request) -> web.Response:
         elif peer.connectionState in ("failed", "closed"):
             _release_peer(app, peer)
 
-    _track(app, asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s)))
+    if peer in app[PEERS_KEY]:  # not closed meanwhile (its page left)
+        expiry = asyncio.create_task(_close_unless_connected(app, peer, config.ice_connect_timeout_s))
+        app[PEERS_KEY][peer] = expiry
+        _track(app, expiry)
     answer = peer.localDescription
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
 
@@ -675,6 +702,8 @@ async def _on_shutdown(app: web.Application) -> None:
         task.cancel()
     for task in list(app[STREAMS_KEY]):
         task.cancel()
+    if app[COLLECTION_KEY].get("handle") is not None:
+        app[COLLECTION_KEY].pop("handle").cancel()
     await asyncio.gather(*(stream.close() for stream in app[VIDEO_STREAMS_KEY].values()))
 
 
@@ -699,6 +728,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[STREAMS_KEY] = set()
     app[VIDEO_STREAMS_KEY] = {}
     app[PEERS_MODULE_KEY] = {}
+    app[COLLECTION_KEY] = {}
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)
     app[CLOSING_KEY] = asyncio.Event()
