@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import re
 import time
 
@@ -16,6 +17,9 @@ from browser import HeliosProcess, launch_chromium, selected_pair_with_traffic, 
 from conftest import SHARED_DATA, TURN_PASSWORD, TURN_SECRET, TURN_USER
 from playwright.sync_api import sync_playwright
 
+from helios_app import HeliosError
+from helios_app.cli import build_parser
+from helios_app.config import ViewConfig, ice_server_settings
 from web import LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.turn import rest_credential
 
@@ -48,6 +52,27 @@ async def allocate(port: int, username: str, credential: str) -> tuple[str, int]
         transport.close()
 
 
+def test_with_a_secret_no_static_password_is_configured_and_the_secret_may_come_from_the_environment(
+        monkeypatch, capsys):
+    config = ViewConfig(ice_servers=("stun:127.0.0.1:3478", "turn:127.0.0.1:3478"), ice_secret=TURN_SECRET)
+    assert ice_server_settings(config) == ({"urls": "stun:127.0.0.1:3478"}, {"urls": "turn:127.0.0.1:3478"})
+    assert TURN_SECRET not in repr(config)
+    with pytest.raises(HeliosError, match="drop --ice-username and --ice-credential"):
+        ViewConfig(ice_servers=("turn:127.0.0.1:3478",), ice_secret=TURN_SECRET, ice_username=TURN_USER,
+                   ice_credential=TURN_PASSWORD)
+    with pytest.raises(HeliosError, match="needs --ice-secret, or --ice-username and --ice-credential"):
+        ViewConfig(ice_servers=("turn:127.0.0.1:3478",))
+    with pytest.raises(HeliosError, match="--ice-credential-ttl is a positive number"):
+        ViewConfig(ice_servers=("turn:127.0.0.1:3478",), ice_secret=TURN_SECRET, ice_credential_ttl_s=0)
+    monkeypatch.setenv("HELIOS_TURN_SECRET", TURN_SECRET)
+    arguments = build_parser().parse_args(["view", "graph.gml", "--ice-server", "turn:127.0.0.1:3478"])
+    assert (arguments.ice_secret, arguments.ice_credential_ttl_s) == (TURN_SECRET, 3600.0)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["view", "--help"])
+    help_text = capsys.readouterr().out
+    assert "HELIOS_TURN_SECRET" in help_text and TURN_SECRET not in help_text
+
+
 async def test_coturn_refuses_an_expired_credential_and_a_wrong_secret_and_accepts_a_fresh_one(coturn_with_secret):
     fresh = rest_credential(TURN_SECRET, "viewer", TTL_S)
     assert await allocate(coturn_with_secret, *fresh)
@@ -74,6 +99,7 @@ async def test_each_watcher_hello_carries_its_own_expiring_credential_that_cotur
     frames.close()
     assert [hello["role"] for hello in hellos] == ["watcher", "watcher"]
     for hello in hellos:
+        assert TURN_SECRET not in json.dumps(hello)
         assert_minted_for_now(hello["ice_servers"], url)
         assert hello["ice_servers"][0]["username"].endswith(":" + hello["viewer_id"])
     first, second = (hello["ice_servers"][0] for hello in hellos)
