@@ -45,7 +45,7 @@ class ViewConfig:
     stamp_frames : bool
         Draw a latency bar code into each frame for the measuring probes (``shared/probes``).
     color_by : str
-        ``degree``, ``community`` or a node attribute (see :func:`helios_app.encodings.encode_nodes`).
+        ``degree``, ``community`` or a node attribute (see :func:`helios_app.graph.encodings.encode_nodes`).
     size_by : str
         ``degree``, ``uniform`` or a numeric node attribute.
     theme : str

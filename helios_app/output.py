@@ -13,12 +13,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-from helios_app.encodings import degrees
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
+from helios_app.graph.encodings import degrees
+from helios_app.graph.timeline import active_edges, active_nodes
 from helios_app.io.writers import check_output_directory
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
-from helios_app.timeline import active_edges, active_nodes
 from helios_app.vector import pdf_document, svg_document, vector_picture
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png

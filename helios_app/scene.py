@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse
 
 from helios_app import _vtk
-from helios_app.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
+from helios_app.graph.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
 from helios_app.interaction import (
     CAMERA_INTENTS,
     # The camera's bounds and the click tolerance, re-exported: other code reads them here.

@@ -33,16 +33,16 @@ from helios_app.config import (
     ice_server_settings,
     sfu_target,
 )
-from helios_app.edits import GraphEdit, apply_edit, inverse_edit
-from helios_app.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.errors import HeliosError
-from helios_app.filters import GraphFacts, ViewFilter, shown_nodes
 from helios_app.graph import Graph, graph_fingerprint
+from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
+from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
+from helios_app.graph.filters import GraphFacts, ViewFilter, shown_nodes
+from helios_app.graph.timeline import active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
 from helios_app.interaction import check_camera_state
 from helios_app.io.session_file import load_session, save_session
 from helios_app.render_loop import RenderLoop
-from helios_app.timeline import active_edges, active_nodes
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
@@ -423,7 +423,7 @@ class ViewSession:
 
     # ---- live edits ----------------------------------------------------------------------------
     def edit(self, edit: GraphEdit, who: str = "Python") -> None:
-        """Add and remove nodes and edges by id (:class:`helios_app.edits.GraphEdit`) while the view runs;
+        """Add and remove nodes and edges by id (:class:`helios_app.graph.edits.GraphEdit`) while the view runs;
         every viewer sees it, untouched nodes keep their places, and the history can undo it. A HeliosError
         names an id that is wrong, and nothing changes."""
         if not edit:
@@ -547,7 +547,7 @@ class ViewSession:
 
     def set_filter(self, criteria: ViewFilter | dict[str, Any], shown_only_layout: bool | None = None,
                    who: str = "Python") -> None:
-        """Show only what ``criteria`` keep (see :class:`helios_app.filters.ViewFilter`), for every viewer.
+        """Show only what ``criteria`` keep (see :class:`helios_app.graph.filters.ViewFilter`), for every viewer.
 
         ``shown_only_layout``: the layout runs on the edges among shown nodes only (True), or on every
         edge again (False); None leaves it. Raises a HeliosError naming a criterion that is wrong.

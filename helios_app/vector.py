@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from helios_app.encodings import COLORMAP_STOPS
+from helios_app.graph.encodings import COLORMAP_STOPS
 from helios_app.labels import (
     LABEL_FONT_PX,
     PlacedLabel,

@@ -20,10 +20,10 @@ from typing import Any, Self
 
 import numpy as np
 
-from helios_app.edits import GraphEdit
-from helios_app.encodings import CATEGORY_PALETTE
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
+from helios_app.graph.edits import GraphEdit
+from helios_app.graph.encodings import CATEGORY_PALETTE
 from helios_app.session import ViewSession
 
 logger = logging.getLogger(__name__)
@@ -359,7 +359,7 @@ class View:
     def filter(self, mode: str = "fade", layout_shown_only: bool | None = None, **criteria: Any) -> None:
         """Show only the nodes that pass every criterion, in every viewer; no criteria shows all.
 
-        Criteria (see :class:`helios_app.filters.ViewFilter`): ``degree=(low, high)``,
+        Criteria (see :class:`helios_app.graph.filters.ViewFilter`): ``degree=(low, high)``,
         ``attribute="club", values=["Mr. Hi"]`` or ``value_range=(low, high)``, ``hidden=[legend
         entries]``, ``k_core=k``, ``hops=1..3`` (around the selection). ``mode``: ``"fade"`` or
         ``"hide"`` what is left out; ``layout_shown_only``: the layout runs on the shown part only.

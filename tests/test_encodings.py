@@ -5,7 +5,7 @@ import pytest
 from conftest import SHARED_DATA
 
 from helios_app import HeliosError
-from helios_app.encodings import CATEGORY_PALETTE, encode_nodes
+from helios_app.graph.encodings import CATEGORY_PALETTE, encode_nodes
 from helios_app.io import read_graph
 
 

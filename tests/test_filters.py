@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import SHARED_DATA
 
-from helios_app.encodings import encode_nodes
 from helios_app.errors import HeliosError
-from helios_app.filters import GraphFacts, ViewFilter, k_core, neighbourhood, shown_nodes
+from helios_app.graph.encodings import encode_nodes
+from helios_app.graph.filters import GraphFacts, ViewFilter, k_core, neighbourhood, shown_nodes
 from helios_app.io import read_graph
 from helios_app.labels import LABEL_SPACING_PX, label_order, place_labels
 

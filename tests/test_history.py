@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import helios_app
-from helios_app.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.errors import HeliosError
+from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.history import MAX_ENTRIES, History
 from helios_app.io import read_graph
 

@@ -42,8 +42,8 @@ def test_render_video_of_the_layout_settling(tmp_path):
 
 
 def test_render_video_of_a_dynamic_graph_shows_it_evolving(tmp_path):
+    from helios_app.graph.timeline import active_nodes
     from helios_app.io import read_graph
-    from helios_app.timeline import active_nodes
 
     out = tmp_path / "dynamic.mp4"
     path = Path(__file__).resolve().parents[1] / "data" / "dynamic.gexf"

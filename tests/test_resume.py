@@ -103,7 +103,7 @@ def test_a_session_keeps_edits_style_and_history(shared_data, tmp_path):
     graph = read_graph(shared_data / "karate.gml")
     with ViewSession(graph, ViewConfig(port=0, autosave=False)).start() as session:
         session.set_node_style(colors={"1": (10, 20, 30)})
-        from helios_app.edits import GraphEdit
+        from helios_app.graph.edits import GraphEdit
 
         session.edit(GraphEdit(add_nodes=("guest",), add_edges=(("guest", "1"),)))
         deadline = time.monotonic() + 10

@@ -250,7 +250,7 @@ def test_focus_flies_the_camera_to_the_node(karate):
 
 def test_labels_and_legend_are_drawn(karate):
     """A labelled, community-coloured render shows text (many small bright glyph pixels) and a legend."""
-    from helios_app.encodings import NodeEncoding
+    from helios_app.graph.encodings import NodeEncoding
 
     edges, positions = karate
     colors = np.array([(225, 87, 89) if i % 2 else (78, 121, 167) for i in range(len(positions))], np.uint8)

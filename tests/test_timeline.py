@@ -11,9 +11,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from helios_app import timeline
 from helios_app.errors import HeliosError
-from helios_app.graph import Graph, TimeIntervals, graph_from_networkx
+from helios_app.graph import Graph, TimeIntervals, graph_from_networkx, timeline
 from helios_app.io import read_graph
 from helios_app.io.formats import GraphFileError
 

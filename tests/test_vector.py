@@ -15,7 +15,7 @@ import pytest
 from conftest import SHARED_DATA
 
 from helios_app.config import ViewConfig, build_layout
-from helios_app.encodings import degrees
+from helios_app.graph.encodings import degrees
 from helios_app.io import read_graph
 from helios_app.scene import THEMES
 from helios_app.session import build_scene, display_labels

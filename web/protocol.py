@@ -52,7 +52,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "identify": {"name": "text", "colour": "colour"},
     "cursor": {"x": "unit", "y": "unit", "inside": "bool"},
     "take_camera": {},
-    # The view's filter (helios_app.filters.ViewFilter as JSON) and the legend's highlight: editors only.
+    # The view's filter (helios_app.graph.filters.ViewFilter as JSON) and the legend's highlight: editors only.
     "filter": {"filter": "object"},
     "legend": {"category": "index", "action": ("highlight", "hide", "isolate", "reset")},
     "relayout": {"shown_only": "bool"},

@@ -108,7 +108,7 @@ def read_graph(
         For an edge list: the column (3 or 4, counted from 1, or its name in the header row) that holds each
         edge's time, a number or an ISO 8601 date; each line is then an edge present at that instant and
         a node is present from its first edge on (the other of columns 3 and 4 is the weight). GEXF files
-        carry their own time (spells, ``start``/``end``, timestamps); see :mod:`helios_app.timeline`.
+        carry their own time (spells, ``start``/``end``, timestamps); see :mod:`helios_app.graph.timeline`.
     max_input_size : int, default :data:`DEFAULT_MAX_INPUT_SIZE` (4 GiB)
         The most bytes to read, after decompression; a file holding more is refused as soon as it passes
         the mark, before it fills the memory.

@@ -99,7 +99,7 @@ def save_session(
         then belongs to ``base_graph`` (its fingerprint is stored) and :func:`load_session` replays the
         edits on it.
     edits : sequence of dict, optional
-        The live edits (:meth:`helios_app.edits.GraphEdit.as_dict`) that make ``graph`` from ``base_graph``,
+        The live edits (:meth:`helios_app.graph.edits.GraphEdit.as_dict`) that make ``graph`` from ``base_graph``,
         in order.
     style : dict, optional
         Colours, sizes and labels set from Python: ``{"colors": {id: [r, g, b]}, "sizes": {id: factor},
@@ -206,7 +206,7 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
         for the graph after the live edits, float32 or float64 as saved), ``pins`` (int64 array of node
         indices), ``camera``, ``encodings``, ``parameters``, ``style``, ``history`` (dicts, shapes checked
         here, values checked by the view that takes them), ``layout`` (str), ``seed`` (int or None),
-        ``edits`` (list of :class:`helios_app.edits.GraphEdit`) and ``graph`` (the graph after the edits, or
+        ``edits`` (list of :class:`helios_app.graph.edits.GraphEdit`) and ``graph`` (the graph after the edits, or
         None when ``graph`` is None).
 
     Raises
@@ -216,7 +216,10 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
         file, is damaged or too large, comes from a newer Helios, or was saved for another graph (the message
         gives both graphs' sizes).
     """
-    from helios_app.edits import GraphEdit, apply_edit  # the graph model's edits; io reads, edits replays
+    from helios_app.graph.edits import (  # the graph model's edits; io reads, edits replays
+        GraphEdit,
+        apply_edit,
+    )
 
     display = os.fsdecode(os.fspath(path))
 

@@ -5,7 +5,7 @@ the render loop and a file reader can share one without copying. Node indices ar
 ``node_ids[index]`` is the id the node had in its source (a file, a networkx graph).
 
 Time, for a dynamic graph, is a :class:`TimeIntervals` per nodes and per edge records (see
-:mod:`helios_app.timeline` for what is present when); a static graph has none.
+:mod:`helios_app.graph.timeline` for what is present when); a static graph has none.
 
 Besides the model, this module converts from Python objects (:func:`graph_from_networkx`,
 :func:`graph_from_scipy`, :meth:`Graph.from_edges`) and computes :func:`graph_fingerprint`, the identity a
@@ -201,7 +201,7 @@ class TimeIntervals:
     into :attr:`Graph.edges`), present during ``[start[i], end[i])``. An element may own several rows (GEXF
     spells: a node that leaves and comes back) or none: an element with no row is always present. A row with
     ``start == end`` is an instant (a timestamp), present at exactly that time. A missing start is
-    ``-inf``, a missing end ``+inf``. See :mod:`helios_app.timeline` for the queries.
+    ``-inf``, a missing end ``+inf``. See :mod:`helios_app.graph.timeline` for the queries.
 
     Parameters
     ----------

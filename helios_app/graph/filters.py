@@ -46,7 +46,7 @@ class ViewFilter:
     time : (start, end) or None
         Of a dynamic graph, show what is present during the closed window (``start == end``: at that
         time); what is absent then is hidden whatever the mode, and the layout follows (see
-        ``helios_app.timeline``). Degree, k-core and hops count the edges present then.
+        ``helios_app.graph.timeline``). Degree, k-core and hops count the edges present then.
     """
 
     degree: tuple[float, float] | None = None
