@@ -629,7 +629,10 @@ class _NodeNumbering:
         """The ids as text, in order of first appearance."""
         if self.rank is not None:
             return list(map(str, np.concatenate(self.integer_ids).tolist())) if self.integer_ids else []
-        return [_text(token) for token in self.index_of]
+        ids = list(self.index_of)
+        if not ids or isinstance(ids[0], str):
+            return ids
+        return b"\n".join(ids).decode("utf-8").split("\n")  # bytes ids are whole tokens of lines: no "\n"
 
 
 def _parse_plain_numbers(split: _Split, columns: int) -> tuple[np.ndarray, np.ndarray | None] | None:
