@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from helios_app.io import read_graph
-from helios_app.render_loop import RenderLoop
-from helios_app.scene import GraphScene
+from helios_app.render.render_loop import RenderLoop
+from helios_app.render.scene import GraphScene
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web.encoders import YuvConverter
 from web.frames import LatestFrameSlot

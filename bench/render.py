@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
-from helios_app.scene import GraphScene
+from helios_app.render.scene import GraphScene
 
 
 def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: int = 0):

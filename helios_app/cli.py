@@ -295,7 +295,7 @@ def run_sessions() -> int:
 
 
 def run_view(arguments: argparse.Namespace) -> int:
-    from helios_app.display import display_available
+    from helios_app.render.display import display_available
     from helios_app.session import ViewSession, is_loopback
 
     if arguments.window and os.environ.get("DISPLAY") and not display_available():

@@ -18,8 +18,8 @@ from helios_app.graph import Graph
 from helios_app.graph.encodings import degrees
 from helios_app.graph.timeline import active_edges, active_nodes
 from helios_app.io.writers import check_output_directory
+from helios_app.render.vector import pdf_document, svg_document, vector_picture
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
-from helios_app.vector import pdf_document, svg_document, vector_picture
 from layouts import LayoutWorker, PositionBuffer
 from web.encoders import encode_png
 
@@ -50,7 +50,7 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     """Lay the graph out until it settles, then write its picture: PNG, or SVG or PDF (by ``path``'s suffix).
 
     The SVG and PDF are the PNG's picture as vectors, with labels and legend as text (see
-    :mod:`helios_app.vector`).
+    :mod:`helios_app.render.vector`).
 
     Returns
     -------

@@ -40,9 +40,9 @@ from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, e
 from helios_app.graph.filters import GraphFacts, ViewFilter, shown_nodes
 from helios_app.graph.timeline import active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
-from helios_app.interaction import check_camera_state
 from helios_app.io.session_file import load_session, save_session
-from helios_app.render_loop import RenderLoop
+from helios_app.render.interaction import check_camera_state
+from helios_app.render.render_loop import RenderLoop
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
 from web import BackgroundServer, LatestFrameSlot, ServerConfig, ViewChannel, create_app
 from web.messages import MessageHub
@@ -929,7 +929,7 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
                 text_in_picture: bool = True):
     """The scene of a view: call on the thread that will own it (VTK loads here). ``text_in_picture``:
     False when the pages draw labels and the legend as HTML."""
-    from helios_app.scene import GraphScene
+    from helios_app.render.scene import GraphScene
 
     return GraphScene(
         graph.layout_edges(), graph.node_count, config.dimensions, config.width, config.height,

@@ -12,7 +12,7 @@ FORBIDDEN = {
     "layouts": {"vtk", "vtkmodules", "aiohttp", "aiortc", "av", "web", "helios_app"},
     "web": {"vtk", "vtkmodules", "layouts", "helios_app"},
 }
-VTK_MODULE = ROOT / "helios_app" / "_vtk.py"
+VTK_MODULE = ROOT / "helios_app" / "render" / "_vtk.py"
 
 
 def imported_top_level_names(path: Path) -> dict[str, int]:

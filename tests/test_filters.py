@@ -11,7 +11,7 @@ from helios_app.errors import HeliosError
 from helios_app.graph.encodings import encode_nodes
 from helios_app.graph.filters import GraphFacts, ViewFilter, k_core, neighbourhood, shown_nodes
 from helios_app.io import read_graph
-from helios_app.labels import LABEL_SPACING_PX, label_order, place_labels
+from helios_app.render.labels import LABEL_SPACING_PX, label_order, place_labels
 
 
 def facts_of(graph, color_by="degree"):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helios_app.interaction import (
+from helios_app.render.interaction import (
     CLICK_TOLERANCE,
     FOCUS_DURATION_S,
     FOCUS_HALF_HEIGHT,
@@ -78,7 +78,7 @@ def test_the_module_imports_and_works_with_vtk_unimportable():
                 return None
 
         sys.meta_path.insert(0, RefuseVtk())
-        from helios_app.interaction import Interaction
+        from helios_app.render.interaction import Interaction
         interaction = Interaction(3, 640, 400)
         for event in ({"type": "wheel", "delta_y": -300.0, "x": 0.3, "y": 0.6},
                       {"type": "pointer", "action": "down", "button": "left", "x": 0.5, "y": 0.5, "shift": False,

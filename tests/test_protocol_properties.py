@@ -11,7 +11,7 @@ from conftest import SHARED_DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helios_app.scene import MAX_VISIBLE_HALF_HEIGHT, MIN_VISIBLE_HALF_HEIGHT, GraphScene
+from helios_app.render.scene import MAX_VISIBLE_HALF_HEIGHT, MIN_VISIBLE_HALF_HEIGHT, GraphScene
 from web.protocol import MAX_SIZE_PX, MESSAGE_FIELDS, ProtocolError, parse_message
 
 EXTREME_NUMBERS = st.sampled_from(

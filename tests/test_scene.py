@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from conftest import SHARED_DATA
 
-from helios_app.render_loop import RenderLoop
-from helios_app.scene import THEMES, GraphScene
+from helios_app.render.render_loop import RenderLoop
+from helios_app.render.scene import THEMES, GraphScene
 from layouts import PositionBuffer
 
 BACKGROUND = np.round(np.array(THEMES["dark"].background) * 255)
@@ -224,7 +224,7 @@ def test_dragging_a_node_moves_it_and_pins_it(karate):
         scene.render()
         assert np.allclose(scene.node_pixels()[5], (x * 640, y * 400), atol=1.0)
         scene.apply_event({"type": "double_click", "x": float(x), "y": float(y), "viewer_id": "a"})
-        assert scene.take_notices() == [{"type": "unpin", "node": 5}]
+        assert scene.take_notices() == [{"type": "unpin", "node": 5, "who": "a"}]  # who: the viewer whose event it was
     finally:
         scene.close()
 
@@ -324,7 +324,7 @@ def test_markers_change_the_node_shape(karate):
 
 
 def test_a_served_picture_in_motion_shrinks_to_the_render_budget_and_is_full_size_at_rest(karate, monkeypatch):
-    import helios_app.scene as scene_module
+    import helios_app.render.scene as scene_module
 
     edges, positions = karate
     drag = {"type": "pointer", "button": "left", "shift": False, "ctrl": False, "viewer_id": "a"}

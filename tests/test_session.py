@@ -16,7 +16,7 @@ from conftest import SHARED_DATA
 from helios_app import HeliosError
 from helios_app.io import read_graph
 from helios_app.io.session_file import load_session
-from helios_app.render_loop import RenderLoop
+from helios_app.render.render_loop import RenderLoop
 from helios_app.session import ViewConfig, ViewSession
 
 

@@ -17,9 +17,9 @@ from conftest import SHARED_DATA
 from helios_app.config import ViewConfig, build_layout
 from helios_app.graph.encodings import degrees
 from helios_app.io import read_graph
-from helios_app.scene import THEMES
+from helios_app.render.scene import THEMES
+from helios_app.render.vector import node_radii_pixels, pdf_document, pdf_string, svg_document, vector_picture
 from helios_app.session import build_scene, display_labels
-from helios_app.vector import node_radii_pixels, pdf_document, pdf_string, svg_document, vector_picture
 from layouts import settle_layout
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,7 +8,7 @@ instead would leak into every child process, including one that has a display.)
 
 from __future__ import annotations
 
-from helios_app.display import display_available
+from helios_app.render.display import display_available
 
 # isort: off
 import vtkmodules.vtkRenderingOpenGL2

@@ -4,7 +4,7 @@ A :class:`GraphScene` owns every VTK object it creates and must be created, used
 one thread (the render loop's). It normalises incoming layout positions into a unit-sized view
 space, so the picture stays framed while the layout expands or shrinks, and it applies
 interaction messages (the dicts of ``web.protocol``) to its camera, its selection and its pins:
-:mod:`helios_app.interaction` turns each message into intents and does the camera maths, and the
+:mod:`helios_app.render.interaction` turns each message into intents and does the camera maths, and the
 scene applies the intents to its VTK objects (the camera value is copied into the ``vtkCamera`` in
 one place, :meth:`GraphScene._show_camera`). What the rest of the session must hear about (a new
 selection, a pinned or released node) is queued as *notices*, collected by
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
-from helios_app import _vtk
 from helios_app.graph.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
-from helios_app.interaction import (
+from helios_app.render import _vtk
+from helios_app.render.interaction import (
     CAMERA_INTENTS,
     # The camera's bounds and the click tolerance, re-exported: other code reads them here.
     CLICK_TOLERANCE,  # noqa: F401
@@ -40,7 +40,7 @@ from helios_app.interaction import (
     Select,
     Unpin,
 )
-from helios_app.labels import label_candidates, label_order
+from helios_app.render.labels import label_candidates, label_order
 
 logger = logging.getLogger(__name__)
 
@@ -673,7 +673,7 @@ class GraphScene:
         return changed
 
     def _apply_intent(self, intent: Intent) -> bool:
-        """Do what one intent of :mod:`helios_app.interaction` asks; True if the picture changes."""
+        """Do what one intent of :mod:`helios_app.render.interaction` asks; True if the picture changes."""
         if isinstance(intent, CAMERA_INTENTS):
             self._camera_moved()
             self._show_camera()
@@ -946,7 +946,7 @@ class GraphScene:
 
     def _queue_page_labels(self, moving: bool) -> None:
         """Tell the pages which labels they may draw over this picture, if that changed: none while it
-        moves; at rest the candidates in priority order (see ``helios_app.labels``), each
+        moves; at rest the candidates in priority order (see ``helios_app.render.labels``), each
         ``{node, text, x, y, r}`` with the node's centre (x, y) and radius r as fractions of the
         picture's width and height, and apart from them the hovered and the selected node's."""
         labels: list[dict] = []

@@ -1,6 +1,6 @@
 """Vector output: the picture of a view as SVG or PDF, with node labels and the legend as real text.
 
-The geometry comes from the same :class:`~helios_app.scene.GraphScene` that renders the PNG, so the
+The geometry comes from the same :class:`~helios_app.render.scene.GraphScene` that renders the PNG, so the
 framing, the colours and the node sizes are the same: node centres from
 :meth:`GraphScene.node_pixels`, radii from the scene's splat radii at the camera's scale (each node's
 own depth under perspective), colours from the encoding and the scene's edge tint. What differs from
@@ -10,7 +10,7 @@ the raster picture, on purpose:
   picture's depth buffer lets an edge pass in front of a farther node in 3D). Nodes are drawn far to
   near, so a nearer node covers a farther one as on screen.
 - Nodes are flat discs with a dark rim (no spherical shading), in the encoding's colours.
-- Labels are placed with :func:`helios_app.labels.place_labels`, the page's rule, in Helvetica at
+- Labels are placed with :func:`helios_app.render.labels.place_labels`, the page's rule, in Helvetica at
   12 pixels times the scene's text scale, without the raster picture's drop shadow. Legend names are
   drawn in the theme's text colour, not in their category's colour, so they stay readable on paper.
 
@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from helios_app.graph.encodings import COLORMAP_STOPS
-from helios_app.labels import (
+from helios_app.render.labels import (
     LABEL_FONT_PX,
     PlacedLabel,
     label_candidates,
