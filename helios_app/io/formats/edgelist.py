@@ -61,7 +61,7 @@ tokens), so 8 MiB blocks keep that under 150 MB, and numpy still works on millio
 _PIECE_BYTES = 1 << 22  # a whole text is cut into pieces of this size before it is cut into blocks
 _BATCH_TOKENS = 1 << 20  # comma- and tab-separated rows are numbered in batches of this many fields
 # Integer ids are ranked with a lookup table (4 bytes per possible id) while the largest id is below the
-# number of ids read so far plus this; sparser ids are numbered as text.
+# number of ids read so far plus this; sparser ids with sorted arrays (see _NodeNumbering).
 _TABLE_SLACK = 1 << 22
 _MAX_ATTRIBUTE_BYTES = 1 << 16  # the longest attribute dict of networkx's edge list format
 _SIMPLE_TYPES = (str, int, float, bool, type(None))
@@ -565,33 +565,46 @@ class _NodeNumbering:
     """Node indices in order of first appearance, kept across the blocks of one file.
 
     Plain integer ids are ranked with a lookup table (``rank[id]``, -1 for an id not seen yet) while they
-    are dense; once a block's ids are not plain integers, or too sparse for a table, every id is numbered
-    as text (its bytes, or str for comma- and tab-separated files) in one dict.
+    are dense, else with the sorted ids seen and their ranks (``np.searchsorted``). Once a block's ids are
+    not plain integers, every id is numbered as text (its bytes, or str for comma- and tab-separated files)
+    in one dict.
     """
 
     def __init__(self) -> None:
-        self.rank: np.ndarray | None = np.empty(0, dtype=np.int32)  # None once ids are text
+        self.rank: np.ndarray | None = np.empty(0, dtype=np.int32)  # the table; None when ids are sparse
+        self.sorted_ids: np.ndarray | None = None  # sparse integer ids seen, sorted, and their ranks
+        self.sorted_ranks: np.ndarray | None = None
         self.integer_ids: list[np.ndarray] = []  # the integer ids in order of first appearance, per block
-        self.index_of: dict = {}
+        self.index_of: dict | None = None  # text ids and their ranks, once ids are text
         self.seen = 0  # integer ids read
         self.count = 0  # integer ids numbered
 
     @property
     def takes_integers(self) -> bool:
-        return self.rank is not None
+        return self.index_of is None
 
     def number_integers(self, values: np.ndarray) -> np.ndarray | None:
-        """Indices of non-negative int64 ids, or None when the ids are (or now become) text."""
-        if self.rank is None:
+        """Indices of non-negative int64 ids, or None once the ids are text."""
+        if self.index_of is not None:
             return None
         self.seen += len(values)
         if not len(values):
             return np.empty(0, dtype=np.int32)
+        if self.rank is not None:
+            ranks = self._table_ranks(values)
+            if ranks is not None:
+                return ranks
+            self.sorted_ids = np.flatnonzero(self.rank >= 0)  # too sparse for the table from now on
+            self.sorted_ranks = self.rank[self.sorted_ids]
+            self.rank = None
+        return self._sorted_ranks(values)
+
+    def _table_ranks(self, values: np.ndarray) -> np.ndarray | None:
+        """Ranks from the table, or None when the largest id would make it bigger than the ids read."""
         largest = int(values.max())
         if largest >= len(self.rank):
             limit = self.seen + _TABLE_SLACK
             if largest >= limit:
-                self._as_text()
                 return None
             grown = np.full(min(max(largest + 1, 2 * len(self.rank)), limit), -1, dtype=np.int32)
             grown[: len(self.rank)] = self.rank
@@ -610,24 +623,43 @@ class _NodeNumbering:
             ranks = self.rank[values]
         return ranks
 
+    def _sorted_ranks(self, values: np.ndarray) -> np.ndarray:
+        """Ranks from the sorted ids seen; the block's new ids are inserted in place."""
+        unique, inverse = np.unique(values, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        position = np.searchsorted(self.sorted_ids, unique)
+        known = np.zeros(len(unique), dtype=bool)
+        inside = np.flatnonzero(position < len(self.sorted_ids))
+        known[inside] = self.sorted_ids[position[inside]] == unique[inside]
+        unique_ranks = np.empty(len(unique), dtype=np.int32)
+        unique_ranks[known] = self.sorted_ranks[position[known]]
+        new = np.flatnonzero(~known)
+        if len(new):
+            first = np.full(len(unique), len(values), dtype=np.int64)
+            np.minimum.at(first, inverse, np.arange(len(values), dtype=np.int64))
+            order = new[np.argsort(first[new], kind="stable")]  # the new ids in order of appearance
+            unique_ranks[order] = np.arange(self.count, self.count + len(order), dtype=np.int32)
+            self.integer_ids.append(unique[order])
+            self.count += len(order)
+            self.sorted_ids = np.insert(self.sorted_ids, position[new], unique[new])
+            self.sorted_ranks = np.insert(self.sorted_ranks, position[new], unique_ranks[new])
+        return unique_ranks[inverse]
+
     def number_tokens(self, tokens: list) -> np.ndarray:
         """Indices of id tokens (bytes or str)."""
-        if self.rank is not None:
-            self._as_text()
+        if self.index_of is None:  # the integer ids so far, as the bytes of their text
+            ids = np.concatenate(self.integer_ids).tolist() if self.integer_ids else []
+            self.index_of = {str(value).encode(): index for index, value in enumerate(ids)}
+            self.rank = self.sorted_ids = self.sorted_ranks = None
+            self.integer_ids = []
         index_of = self.index_of
         fresh = [token for token in dict.fromkeys(tokens) if token not in index_of]
         index_of.update(zip(fresh, range(len(index_of), len(index_of) + len(fresh))))
         return np.fromiter(map(index_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
-    def _as_text(self) -> None:
-        ids = np.concatenate(self.integer_ids).tolist() if self.integer_ids else []
-        self.index_of = {str(value).encode(): index for index, value in enumerate(ids)}
-        self.rank = None
-        self.integer_ids = []
-
     def node_ids(self) -> list[str]:
         """The ids as text, in order of first appearance."""
-        if self.rank is not None:
+        if self.index_of is None:
             return list(map(str, np.concatenate(self.integer_ids).tolist())) if self.integer_ids else []
         ids = list(self.index_of)
         if not ids or isinstance(ids[0], str):
