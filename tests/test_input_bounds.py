@@ -296,6 +296,9 @@ SMALL_BLOCK_CASES = {
     "integers": b"# SNAP\n# FromNodeId\tToNodeId\n" + b"".join(b"%d %d\n" % (i % 97, i % 89) for i in range(400)),
     "integers then text": b"".join(b"%d %d\n" % (i, i + 1) for i in range(300)) + b"x 7\n7 y\n",
     "sparse integers": b"".join(b"%d %d\n" % (i, i * 10**12) for i in range(300)),
+    "dense then sparse": b"".join(b"%d %d\n" % (i % 50, i) for i in range(300))
+    + b"".join(b"%d %d\n" % (i * 10**12, i) for i in range(100)),
+    "sparse then text": b"".join(b"%d %d\n" % (i * 10**12, i % 7) for i in range(300)) + b"x 0\n",
     "weights": b"source target weight\n" + b"".join(b"a%d %d %d.5\n" % (i % 13, i, i) for i in range(300)),
     "comments and crlf": b"".join(b"%d %d\r\n%% note\r\n\r\n" % (i % 31, i % 7) for i in range(200)),
     "csv with a quoted line end": b"from,to\n" + b"".join(b'"a\nb%d",c%d\n' % (i, i % 5) for i in range(200)),

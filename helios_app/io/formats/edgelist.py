@@ -56,8 +56,8 @@ _ODD = ~(_DIGIT | _SEPARATOR)  # bytes that make a token other than a plain deci
 _LARGEST_PLAIN_ID = 1 << 53  # ids up to here are exact in the float64 parse of a weighted list
 
 BLOCK_BYTES = 1 << 23
-"""Bytes of text parsed at a time. Parsing a block costs at most about 15 times its size (index arrays,
-tokens), so 8 MiB blocks keep that under 150 MB, and numpy still works on millions of bytes per call."""
+"""Bytes of text parsed at a time. Parsing a block takes up to about ten times its size (index arrays,
+tokens), so 8 MiB blocks keep that near 100 MB, and numpy still works on millions of bytes per call."""
 _PIECE_BYTES = 1 << 22  # a whole text is cut into pieces of this size before it is cut into blocks
 _BATCH_TOKENS = 1 << 20  # comma- and tab-separated rows are numbered in batches of this many fields
 # Integer ids are ranked with a lookup table (4 bytes per possible id) while the largest id is below the
