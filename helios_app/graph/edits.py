@@ -31,8 +31,8 @@ class GraphEdit:
 
     ``node_rows`` (one per added node, or none) and ``edge_rows`` (one per added edge, or none) carry what
     an undo brings back: ``{"label": str, "attributes": {...}, "position": [x, y(, z)]}`` and ``{"weight":
-    float, "attributes": {...}}``; missing keys take the defaults (the id as label, no attributes, a place
-    next to the neighbours, weight 1).
+    float, "attributes": {...}, "directed": bool}``; missing keys take the defaults (the id as label, no
+    attributes, a place next to the neighbours, weight 1, the graph's ``directed``).
     """
 
     add_nodes: tuple[str, ...] = ()
@@ -176,6 +176,11 @@ def apply_edit(graph: Graph, edit: GraphEdit, dimensions: int = 2) -> tuple[Grap
     }
     # Time: appended nodes and edges have no interval (always present); removed ones take theirs along.
     edge_times = None if graph.edge_times is None else graph.edge_times.take(keep)
+    # Direction: an appended edge follows the graph's ``directed`` unless its row says (an undo does).
+    added_directed = [row.get("directed", graph.directed) for row in edge_rows]
+    if not all(isinstance(flag, bool) for flag in added_directed):
+        raise HeliosError("edge_rows: 'directed' must be true or false")
+    edge_directed = np.concatenate([graph.edge_directions()[keep], np.array(added_directed, dtype=bool)])
     node_times = graph.node_times
 
     removed = np.unique(_indices(index_of, edit.remove_nodes, "remove_nodes"))
@@ -193,11 +198,13 @@ def apply_edit(graph: Graph, edit: GraphEdit, dimensions: int = 2) -> tuple[Grap
         node_attributes = {name: [value for value, kept in zip(values, kept_nodes) if kept]
                            for name, values in node_attributes.items()}
         edge_times = None if edge_times is None else edge_times.take(incident)
+        edge_directed = edge_directed[incident]
         node_times = None if node_times is None else node_times.take(kept_nodes)
     edited = Graph(
         node_ids=ids, edges=edges, weights=weights, directed=graph.directed, labels=labels,
         node_attributes=node_attributes, source=graph.source, multigraph=graph.multigraph,
         edge_attributes=edge_attributes, node_times=node_times, edge_times=edge_times, time_format=graph.time_format,
+        edge_directed=edge_directed,
     )
     positions = [row.get("position") for row in node_rows]
     appended_positions = None
@@ -241,6 +248,8 @@ def inverse_edit(graph: Graph, edit: GraphEdit, positions: np.ndarray | None = N
                                               if values[index] is not None}}
         if graph.weights is not None:
             row["weight"] = float(graph.weights[index])
+        if graph.edge_directed is not None:
+            row["directed"] = bool(graph.edge_directed[index])
         edge_rows.append(row)
     node_rows = []
     restored_ids = [node_id for node_id in edit.remove_nodes if node_id in index_of]

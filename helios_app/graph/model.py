@@ -190,6 +190,28 @@ def _validated_sizes(sizes: Any, node_count: int) -> np.ndarray | None:
     return result
 
 
+def _validated_edge_directed(flags: Any, edge_count: int, directed: bool) -> np.ndarray | None:
+    """Return per-edge direction flags as a read-only bool ``(m,)`` array, or None, or raise HeliosError.
+
+    None when there are none, or when every flag equals ``directed`` (the graph-level flag says it all), so
+    that a graph is stored, and fingerprinted, one way whatever way it was built.
+    """
+    if flags is None:
+        return None
+    array = np.asarray(flags)
+    if array.dtype != np.bool_ and array.size:  # an empty list is float64 to numpy
+        raise _field_error("edge_directed", f"expected booleans (one per edge), got dtype {array.dtype}")
+    if array.shape != (edge_count,):
+        raise _field_error(
+            "edge_directed", f"expected shape ({edge_count},) (one flag per edge), got {array.shape}"
+        )
+    if np.all(array == directed):
+        return None
+    result = array.copy()
+    result.flags.writeable = False
+    return result
+
+
 TIME_FORMATS = ("number", "date")
 
 
@@ -353,7 +375,8 @@ class Graph:
     weights : numpy.ndarray or None
         One finite weight per edge, stored as read-only float64, or None for an unweighted graph.
     directed : bool, default False
-        Whether the source declared the graph directed.
+        Whether the source declared the graph directed; for a graph that mixes directed and undirected edges
+        (see ``edge_directed``) the readers set it True.
     labels : list of str or None, default None
         Display label per node, or None when the source has none.
     node_attributes : dict of str to list, default {}
@@ -384,6 +407,11 @@ class Graph:
     time_format : str, default "number"
         How the source wrote time: ``"number"``, or ``"date"`` when times are dates (stored as seconds
         since the Unix epoch, UTC), so that a user interface can show them as dates.
+    edge_directed : numpy.ndarray or None, default None
+        Whether each edge record (a row of ``edges``) is directed, for a source that mixes directed and
+        undirected edges (GraphML ``directed``, GEXF ``type``, Pajek ``*Arcs`` with ``*Edges``); stored as a
+        read-only bool ``(m,)`` array. None when every edge follows ``directed`` (flags that all equal
+        ``directed`` are stored as None). Use :meth:`edge_directions` to read it.
 
     Raises
     ------
@@ -406,6 +434,7 @@ class Graph:
     node_times: TimeIntervals | None = None
     edge_times: TimeIntervals | None = None
     time_format: str = "number"
+    edge_directed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.node_ids, (str, bytes)) or not isinstance(self.node_ids, Iterable):
@@ -452,6 +481,7 @@ class Graph:
         if self.time_format not in TIME_FORMATS:
             choices = ", ".join(TIME_FORMATS)
             raise _field_error("time_format", f"{self.time_format!r}; expected one of {choices}")
+        edge_directed = _validated_edge_directed(self.edge_directed, len(edges), bool(self.directed))
 
         object.__setattr__(self, "node_ids", node_ids)
         object.__setattr__(self, "edges", edges)
@@ -467,6 +497,7 @@ class Graph:
         object.__setattr__(self, "node_sizes", node_sizes)
         object.__setattr__(self, "node_times", node_times)
         object.__setattr__(self, "edge_times", edge_times)
+        object.__setattr__(self, "edge_directed", edge_directed)
         object.__setattr__(self, "_layout_edges", None)
         object.__setattr__(self, "_layout_edge_indices", None)
         object.__setattr__(self, "_fingerprint", None)
@@ -474,6 +505,8 @@ class Graph:
     def __repr__(self) -> str:
         weighted = "weighted" if self.weights is not None else "unweighted"
         kind = "directed" if self.directed else "undirected"
+        if self.edge_directed is not None:
+            kind = f"mixed ({int(self.edge_directed.sum())} directed edges)"
         if self.multigraph:
             kind += " multigraph"
         return (
@@ -504,6 +537,21 @@ class Graph:
         if not len(bounds):
             return None
         return float(bounds.min()), float(bounds.max())
+
+    def edge_directions(self) -> np.ndarray:
+        """Return whether each edge record (row of ``edges``) is directed, ``u -> v``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Read-only bool array of shape ``(m,)``: ``edge_directed`` when the graph mixes directed and
+            undirected edges, otherwise every flag is ``directed``.
+        """
+        if self.edge_directed is not None:
+            return self.edge_directed
+        result = np.full(self.edge_count, self.directed, dtype=bool)
+        result.flags.writeable = False
+        return result
 
     def layout_edge_indices(self) -> np.ndarray:
         """Return, for each edge record (row of ``edges``), the row of :meth:`layout_edges` it merges into.
@@ -642,7 +690,8 @@ class Graph:
             Where the graph came from.
         **optional
             Other fields of :class:`Graph`: ``multigraph``, ``edge_attributes``, ``initial_positions``,
-            ``node_colors``, ``node_sizes``, ``node_times``, ``edge_times``, ``time_format``.
+            ``node_colors``, ``node_sizes``, ``node_times``, ``edge_times``, ``time_format``,
+            ``edge_directed``.
 
         Returns
         -------
@@ -692,7 +741,7 @@ class Graph:
 
 _OPTIONAL_FIELDS = {
     "multigraph", "edge_attributes", "initial_positions", "node_colors", "node_sizes",
-    "node_times", "edge_times", "time_format",
+    "node_times", "edge_times", "time_format", "edge_directed",
 }  # fmt: skip
 _SCALAR_TYPES = (str, int, float, bool, np.generic)
 _FINGERPRINT_VERSION = "helios-graph-v1"
@@ -719,7 +768,9 @@ def graph_fingerprint(graph: Graph) -> str:
     """Return a short, stable identity of a graph's structure.
 
     The fingerprint covers what positions depend on: the node ids in order, the edge records in order and
-    whether the graph is directed. Weights, labels, attributes and encodings are left out, so re-saving a
+    whether the graph is directed (and, for a graph that mixes directed and undirected edges, each edge's
+    flag: hashed after the rest, so a graph whose edges are all one kind keeps the fingerprint it had before
+    per-edge direction existed). Weights, labels, attributes and encodings are left out, so re-saving a
     graph with other attributes keeps its sessions valid. Computed once per graph and cached.
 
     Parameters
@@ -747,6 +798,9 @@ def graph_fingerprint(graph: Graph) -> str:
         digest.update("\x00".join(chunk).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     digest.update(graph.edges.astype("<i4", copy=False).tobytes())
+    if graph.edge_directed is not None:
+        digest.update(b"\nedge_directed\n")
+        digest.update(np.packbits(graph.edge_directed).tobytes())
     result = "sha256:" + digest.hexdigest()[:32]
     object.__setattr__(graph, "_fingerprint", result)
     return result

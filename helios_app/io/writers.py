@@ -94,8 +94,11 @@ def write_positions(
     -----
     Round trips keep everything listed in the module docstring, with these limits: GraphML and GEXF do not
     carry the ``multigraph`` flag, and GML and JSON set it for a graph with parallel edges (networkx refuses
-    or merges them otherwise); GML writes booleans as 0/1; a column mixing numbers and text is written as
-    text (mixed ints and floats as floats); attribute names that the format reserves (GML ``id``, ``label``,
+    or merges them otherwise); per-edge direction (``Graph.edge_directed``, a graph that mixes directed and
+    undirected edges) is written by GraphML (``directed`` per edge) and GEXF (``type`` per edge) only: GML
+    and JSON write the graph-level ``directed`` with a warning, and every edge reads back of that kind; GML
+    writes booleans as 0/1; a column mixing numbers and text is written as text (mixed ints and floats as
+    floats); attribute names that the format reserves (GML ``id``, ``label``,
     ``graphics``; GraphML node keys ``label``, ``x``, ``y``, ``z``, ``r``, ``g``, ``b``, ``size``,
     ``color`` and edge ``weight``; JSON node fields ``id``, ``label``, ``x``, ``y``, ``z``, ``color``,
     ``size``) are skipped with a warning, as are GML keys that are not identifiers; 3-D positions whose ``z``
@@ -117,8 +120,10 @@ def write_positions(
     elif kind == "graphml":
         text = _graphml_text(graph, placed, node_colors, node_sizes)
     elif kind == "gml":
+        _warn_mixed_direction(graph, target, "GML")
         text = _gml_text(graph, placed, node_colors, node_sizes)
     else:
+        _warn_mixed_direction(graph, target, "node-link JSON")
         text = _node_link_text(graph, placed, node_colors, node_sizes)
     data = text.encode("utf-8")
     if compressor is not None:
@@ -300,6 +305,17 @@ def _declares_multigraph(graph: Graph) -> bool:
     return len(np.unique(keys)) < len(keys)
 
 
+def _warn_mixed_direction(graph: Graph, target: Path, format_name: str) -> None:
+    """Warn that a format with one graph-level direction flag loses a mixed graph's per-edge flags."""
+    if graph.edge_directed is not None:
+        logger.warning(
+            "%s: %s has no per-edge direction; the graph's %d directed and %d undirected edges are all "
+            "written as %s (GraphML and GEXF keep each edge's direction)",
+            target, format_name, int(graph.edge_directed.sum()), int((~graph.edge_directed).sum()),
+            "directed" if graph.directed else "undirected",
+        )  # fmt: skip
+
+
 def _rgb(colors: np.ndarray | None, index: int) -> tuple[int, int, int] | None:
     if colors is None:
         return None
@@ -377,11 +393,15 @@ def _gexf_text(
     lines.append("    </nodes>")
     lines.append("    <edges>")
     weights = graph.weights
+    edge_directed = graph.edge_directed  # None unless the graph mixes directed and undirected edges
     for index, (source, target) in enumerate(graph.edges.tolist()):
         weight = f' weight="{_number(weights[index])}"' if weights is not None else ""
+        edge_type = ""
+        if edge_directed is not None:
+            edge_type = f' type="{"directed" if edge_directed[index] else "undirected"}"'
         opening = (
             f'      <edge id="{index}" source="{_xml_escape(graph.node_ids[source])}" '
-            f'target="{_xml_escape(graph.node_ids[target])}"{weight}'
+            f'target="{_xml_escape(graph.node_ids[target])}"{edge_type}{weight}'
         )
         values = _gexf_attvalues(edge_columns, index, "        ")
         if values:
@@ -498,6 +518,8 @@ def _graphml_text(
                 data.append((f"e{number}", _typed_text(column[index], column_type)))
         source_id, target_id = _xml_escape(graph.node_ids[source]), _xml_escape(graph.node_ids[target])
         ends = f'source="{source_id}" target="{target_id}"'
+        if graph.edge_directed is not None:  # a graph that mixes directed and undirected edges
+            ends += f' directed="{"true" if graph.edge_directed[index] else "false"}"'
         lines.append(_graphml_element("edge", ends, data))
     lines.append("  </graph>")
     lines.append("</graphml>")

@@ -205,6 +205,7 @@ class GraphBuilder:
         self.edge_defaults: dict[str, Any] = {}
         self.node_intervals: list[tuple[int, float, float]] = []  # (node, start, end)
         self.edge_intervals: list[tuple[int, float, float]] = []  # (edge, start, end)
+        self.edge_directed: list[bool] = []  # one flag per edge, for a format that says it per edge
         self.time_format = "number"
 
     def add_node(self, node_id: str, position: tuple[int, int]) -> int:
@@ -235,7 +236,11 @@ class GraphBuilder:
         self.positions[index] = coordinates
 
     def build(self, directed: bool, multigraph: bool = False) -> Graph:
-        """Resolve edge ends to node indices and return the Graph."""
+        """Resolve edge ends to node indices and return the Graph.
+
+        With :attr:`edge_directed` holding one flag per edge, ``directed`` is ignored: a graph whose edges are
+        all one kind is that kind, and one that mixes them is directed with its per-edge flags.
+        """
         node_count = len(self.node_ids)
         edge_count = len(self.sources)
         ends = []
@@ -257,6 +262,16 @@ class GraphBuilder:
         labels = None
         if self.labels:
             labels = [self.labels.get(index, node_id) for index, node_id in enumerate(self.node_ids)]
+        edge_directed = None
+        if self.edge_directed:
+            directed = any(self.edge_directed)
+            edge_directed = np.array(self.edge_directed, dtype=bool)  # Graph stores None unless mixed
+            directed_count = int(edge_directed.sum())
+            if directed_count < edge_count:
+                logger.info(
+                    "%s: %d directed and %d undirected edges; each edge keeps its own direction",
+                    self.path, directed_count, edge_count - directed_count,
+                )  # fmt: skip
         encodings = NodeEncodings(node_count)
         for index, coordinates in self.positions.items():
             encodings.positions[index, : len(coordinates)] = coordinates
@@ -277,6 +292,7 @@ class GraphBuilder:
             node_times=_intervals(self.node_intervals),
             edge_times=_intervals(self.edge_intervals),
             time_format=self.time_format,
+            edge_directed=edge_directed,
             **encodings.fields(),
         )
 

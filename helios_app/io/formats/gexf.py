@@ -4,8 +4,11 @@ Elements are matched by local name whatever their namespace or version. ``<attva
 with ``for`` (1.1 and later) or ``id`` (pre-1.0, as in diseasome.gexf); values are converted to the
 attribute's declared type. ``viz:position`` becomes the initial position (3-D only when some ``z`` is not
 zero), ``viz:color`` the node colour, ``viz:size`` the node size. An edge's ``weight`` becomes its weight,
-its ``label`` and ``kind`` edge attributes. The graph is directed when ``defaultedgetype`` or an edge's
-``type`` says so. Nested (hierarchical) nodes are flattened; a node's ``pid`` is kept as an attribute.
+its ``label`` and ``kind`` edge attributes. An edge's ``type`` (``directed``, ``undirected`` or ``mutual``)
+overrides the graph's ``defaultedgetype``; ``mutual`` is read as undirected (one record, drawn without an
+arrow). A graph whose edges are all one kind is that kind; one that mixes them is directed, with each edge's
+flag in ``Graph.edge_directed``. Nested (hierarchical) nodes are flattened; a node's ``pid`` is kept as an
+attribute.
 
 Time (``node_times``, ``edge_times``; whatever the graph's ``mode`` says): a node's or edge's ``start`` and
 ``end`` (GEXF 1.1's ``startopen``/``endopen`` are read as ``start``/``end``), each ``<spell>`` (or 1.1's
@@ -82,8 +85,6 @@ class _GexfReader(XmlDriver):
         self.skipping_depth = 0
         self.stack: list[str] = []
         self.default_directed = False
-        self.directed_edges = 0
-        self.undirected_edges = 0
         self.attributes: dict[str, dict[str, _Attribute]] = {"node": {}, "edge": {}}
         self.attribute_class: str | None = None
         self.current_attribute: _Attribute | None = None
@@ -124,7 +125,7 @@ class _GexfReader(XmlDriver):
             edge_type = attributes.get("defaultedgetype", "undirected").strip().lower()
             if edge_type not in ("directed", "undirected", "mutual"):
                 raise self.error(f"defaultedgetype={edge_type!r}; expected directed, undirected or mutual")
-            self.default_directed = edge_type == "directed"
+            self.default_directed = edge_type == "directed"  # "mutual": undirected, as for an edge
             self._time_format(attributes)
         elif not self.in_graph:
             return  # <meta>, <creator>, <description>...
@@ -214,11 +215,9 @@ class _GexfReader(XmlDriver):
             edge_type = edge_type.strip().lower()
             if edge_type not in ("directed", "undirected", "mutual"):
                 raise self.error(f"edge type={edge_type!r}; expected directed, undirected or mutual")
+            # "mutual" (both ways; networkx adds the two arcs) is read as undirected: one record, no arrow.
             directed = edge_type == "directed"
-        if directed:
-            self.directed_edges += 1
-        else:
-            self.undirected_edges += 1
+        self.builder.edge_directed.append(directed)
         weight = attributes.get("weight")
         if weight is not None:
             value = finite_float(weight)
@@ -412,15 +411,7 @@ class _GexfReader(XmlDriver):
             for attribute in self.attributes[domain].values():
                 if attribute.default is not None:
                     defaults[attribute.title] = attribute.default
-        directed = self.directed_edges > 0
-        if not (self.directed_edges or self.undirected_edges):
-            directed = self.default_directed
-        if self.directed_edges and self.undirected_edges:
-            logger.warning(
-                "%s: %d directed and %d undirected edges; read as a directed graph",
-                self.path, self.directed_edges, self.undirected_edges,
-            )  # fmt: skip
-        return self.builder.build(directed=directed)
+        return self.builder.build(directed=self.default_directed)
 
 
 def read_gexf(raw: bytes, path: str) -> Graph:

@@ -9,6 +9,10 @@ Node keys named ``label`` give the labels; ``x``, ``y``, ``z`` (or NetLogo's ``X
 positions; ``r``, ``g``, ``b`` (Gephi's GraphML export) or a ``#RRGGBB`` ``color`` the colours; ``size`` the
 sizes (names compared without case). An edge key named ``weight`` gives the weights. Other keys become node
 and edge attributes. Nested graphs are flattened; hyperedges are skipped with a warning.
+
+An edge's ``directed="true|false"`` overrides the graph's ``edgedefault``. A graph whose edges are all one
+kind is that kind (every edge ``directed="true"`` under ``edgedefault="undirected"`` is a directed graph);
+one that mixes them is directed, with each edge's flag in ``Graph.edge_directed``.
 """
 
 from __future__ import annotations
@@ -64,8 +68,6 @@ class _GraphmlReader(XmlDriver):
         self.graphs_seen = 0
         self.skipping_depth = 0  # > 0 while inside an element whose content is ignored
         self.edge_default_directed = False
-        self.directed_edges = 0
-        self.undirected_edges = 0
         self.current_key: _Key | None = None
         self.current_node: int | None = None
         self.current_edge: int | None = None
@@ -125,10 +127,7 @@ class _GraphmlReader(XmlDriver):
                 directed_edge = False
             else:
                 raise self.error(f"edge attribute directed={directed!r}; expected true or false")
-            if directed_edge:
-                self.directed_edges += 1
-            else:
-                self.undirected_edges += 1
+            self.builder.edge_directed.append(directed_edge)
         elif local == "data":
             self._start_data(attributes)
         elif local == "hyperedge":
@@ -308,15 +307,7 @@ class _GraphmlReader(XmlDriver):
                     builder.node_defaults[self._column_name(key, "node")] = key.default
                 if key.domain in ("edge", "all"):
                     builder.edge_defaults[self._column_name(key, "edge")] = key.default
-        directed = self.directed_edges > 0
-        if self.directed_edges and self.undirected_edges:
-            logger.warning(
-                "%s: %d directed and %d undirected edges; read as a directed graph",
-                self.path, self.directed_edges, self.undirected_edges,
-            )  # fmt: skip
-        if not self.directed_edges and not self.undirected_edges:
-            directed = self.edge_default_directed
-        return builder.build(directed=directed)
+        return builder.build(directed=self.edge_default_directed)
 
 
 def _shorten(text: str) -> str:

@@ -4,7 +4,9 @@ Vertex ``k`` (1-based) becomes node index ``k - 1`` with id ``str(k)``; ``*Verti
 lines, as in jazz.net) declares ``N`` nodes. A vertex line ``k "label" [x y [z]] [options]`` gives the label
 and the initial position. An arc or edge line ``u v [weight] [options]`` gives one edge record; a repeated
 record is kept, as every reader keeps parallel edges (a layout sums their weights, an unweighted record
-counting 1). Any ``*Arcs`` record makes the graph directed. Free text before the first ``*`` line is
+counting 1). ``*Arcs`` and ``*Arcslist`` records (and a one-mode ``*Matrix``) are directed, ``*Edges`` and
+``*Edgeslist`` records undirected: a network with only one kind is that kind, one with both is directed, with
+each record's flag in ``Graph.edge_directed``. Free text before the first ``*`` line is
 skipped (Pajek and igraph allow a title there). What follows the first network in a project file
 (``*Partition``, ``*Vector``, a second ``*Network``) is skipped.
 
@@ -90,8 +92,7 @@ def read_pajek(raw: bytes, path: str) -> Graph:
     encodings = NodeEncodings(node_count)
     has_labels = _read_vertices(raw, vertices, node_count, labels, encodings, path)
 
-    records: list[tuple[np.ndarray, np.ndarray | None]] = []  # every record, in file order
-    directed = False
+    records: list[tuple[np.ndarray, np.ndarray | None, bool]] = []  # every section's records, in file order
     for section in sections[vertices_at + 1 :]:
         if section.kind in _STOP_SECTIONS:
             logger.info(
@@ -113,13 +114,16 @@ def read_pajek(raw: bytes, path: str) -> Graph:
                 section.line,
             )
         one_mode_matrix = section.kind == "matrix" and first_mode_count is None
-        directed |= bool(len(pairs)) and (_EDGE_SECTIONS.get(section.kind) == "arcs" or one_mode_matrix)
-        records.append((pairs, section_weights))
+        records.append((pairs, section_weights, _EDGE_SECTIONS.get(section.kind) == "arcs" or one_mode_matrix))
 
-    edges = np.concatenate([pairs for pairs, _ in records]) if records else np.zeros((0, 2), dtype=np.int64)
+    edges = np.concatenate([pairs for pairs, _, _ in records]) if records else np.zeros((0, 2), dtype=np.int64)
     weights = None
-    if any(section_weights is not None for _, section_weights in records):
-        weights = np.concatenate([w if w is not None else np.ones(len(p)) for p, w in records])
+    if any(section_weights is not None for _, section_weights, _ in records):
+        weights = np.concatenate([w if w is not None else np.ones(len(p)) for p, w, _ in records])
+    edge_directed = np.concatenate(
+        [np.full(len(pairs), arcs) for pairs, _, arcs in records] or [np.zeros(0, dtype=bool)]
+    )
+    directed = bool(edge_directed.any())  # Graph keeps edge_directed only when it mixes the two kinds
     node_attributes = {}
     if first_mode_count is not None:
         node_attributes["type"] = [index >= first_mode_count for index in range(node_count)]
@@ -133,6 +137,7 @@ def read_pajek(raw: bytes, path: str) -> Graph:
         else None,
         node_attributes=node_attributes,
         source=path,
+        edge_directed=edge_directed,
         **encodings.fields(),
     )
 
