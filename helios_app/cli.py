@@ -114,6 +114,19 @@ def _look_options() -> argparse.ArgumentParser:
     options.add_argument("--marker", default="circle", choices=MARKER_CHOICES,
                          help="node shape in 2D (default: circle; 3D draws spheres)")
     options.add_argument("--no-labels", dest="labels", action="store_false", help="draw no node labels")
+    options.add_argument("--arrows", default="auto", choices=("auto", "on", "off"),
+                         help="arrowheads at the targets: auto (directed edges), on or off (default: auto)")
+    options.add_argument("--edge-color-by", default="none", metavar="ATTR",
+                         help="edge colour: none (tinted by the ends), weight, source, target or an edge attribute")
+    options.add_argument("--edge-width-by", default="none", metavar="ATTR",
+                         help="edge width: none, weight or a numeric edge attribute (log scale for heavy tails)")
+    options.add_argument("--edge-width-range", default="0.5,6", metavar="LOW,HIGH",
+                         help="narrowest and widest edge in pixels (default: 0.5,6)")
+    options.add_argument("--edge-opacity", type=float, default=1.0, metavar="0..1", help="edge opacity (default: 1)")
+    options.add_argument("--edge-curvature", type=float, default=0.0, metavar="BEND",
+                         help="bend every edge (0.2: a gentle curve); parallel and reciprocal edges bend apart anyway")
+    options.add_argument("--edge-labels", default=None, metavar="ATTR",
+                         help="an edge attribute (or weight) shown along the edges of the selection, and when zoomed in")
     return options
 
 
@@ -207,6 +220,13 @@ def _config(arguments: argparse.Namespace, **server_options):
         labels=arguments.labels,
         marker=arguments.marker,
         weight=arguments.weight,
+        arrows=arguments.arrows,
+        edge_color_by=arguments.edge_color_by,
+        edge_width_by=arguments.edge_width_by,
+        edge_width_range=arguments.edge_width_range,
+        edge_opacity=arguments.edge_opacity,
+        edge_curvature=arguments.edge_curvature,
+        edge_labels=arguments.edge_labels,
         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options),
         **server_options,
     )

@@ -48,6 +48,17 @@ class ViewConfig:
         ``degree``, ``community`` or a node attribute (see :func:`helios_app.graph.encodings.encode_nodes`).
     size_by : str
         ``degree``, ``uniform`` or a numeric node attribute.
+    arrows : str
+        ``auto`` (arrowheads on directed edges), ``on`` or ``off``.
+    edge_color_by, edge_width_by : str
+        Edge colour (``none``: tinted by the ends, ``weight``, ``source``, ``target`` or an edge attribute)
+        and width (``none``, ``weight`` or a numeric edge attribute, scaled into ``edge_width_range`` pixels);
+        see :func:`helios_app.graph.edge_encodings.encode_edges`.
+    edge_opacity, edge_curvature : float
+        0 to 1; the bend of every edge (parallel and reciprocal edges are bent apart anyway).
+    edge_labels : str or None
+        An edge attribute (or ``weight``) shown along the edges of the selection, and of any edge when zoomed
+        in enough for its label to fit.
     theme : str
         ``dark`` or ``light``.
     labels : bool
@@ -106,6 +117,13 @@ class ViewConfig:
     stamp_frames: bool = False
     color_by: str = "degree"
     size_by: str = "degree"
+    arrows: str = "auto"
+    edge_color_by: str = "none"
+    edge_width_by: str = "none"
+    edge_width_range: tuple[float, float] = (0.5, 6.0)
+    edge_opacity: float = 1.0
+    edge_curvature: float = 0.0
+    edge_labels: str | None = None
     theme: str = "dark"
     labels: bool = True
     marker: str = "circle"
@@ -138,6 +156,15 @@ class ViewConfig:
             raise HeliosError(f"--ice-credential-ttl is a positive number of seconds, got {self.ice_credential_ttl_s}")
         if self.publish:
             sfu_target(self)  # raises naming what is wrong
+        from helios_app.graph.edge_encodings import ARROW_CHOICES, parse_width_range
+
+        if self.arrows not in ARROW_CHOICES:
+            raise HeliosError(f"arrows must be one of {', '.join(ARROW_CHOICES)}, got {self.arrows!r}")
+        object.__setattr__(self, "edge_width_range", parse_width_range(self.edge_width_range))
+        if not 0.0 <= self.edge_opacity <= 1.0:
+            raise HeliosError(f"edge_opacity must be from 0 to 1, got {self.edge_opacity}")
+        if not -1.0 <= self.edge_curvature <= 1.0:
+            raise HeliosError(f"edge_curvature must be from -1 to 1, got {self.edge_curvature}")
         if self.resume and self.session_file:
             raise HeliosError("--resume starts from the autosaved session; --session from a file: choose one")
         origins = tuple(origin.rstrip("/") for origin in self.allowed_origins)

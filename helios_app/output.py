@@ -16,7 +16,7 @@ import numpy as np
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.graph.encodings import degrees
-from helios_app.graph.timeline import active_edges, active_nodes
+from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.io.writers import check_output_directory
 from helios_app.render.vector import pdf_document, svg_document, vector_picture
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
@@ -124,7 +124,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
                     shown_edges = present_edges
                     layout.update_graph(edges[present_edges], graph.node_count,
                                         None if weights is None else weights[present_edges])
-                    scene.set_emphasis(present=present, present_edges=present_edges)
+                    scene.set_emphasis(present=present, present_edges=active_edge_records(graph, window=window))
             if index:
                 layout.step()
             scene.set_positions(np.asarray(layout.positions, dtype=np.float32), moving=False)

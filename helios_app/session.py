@@ -35,10 +35,11 @@ from helios_app.config import (
 )
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph, graph_fingerprint
+from helios_app.graph.edge_encodings import EdgeEncoding, encode_edges
 from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.graph.filters import GraphFacts, ViewFilter, shown_nodes
-from helios_app.graph.timeline import active_edges, active_nodes
+from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
 from helios_app.io.session_file import load_session, save_session
 from helios_app.render.interaction import check_camera_state
@@ -489,7 +490,8 @@ class ViewSession:
                     sizes[index_of[node_id]] = size
             encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
             _, _, texts = self._graph_facts(graph)
-            scene.set_graph(graph.layout_edges(), graph.node_count, encoding, texts if config.labels else None)
+            scene.set_graph(graph.edges, graph.node_count, encoding, texts if config.labels else None,
+                            view_edge_encoding(graph, config, encoding.colors))
             self._encoding = encoding
             self.messages.publish(server_message("view", view=self.describe()))
             self._refresh_emphasis()
@@ -773,9 +775,10 @@ class ViewSession:
         if encoding is None or len(encoding.colors) != graph.node_count:
             return  # an edit is on its way to the scene; it refreshes again when shown
         edges = graph.layout_edges()
-        present = present_edges = None
+        present = present_edges = present_records = None
         if criteria.time is not None:  # a dynamic graph as of a time: what is absent then is not there
             present, present_edges = active_nodes(graph, window=criteria.time), active_edges(graph, window=criteria.time)
+            present_records = active_edge_records(graph, window=criteria.time)
         attributes = {**graph.node_attributes, "label": display_labels(graph)}
         facts = GraphFacts(edges if present_edges is None else edges[present_edges], graph.node_count, attributes,
                            encoding.categories)
@@ -790,7 +793,7 @@ class ViewSession:
 
         def show(scene) -> None:
             if scene.node_count == len(shown):
-                scene.set_emphasis(shown, stressed, hide, present, present_edges)
+                scene.set_emphasis(shown, stressed, hide, present, present_records)
 
         self.render_loop.edit(show)
         if present is not None:
@@ -925,15 +928,23 @@ def view_encoding(graph: Graph, config: ViewConfig) -> NodeEncoding:
     return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
 
 
+def view_edge_encoding(graph: Graph, config: ViewConfig, node_colors: np.ndarray) -> EdgeEncoding:
+    """The edge encoding a view config asks for (arrows, colours, widths, opacity, curvature, labels)."""
+    return encode_edges(graph, config.edge_color_by, config.edge_width_by, arrows=config.arrows,
+                        width_range_px=config.edge_width_range, opacity=config.edge_opacity,
+                        curvature=config.edge_curvature, label_by=config.edge_labels, node_colors=node_colors)
+
+
 def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None = None, offscreen: bool = True,
                 text_in_picture: bool = True):
     """The scene of a view: call on the thread that will own it (VTK loads here). ``text_in_picture``:
     False when the pages draw labels and the legend as HTML."""
     from helios_app.render.scene import GraphScene
 
+    encoding = encoding or view_encoding(graph, config)
     return GraphScene(
-        graph.layout_edges(), graph.node_count, config.dimensions, config.width, config.height,
-        offscreen=offscreen, encoding=encoding or view_encoding(graph, config),
+        graph.edges, graph.node_count, config.dimensions, config.width, config.height,
+        offscreen=offscreen, encoding=encoding, edge_encoding=view_edge_encoding(graph, config, encoding.colors),
         labels=display_labels(graph) if config.labels else None, theme=config.theme,
         title=f"Helios: {Path(graph.source).name or 'graph'}", marker=config.marker,
         text_in_picture=text_in_picture,

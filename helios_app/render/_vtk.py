@@ -25,13 +25,14 @@ from vtkmodules.vtkCommonCore import (
 )
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkCommonCore import vtkLookupTable
-from vtkmodules.vtkFiltersSources import vtkRegularPolygonSource
+from vtkmodules.vtkFiltersSources import vtkConeSource, vtkRegularPolygonSource
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingAnnotation import vtkLegendBoxActor, vtkScalarBarActor
 from vtkmodules.vtkRenderingLabel import vtkLabelPlacementMapper, vtkPointSetToLabelHierarchy
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkActor2D,
+    vtkGlyph3DMapper,
     vtkPointGaussianMapper,
     vtkPolyDataMapper,
     vtkRenderer,
@@ -58,7 +59,9 @@ __all__ = [
     "vtkActor",
     "vtkActor2D",
     "vtkCellArray",
+    "vtkConeSource",
     "vtkFloatArray",
+    "vtkGlyph3DMapper",
     "vtkIntArray",
     "vtkLabelPlacementMapper",
     "vtkLegendBoxActor",

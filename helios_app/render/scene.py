@@ -20,8 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
+from helios_app.graph.edge_encodings import EdgeEncoding
 from helios_app.graph.encodings import COLORMAP_STOPS, NodeEncoding, degree_encoding
 from helios_app.render import _vtk
+from helios_app.render.edges import EdgeLayer
 from helios_app.render.interaction import (
     CAMERA_INTENTS,
     # The camera's bounds and the click tolerance, re-exported: other code reads them here.
@@ -121,7 +123,8 @@ class GraphScene:
     Parameters
     ----------
     edges : numpy.ndarray
-        int32 (m, 2) undirected edges to draw.
+        int (m, 2) edge records to draw (``Graph.edges``: in their direction, parallel ones and self-loops
+        kept; :mod:`helios_app.render.edges` bends parallel and reciprocal ones apart).
     node_count : int
         Number of nodes.
     dimensions : int
@@ -147,6 +150,9 @@ class GraphScene:
         picture comes to rest, and a ``pointed_labels`` notice for the hovered and selected nodes.
     label_priority : numpy.ndarray, optional
         Which nodes get a label first (after the selected and the hovered one); default degree.
+    edge_encoding : EdgeEncoding, optional
+        Edge colours, widths, arrowheads, opacity and curvature; default: thin grey lines tinted by their
+        ends, no arrowheads (the look of an undirected graph).
 
     Notes
     -----
@@ -171,6 +177,7 @@ class GraphScene:
         text_in_picture: bool = True,
         label_priority: np.ndarray | None = None,
         scale_in_motion: bool = False,
+        edge_encoding: EdgeEncoding | None = None,
     ) -> None:
         if dimensions not in (2, 3):
             raise ValueError(f"dimensions must be 2 or 3, got {dimensions}")
@@ -237,11 +244,12 @@ class GraphScene:
         self._hover_label.SetVisibility(False)
         self.renderer.AddViewProp(self._hover_label)
         self._graph_props: list = []
-        self.set_graph(edges, node_count, encoding, labels)
+        self._edge_layer: EdgeLayer | None = None
+        self.set_graph(edges, node_count, encoding, labels, edge_encoding)
         self.reset_camera()
 
     def set_graph(self, edges: np.ndarray, node_count: int, encoding: NodeEncoding | None = None,
-                  labels: list[str] | None = None) -> None:
+                  labels: list[str] | None = None, edge_encoding: EdgeEncoding | None = None) -> None:
         """Draw another graph (an edited one) with the same camera: rebuilds nodes, edges, labels and legend.
 
         The nodes keep their view positions where their indices still exist; the caller shows the
@@ -249,6 +257,8 @@ class GraphScene:
         """
         for prop in self._graph_props:
             self.renderer.RemoveViewProp(prop)
+        if self._edge_layer is not None:
+            self._edge_layer.remove()
         # The previous graph's VTK arrays stay referenced until the one after: a removed actor's
         # mapper may still be released by the render window after this call.
         backing = self.__dict__.get("_vtk_backing_arrays", [])
@@ -261,6 +271,9 @@ class GraphScene:
         if encoding is None:
             encoding = degree_encoding(self._edges, node_count)
         self.encoding = encoding
+        if edge_encoding is None or len(edge_encoding.arrows) != len(self._edges):
+            edge_encoding = EdgeEncoding(arrows=np.zeros(len(self._edges), dtype=bool))
+        self.edge_encoding = edge_encoding
         self._labels = labels
         self._shown: np.ndarray | None = None  # nodes the filter keeps (None: all)
         self._highlighted: np.ndarray | None = None  # nodes the legend stresses (None: no highlight)
@@ -291,7 +304,8 @@ class GraphScene:
         self._graph_props = [self._node_actor, self._lod_node_actor]
         for actor in self._graph_props:
             self.renderer.AddActor(actor)
-        self._edge_actor = self._lod_edge_actor = None
+        self._edge_layer = EdgeLayer(self.renderer, self._points, self._view_positions, self._edges, edge_encoding,
+                                     self.dimensions, lambda array, id_type=False: numpy_to_vtk_keep(array, self, id_type))
         self._make_edge_actors()
         self._label_actor = None
         self._label_points: np.ndarray | None = None
@@ -369,6 +383,9 @@ class GraphScene:
 
     # ---- construction --------------------------------------------------------------------------
     def _edge_colors_from_endpoints(self) -> np.ndarray:
+        """Each record's colour: the edge encoding's, or the theme's grey tinted by the two ends' colours."""
+        if self.edge_encoding.colors is not None and len(self.edge_encoding.colors) == len(self._edges):
+            return np.ascontiguousarray(self.edge_encoding.colors, dtype=np.uint8).copy()
         grey = np.array(self.theme.edge) * 255.0
         if not len(self._edges):
             return np.zeros((0, 3), dtype=np.uint8)
@@ -378,46 +395,15 @@ class GraphScene:
 
     def _make_edge_actors(self) -> None:
         """The actors of the edges drawn (:attr:`_drawn_edges`: all, or those the filter keeps): every
-        one at full quality, a fixed random sample of :data:`LOD_EDGES` in motion. Their colours are
-        copies of :attr:`_edge_colors` rows, refreshed by :meth:`_restyle`."""
-        for actor in (self._edge_actor, self._lod_edge_actor):
-            if actor is not None:
-                self.renderer.RemoveActor(actor)
-                self._graph_props.remove(actor)
+        one at full quality, a fixed random sample of :data:`LOD_EDGES` in motion (see
+        :class:`~helios_app.render.edges.EdgeLayer`). Their colours are :attr:`_edge_colors` rows, set by
+        :meth:`_restyle`."""
         drawn = self._drawn_edges
-        self._drawn_edge_colors = self._edge_colors[drawn]
-        self._edge_actor, self._edge_color_array = self._lines_actor(self._edges[drawn], self._drawn_edge_colors)
         sample = np.sort(np.random.default_rng(0).permutation(len(drawn))[:LOD_EDGES]) if len(drawn) > LOD_EDGES \
             else np.arange(len(drawn))
         self._lod_sample = drawn[sample]
-        self._lod_edge_colors = self._edge_colors[self._lod_sample]
-        self._lod_edge_actor, self._lod_edge_color_array = self._lines_actor(self._edges[self._lod_sample],
-                                                                             self._lod_edge_colors)
-        for actor in (self._edge_actor, self._lod_edge_actor):
-            self.renderer.AddActor(actor)
-            self._graph_props.append(actor)
+        self._edge_layer.rebuild(drawn, self._lod_sample, self._edge_colors)
         self._use_level_of_detail(self._showing_lod)
-
-    def _lines_actor(self, edges: np.ndarray, colors: np.ndarray) -> tuple[_vtk.vtkActor, object]:
-        """An unlit actor drawing ``edges`` between the shared points, one colour per edge; and its colour array."""
-        polydata = _vtk.vtkPolyData()
-        polydata.SetPoints(self._points)
-        lines = _vtk.vtkCellArray()
-        lines.SetData(
-            numpy_to_vtk_keep(np.arange(0, 2 * len(edges) + 1, 2, dtype=np.int64), self, id_type=True),
-            numpy_to_vtk_keep(np.ascontiguousarray(edges, dtype=np.int64).ravel(), self, id_type=True),
-        )
-        polydata.SetLines(lines)
-        color_array = numpy_to_vtk_keep(colors, self)
-        polydata.GetCellData().SetScalars(color_array)
-        mapper = _vtk.vtkPolyDataMapper()
-        mapper.SetInputData(polydata)
-        mapper.SetColorModeToDirectScalars()
-        mapper.SetScalarModeToUseCellData()
-        actor = _vtk.vtkActor()
-        actor.SetMapper(mapper)
-        actor.GetProperty().LightingOff()
-        return actor, color_array
 
     def _make_node_actor(self, size_factors: np.ndarray) -> _vtk.vtkActor:
         polydata = _vtk.vtkPolyData()
@@ -472,9 +458,8 @@ class GraphScene:
         """Swap the full-quality actors for the cheap ones (or back)."""
         self._showing_lod = on
         self._node_actor.SetVisibility(not on and self.node_count > 0)
-        self._edge_actor.SetVisibility(not on and len(self._drawn_edges) > 0)
         self._lod_node_actor.SetVisibility(on and self.node_count > 0)
-        self._lod_edge_actor.SetVisibility(on and len(self._drawn_edges) > 0)
+        self._edge_layer.show(on)
         if on:
             pixels_per_unit = self.render_window.GetSize()[1] / (2.0 * self._visible_half_height())
             diameter_px = 2.0 * float(np.median(self._base_radii)) * pixels_per_unit if self.node_count else 2.0
@@ -599,6 +584,7 @@ class GraphScene:
         view = self._view_positions
         view[:, :columns] = (positions[:, :columns] - self._centre) / self._half_extent
         view[:, columns:] = 0.0
+        self._edge_layer.positions_changed()
         for node, held in list(self._held_positions.items()):
             if np.allclose(view[node], held, atol=HELD_TOLERANCE):
                 del self._held_positions[node]
@@ -837,11 +823,8 @@ class GraphScene:
         if self.selected is not None:
             incident = ((first == self.selected) | (second == self.selected)) & ~gone
             self._edge_colors[incident] = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
-        self._drawn_edge_colors[:] = self._edge_colors[self._drawn_edges]
-        self._lod_edge_colors[:] = self._edge_colors[self._lod_sample]
         self._node_color_array.Modified()
-        self._edge_color_array.Modified()
-        self._lod_edge_color_array.Modified()
+        self._edge_layer.set_colors(self._edge_colors)
 
     def focus(self, node: int) -> None:
         """Select ``node`` and fly the camera to it."""
@@ -858,6 +841,15 @@ class GraphScene:
         self._camera_moved()
         self._show_camera()
         return True
+
+    def _update_edge_geometry(self) -> None:
+        """Curves, loops and arrowheads follow the positions, the zoom and (in 3D) the viewing direction."""
+        if self._edge_layer is None:
+            return
+        pixels_per_unit = self.render_window.GetSize()[1] / (2.0 * self._visible_half_height())
+        camera = self.renderer.GetActiveCamera()
+        view_direction = np.array(camera.GetDirectionOfProjection()) if self.dimensions == 3 else None
+        self._edge_layer.update(self._radii.astype(np.float64), pixels_per_unit, view_direction)
 
     def take_notices(self) -> list[dict]:
         """What happened since the last call: selections, pins and releases, oldest first."""
@@ -890,6 +882,7 @@ class GraphScene:
         if self._label_actor is not None:  # labels wait until the picture holds still (sigma.js does too)
             self._label_actor.SetVisibility(not moving)
         self._drawn_in_motion = moving
+        self._update_edge_geometry()
         started_s = time.perf_counter()
         self.render_window.Render()
         if not in_motion:
