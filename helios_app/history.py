@@ -28,9 +28,10 @@ from helios_app.errors import HeliosError
 
 __all__ = ["KINDS", "MAX_ENTRIES", "MERGE_WINDOW_S", "Entry", "History"]
 
-KINDS = ("pin", "filter", "parameters", "style", "edit")
+KINDS = ("pin", "filter", "parameters", "style", "edit", "encoding")
 """What an entry's ``before``/``after`` is a state of: pins, emphasis (filter, legend, highlight), layout
-parameters, node style set from Python, or the graph (a live edit and its inverse)."""
+parameters, node and edge style set from Python, the graph (a live edit and its inverse), or the encodings
+(``color_by``, ``edge_color_by``, ``arrows``...)."""
 MAX_ENTRIES = 500  # the oldest entry is forgotten beyond this many
 MERGE_WINDOW_S = 1.5  # pins of one drag arrive every frame; a pause this long starts a new entry
 PANEL_ENTRIES = 100  # the newest entries sent to the pages' history panel

@@ -35,10 +35,10 @@ from helios_app.config import (
 )
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph, graph_fingerprint
-from helios_app.graph.edge_encodings import EdgeEncoding, encode_edges
+from helios_app.graph.edge_encodings import EdgeEncoding, edge_record_keys, encode_edges, with_style
 from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
-from helios_app.graph.filters import GraphFacts, ViewFilter, shown_nodes
+from helios_app.graph.filters import GraphFacts, ViewFilter, shown_edges, shown_nodes
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
 from helios_app.io.session_file import load_session, save_session
@@ -54,6 +54,10 @@ logger = logging.getLogger(__name__)
 SEARCH_RESULTS = 20  # matches returned for one search
 STOPPED_NOTICE_S = 0.2
 MAX_HISTORY_STEPS_WAITING = 16
+ENCODING_SETTINGS = ("color_by", "size_by", "arrows", "edge_color_by", "edge_width_by", "edge_width_range",
+                     "edge_opacity", "edge_curvature", "edge_labels")
+EDGE_SETTINGS = ("arrows", "edge_color_by", "edge_width_by", "edge_width_range", "edge_opacity", "edge_curvature",
+                 "edge_labels")  # the edge encoding's settings a session file keeps
 EDIT_WAIT_S = 2.0  # how long a save waits for a live edit to reach the layout
 
 
@@ -104,7 +108,10 @@ class ViewSession:
             self._session_path = session_file
             self._restored = load_session(session_file, graph)
             _check_restored_settings(session_file, self._restored)
-            self.config = _restored_config(self.config, self._restored)
+            try:
+                self.config = _restored_config(self.config, self._restored)
+            except HeliosError as error:
+                raise HeliosError(f"{session_file}: encodings: {error}") from None
             if self._restored["graph"] is not None:
                 self.graph = self._restored["graph"]
                 self._edits = list(self._restored["edits"])
@@ -129,6 +136,8 @@ class ViewSession:
         self._encoding: NodeEncoding | None = None
         self._filter = ViewFilter()
         self._highlighted: frozenset[int] = frozenset()  # legend entries stressed
+        self._edge_highlighted: frozenset[int] = frozenset()  # edge legend entries stressed
+        self._edge_encoding: EdgeEncoding | None = None
         self._shown_only_layout = False  # the layout runs on the shown nodes' edges only
         self._layout_restricted_to: np.ndarray | None = None  # the edges the layout was given, if not all
         self._emphasis_lock = threading.Lock()
@@ -189,6 +198,8 @@ class ViewSession:
         if saved_emphasis.get("filter"):
             self._filter = ViewFilter.from_dict(saved_emphasis["filter"], "the session's filter")
         self._highlighted = frozenset(int(entry) for entry in saved_emphasis.get("highlighted") or ())
+        self._edge_highlighted = frozenset(int(entry) for entry in saved_emphasis.get("edge_highlighted") or ())
+        self._edge_encoding = view_edge_encoding(graph, config, encoding.colors)
         entries = len(encoding.category_entries)
         if any(not 0 <= entry < entries for entry in self._highlighted):
             raise HeliosError(f"{self._session_path or 'the session'}: encodings.highlighted names legend "
@@ -407,7 +418,9 @@ class ViewSession:
             camera=self._render_loop.camera_state if self._render_loop is not None else None,
             encodings={"color_by": config.color_by, "size_by": config.size_by, "theme": config.theme,
                        "labels": config.labels, "filter": self._filter.as_dict(),
-                       "highlighted": sorted(self._highlighted), "shown_only": self._shown_only_layout},
+                       "highlighted": sorted(self._highlighted), "shown_only": self._shown_only_layout,
+                       "edge_highlighted": sorted(self._edge_highlighted),
+                       **{name: getattr(config, name) for name in EDGE_SETTINGS}},
             layout=config.layout,
             parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
             seed=config.seed,
@@ -468,6 +481,39 @@ class ViewSession:
         count = max((len(after[name]) for name in changed), default=0)
         self.history.record("style", who, f"set {' and '.join(changed) or 'nothing'} of {count} nodes", before, after)
 
+    def set_edge_style(self, colors: dict[str, tuple[int, int, int]] | None = None,
+                       widths: dict[str, float] | None = None, who: str = "Python") -> None:
+        """Set the colour (RGB) or width (pixels) of edge records by key
+        (:func:`~helios_app.graph.edge_encodings.edge_record_keys`); every viewer sees it at once."""
+        after = {"edge_colors": {key: list(rgb) for key, rgb in (colors or {}).items()},
+                 "edge_widths": {key: float(width) for key, width in (widths or {}).items()}}
+        with self._edit_lock:
+            before = self._style.values_of(after)
+            self._style.apply(after)
+            self._style_version += 1
+            self._show_graph()
+        changed = [name.replace("edge_", "") for name in after if after[name]]
+        count = max(len(after["edge_colors"]), len(after["edge_widths"]))
+        self.history.record("style", who, f"set {' and '.join(changed) or 'nothing'} of {count} edges", before, after)
+
+    def set_encoding(self, who: str = "Python", **settings: Any) -> None:
+        """Change how nodes or edges are encoded while the view runs (``edge_color_by="kind"``,
+        ``arrows="off"``, ``color_by="community"``...); checked first, then every viewer sees it."""
+        unknown = sorted(set(settings) - set(ENCODING_SETTINGS))
+        if unknown:
+            raise HeliosError(f"no encoding setting {unknown[0]!r}; choose from {', '.join(ENCODING_SETTINGS)}")
+        with self._edit_lock:
+            config = dataclasses.replace(self.config, **settings)
+            encoding = view_encoding(self.graph, config)  # a bad attribute fails here, changing nothing
+            view_edge_encoding(self.graph, config, encoding.colors)
+            before = {name: getattr(self.config, name) for name in settings}
+            self.config = config
+            self._show_graph()
+        after = {name: getattr(config, name) for name in settings}
+        if before != after:
+            summary = ", ".join(f"{name} {value}" for name, value in after.items())
+            self.history.record("encoding", who, f"set {summary}", _jsonable_settings(before), _jsonable_settings(after))
+
     def _show_graph(self) -> None:
         """Hand the current graph and style to the scene. The encoding is worked out on the render
         thread, and only for the newest edit when several wait: a burst of edits costs its caller
@@ -490,8 +536,12 @@ class ViewSession:
                     sizes[index_of[node_id]] = size
             encoding = dataclasses.replace(encoding, colors=colors, size_factors=sizes)
             _, _, texts = self._graph_facts(graph)
-            scene.set_graph(graph.edges, graph.node_count, encoding, texts if config.labels else None,
-                            view_edge_encoding(graph, config, encoding.colors))
+            edge_encoding = with_style(view_edge_encoding(graph, config, encoding.colors),
+                                       edge_record_keys(graph.edges, graph.node_ids), style.edge_colors,
+                                       style.edge_widths)
+            scene.set_graph(graph.edges, graph.node_count, encoding, texts if config.labels else None, edge_encoding)
+            self._edge_encoding = edge_encoding
+            scene.edge_label_texts = edge_label_texts(graph, config.edge_labels)
             self._encoding = encoding
             self.messages.publish(server_message("view", view=self.describe()))
             self._refresh_emphasis()
@@ -527,6 +577,11 @@ class ViewSession:
                 self._refresh_emphasis()
         elif kind == "labels":
             self.messages.publish(server_message("labels", labels=notice["labels"]))
+        elif kind == "edge_labels":
+            self.messages.publish(server_message("edge_labels", labels=notice["labels"]))
+        elif kind in ("edge_hover", "edge_selection"):
+            edge = notice["edge"]
+            self.messages.publish(server_message(kind, edge=None if edge is None else self.edge_info(edge)))
         elif kind == "pointed_labels":
             self.messages.publish(server_message("pointed_labels", hover=notice["hover"], selection=notice["selection"]))
         elif kind == "pin" and self._worker is not None:
@@ -606,6 +661,31 @@ class ViewSession:
         name = self._encoding.category_entries[category][0] if action != "reset" else ""
         self._record_emphasis(who, f"legend: {action} {name}".rstrip(), before)
 
+    def edge_legend_action(self, category: int, action: str, who: str = "Python") -> None:
+        """A click on an edge legend entry: ``highlight`` toggles its stress, ``hide`` toggles hiding its edges,
+        ``isolate`` hides every other entry's edges, ``reset`` clears both (nodes are never hidden by it)."""
+        entries = len(self._edge_encoding.category_entries) if self._edge_encoding is not None else 0
+        if action != "reset" and not 0 <= category < entries:
+            raise HeliosError(f"edge_legend.category must be an entry from 0 to {entries - 1}, got {category}"
+                              if entries else "edge_legend: this view colours no edges by category (--edge-color-by)")
+        with self._emphasis_lock:
+            before = self._emphasis_state()
+            hidden = set(self._filter.edge_hidden)
+            if action == "highlight":
+                self._edge_highlighted = self._edge_highlighted ^ {category}
+            elif action == "hide":
+                hidden ^= {category}
+                self._edge_highlighted -= {category}
+            elif action == "isolate":
+                hidden = set(range(entries)) - {category}
+                self._edge_highlighted = frozenset()
+            else:
+                hidden, self._edge_highlighted = set(), frozenset()
+            self._filter = dataclasses.replace(self._filter, edge_hidden=tuple(sorted(hidden)))
+        self._refresh_emphasis()
+        name = self._edge_encoding.category_entries[category][0] if action != "reset" else ""
+        self._record_emphasis(who, f"edge legend: {action} {name}".rstrip(), before)
+
     def control(self, event: dict[str, Any]) -> str | None:
         """Act on a page's ``filter``, ``legend``, ``relayout`` or ``history`` message (an editor's: the server
         checked the role); the error text if it is refused. Undo and redo run on a worker thread: they may
@@ -616,6 +696,8 @@ class ViewSession:
                 self.set_filter(ViewFilter.from_dict(event["filter"], "filter.filter"), who=who)
             elif event["type"] == "legend":
                 self.legend_action(event["category"], event["action"], who=who)
+            elif event["type"] == "edge_legend":
+                self.edge_legend_action(event["category"], event["action"], who=who)
             elif event["type"] == "relayout":
                 self.set_filter(self._filter, shown_only_layout=event["shown_only"], who=who)
             elif event["type"] == "history" and self._emphasis_thread is not None:
@@ -669,6 +751,7 @@ class ViewSession:
             with self._emphasis_lock:
                 self._filter = ViewFilter.from_dict(state.get("filter") or {}, "history: filter")
                 self._highlighted = frozenset(int(entry) for entry in state.get("highlighted") or ())
+                self._edge_highlighted = frozenset(int(entry) for entry in state.get("edge_highlighted") or ())
                 self._shown_only_layout = bool(state.get("shown_only"))
             self._refresh_emphasis()
         elif kind == "parameters":
@@ -682,12 +765,19 @@ class ViewSession:
         elif kind == "edit":
             with self._edit_lock:
                 self._apply_graph_edit(GraphEdit.from_dict(state, "history: edit"))
+        elif kind == "encoding":
+            unknown = sorted(set(state) - set(ENCODING_SETTINGS))
+            if unknown:
+                raise HeliosError(f"an encoding entry of the history names {unknown[0]!r}, not an encoding setting")
+            with self._edit_lock:
+                self.config = dataclasses.replace(self.config, **state)
+                self._show_graph()
         self._action_count += 1
 
     def _emphasis_state(self) -> dict[str, Any]:
         """The filter, highlight and layout restriction as a history state (call under the emphasis lock)."""
         return {"filter": self._filter.as_dict(), "highlighted": sorted(self._highlighted),
-                "shown_only": self._shown_only_layout}
+                "edge_highlighted": sorted(self._edge_highlighted), "shown_only": self._shown_only_layout}
 
     def _record_emphasis(self, who: str, summary: str, before: dict[str, Any]) -> None:
         with self._emphasis_lock:
@@ -771,7 +861,9 @@ class ViewSession:
             if version != self._emphasis_version:
                 return
             criteria, highlighted, shown_only = self._filter, self._highlighted, self._shown_only_layout
+            edge_highlighted = self._edge_highlighted
         graph, encoding, selection = self.graph, self._encoding, self.selection
+        edge_encoding = self._edge_encoding
         if encoding is None or len(encoding.colors) != graph.node_count:
             return  # an edit is on its way to the scene; it refreshes again when shown
         edges = graph.layout_edges()
@@ -782,18 +874,23 @@ class ViewSession:
         attributes = {**graph.node_attributes, "label": display_labels(graph)}
         facts = GraphFacts(edges if present_edges is None else edges[present_edges], graph.node_count, attributes,
                            encoding.categories)
+        edge_categories = edge_encoding.categories if edge_encoding is not None and edge_encoding.categories is not None \
+            and len(edge_encoding.categories) == graph.edge_count else None
         try:
             shown = shown_nodes(facts, criteria, selection)
+            edges_shown = shown_edges(_filterable_edge_attributes(graph), graph.edge_count, criteria, edge_categories)
         except HeliosError as error:
             logger.warning("%s", error)
             return
+        edges_stressed = np.isin(edge_categories, sorted(edge_highlighted)) \
+            if edge_highlighted and edge_categories is not None else None
         stressed = np.isin(encoding.categories, sorted(highlighted)) if highlighted and encoding.categories is not None \
             else None
         hide = criteria.mode == "hide"
 
         def show(scene) -> None:
             if scene.node_count == len(shown):
-                scene.set_emphasis(shown, stressed, hide, present, present_records)
+                scene.set_emphasis(shown, stressed, hide, present, present_records, edges_shown, edges_stressed)
 
         self.render_loop.edit(show)
         if present is not None:
@@ -817,6 +914,28 @@ class ViewSession:
                                              highlighted=sorted(highlighted), hidden=list(criteria.hidden)))
         self.messages.publish(server_message("filter", filter=criteria.as_dict(), shown=int(shown.sum()),
                                              nodes=graph.node_count, shown_only=shown_only))
+        if edge_categories is not None:
+            counts = np.bincount(edge_categories, minlength=len(edge_encoding.category_entries))
+            entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb),
+                        "count": int(count)}
+                       for index, ((name, rgb), count) in enumerate(zip(edge_encoding.category_entries, counts)) if count]
+            self.messages.publish(server_message("edge_legend", title=f"edges: {edge_encoding.color_by}", entries=entries,
+                                                 highlighted=sorted(edge_highlighted), hidden=list(criteria.edge_hidden)))
+
+    def edge_info(self, edge: int) -> dict[str, Any]:
+        """What the tooltip and the info panel show about one edge record: its ends, direction, weight and
+        attributes."""
+        graph = self.graph
+        _, _, texts = self._graph_facts()
+        source, target = (int(end) for end in graph.edges[edge])
+        return {
+            "index": int(edge),
+            "source": graph.node_ids[source], "target": graph.node_ids[target],
+            "source_label": texts[source], "target_label": texts[target],
+            "directed": bool(graph.edge_directions()[edge]),
+            "weight": None if graph.weights is None else _json_value(float(graph.weights[edge])),
+            "attributes": {name: _json_value(values[edge]) for name, values in graph.edge_attributes.items()},
+        }
 
     def node_info(self, node: int) -> dict[str, Any]:
         """What the info panel shows about one node: id, label, degree and attributes."""
@@ -895,25 +1014,30 @@ class NodeStyle:
     colors: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
     sizes: dict[str, float] = dataclasses.field(default_factory=dict)
     labels: dict[str, str] = dataclasses.field(default_factory=dict)
+    edge_colors: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)  # by edge record key
+    edge_widths: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def _tables(self) -> dict[str, dict]:
+        return {"colors": self.colors, "sizes": self.sizes, "labels": self.labels, "edge_colors": self.edge_colors,
+                "edge_widths": self.edge_widths}
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
-        return {"colors": {node_id: list(rgb) for node_id, rgb in self.colors.items()},
-                "sizes": dict(self.sizes), "labels": dict(self.labels)}
+        return {name: {key: list(value) if name.endswith("colors") else value for key, value in table.items()}
+                for name, table in self._tables().items()}
 
     def values_of(self, style: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """This style's values (None where unset) of the nodes ``style`` sets: an undo's state."""
+        """This style's values (None where unset) of the nodes and edges ``style`` sets: an undo's state."""
         current = self.as_dict()
-        return {name: {node_id: current[name].get(node_id) for node_id in style.get(name, {})}
-                for name in ("colors", "sizes", "labels")}
+        return {name: {key: current[name].get(key) for key in style.get(name, {})} for name in current}
 
     def apply(self, style: dict[str, dict[str, Any]]) -> None:
-        """Set (or, for None, remove) each node's colour, size and label that ``style`` names."""
-        for name, table in (("colors", self.colors), ("sizes", self.sizes), ("labels", self.labels)):
-            for node_id, value in (style.get(name) or {}).items():
+        """Set (or, for None, remove) each colour, size, label and edge colour and width ``style`` names."""
+        for name, table in self._tables().items():
+            for key, value in (style.get(name) or {}).items():
                 if value is None:
-                    table.pop(node_id, None)
+                    table.pop(key, None)
                 else:
-                    table[node_id] = tuple(int(c) for c in value) if name == "colors" else value
+                    table[key] = tuple(int(c) for c in value) if name.endswith("colors") else value
 
 
 def display_labels(graph: Graph) -> list[str]:
@@ -942,7 +1066,7 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
     from helios_app.render.scene import GraphScene
 
     encoding = encoding or view_encoding(graph, config)
-    return GraphScene(
+    scene = GraphScene(
         graph.edges, graph.node_count, config.dimensions, config.width, config.height,
         offscreen=offscreen, encoding=encoding, edge_encoding=view_edge_encoding(graph, config, encoding.colors),
         labels=display_labels(graph) if config.labels else None, theme=config.theme,
@@ -950,6 +1074,20 @@ def build_scene(graph: Graph, config: ViewConfig, encoding: NodeEncoding | None 
         text_in_picture=text_in_picture,
         scale_in_motion=offscreen and not text_in_picture,  # a served picture: pages scale any size to fit
     )
+    scene.edge_label_texts = edge_label_texts(graph, config.edge_labels)
+    return scene
+
+
+def edge_label_texts(graph: Graph, attribute: str | None) -> list[str] | None:
+    """The label of each edge record: its ``attribute`` (or ``weight``) as text, '' where it has none."""
+    if attribute is None:
+        return None
+    if attribute == "weight" and "weight" not in graph.edge_attributes:
+        values = [] if graph.weights is None else graph.weights.tolist()
+    else:
+        values = graph.edge_attributes.get(attribute, [])
+    texts = ["" if value is None else f"{value:g}" if isinstance(value, float) else str(value) for value in values]
+    return texts + [""] * (graph.edge_count - len(texts))
 
 
 def _check_restored_settings(path: str, restored: dict[str, Any]) -> None:
@@ -973,9 +1111,22 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
         "layout": restored.get("layout") or config.layout,
         "seed": config.seed if restored.get("seed") is None else int(restored["seed"]),
         "dimensions": int(restored["dimensions"]),
-        **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels") if name in encodings},
+        **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels", *EDGE_SETTINGS)
+           if name in encodings},
     }
     return dataclasses.replace(config, **changes)
+
+
+def _jsonable_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in settings.items()}
+
+
+def _filterable_edge_attributes(graph: Graph) -> dict[str, list]:
+    """The edge attributes an edge filter may test: the graph's, and ``weight`` from its weights."""
+    attributes = dict(graph.edge_attributes)
+    if "weight" not in attributes and graph.weights is not None:
+        attributes["weight"] = graph.weights.tolist()
+    return attributes
 
 
 def _filter_summary(criteria: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
+from helios_app.graph.edge_encodings import edge_record_keys
 from helios_app.graph.edits import GraphEdit
 from helios_app.graph.encodings import CATEGORY_PALETTE
 from helios_app.session import ViewSession
@@ -60,6 +61,7 @@ class View:
         self._set_keys(keys)
         self._click_callbacks: list[Callable[[Hashable], object]] = []
         self._hover_callbacks: list[Callable[[Hashable | None], object]] = []
+        self._edge_click_callbacks: list[Callable[[tuple], object]] = []
         self._events: queue.Queue[tuple[str, int | None]] = queue.Queue(maxsize=CALLBACK_QUEUE_LIMIT)
         self._callback_thread: threading.Thread | None = None
         self.callback_errors = 0
@@ -99,6 +101,15 @@ class View:
         if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Iterable) or isinstance(nodes, tuple):
             nodes = [nodes]
         return np.array([self._index(node) for node in nodes], dtype=np.int64)
+
+    def _edge_key(self, record: int) -> tuple | None:
+        """``(u, v, k)`` of an edge record: its ends by this view's keys, and which record from u to v it is."""
+        graph = self.session.graph
+        if not 0 <= record < graph.edge_count:
+            return None
+        u, v = (int(end) for end in graph.edges[record])
+        rank = int(sum(1 for earlier in graph.edges[:record].tolist() if earlier == [u, v]))
+        return self._key(u), self._key(v), rank
 
     def _key(self, index: int | None) -> Hashable | None:
         keys = self._keys
@@ -215,6 +226,76 @@ class View:
             resolved = {key: str(value) for key, value in self._per_node(labels, "labels").items()}
         self.session.set_node_style(labels=self._by_id(resolved))
 
+    # ---- edges ---------------------------------------------------------------------------------
+    def set_edge_colors(self, colors: Any) -> None:
+        """Colour edges; every viewer sees it at once.
+
+        Parameters
+        ----------
+        colors : array, dict, str or callable
+            One colour per edge record (``view.session.graph.edges`` order); or ``{(u, v): colour}`` (every
+            record from u to v, either way for an undirected edge) or ``{(u, v, k): colour}`` (the k-th
+            record from u to v); or the name of an edge attribute (``weight`` too), which becomes the edge
+            encoding (a palette and a legend for categories, the colormap for numbers); or
+            ``function(u, v, attributes) -> colour``. Colours as in :meth:`set_colors`.
+        """
+        if isinstance(colors, str):
+            self.session.set_encoding(edge_color_by=colors)
+            return
+        self.session.set_edge_style(colors={key: _rgb(value, key) for key, value in self._per_edge(colors, "colors")})
+
+    def set_edge_widths(self, widths: Any) -> None:
+        """Set edge widths in pixels; same forms as :meth:`set_edge_colors` (an attribute name is scaled into
+        the view's ``edge_width_range``, with a log scale for heavy tails)."""
+        if isinstance(widths, str):
+            self.session.set_encoding(edge_width_by=widths)
+            return
+        resolved = {key: _number(value, key) for key, value in self._per_edge(widths, "widths")}
+        for key, value in resolved.items():
+            if not 0 < value <= 40:
+                raise HeliosError(f"width of edge {key!r} must be from 0 to 40 pixels, got {value!r}")
+        self.session.set_edge_style(widths=resolved)
+
+    def on_edge_click(self, callback: Callable[[tuple], object]) -> Callable[[tuple], object]:
+        """Call ``callback((u, v, k))`` whenever any viewer clicks an edge (the k-th record from u to v), on
+        the callbacks' thread. Usable as a decorator."""
+        self._edge_click_callbacks.append(callback)
+        self._start_callbacks()
+        return callback
+
+    def _per_edge(self, values: Any, what: str) -> list[tuple[str, Any]]:
+        """``(record key, value)`` pairs from an array, a dict keyed by (u, v) or (u, v, k), or a function."""
+        graph = self.session.graph
+        keys = edge_record_keys(graph.edges, graph.node_ids)
+        edges = graph.edges.tolist()
+        if callable(values):
+            return [(key, values(self._key(u), self._key(v), {name: column[record] for name, column in
+                                                                graph.edge_attributes.items()}))
+                    for record, (key, (u, v)) in enumerate(zip(keys, edges))]
+        if isinstance(values, Mapping):
+            pairs = []
+            directions = graph.edge_directions().tolist()
+            records_of: dict[tuple[int, int], list[int]] = {}  # (source, target) -> its records, in order
+            for record, (source, target) in enumerate(edges):
+                records_of.setdefault((source, target), []).append(record)
+            for edge, value in values.items():
+                if not isinstance(edge, tuple) or len(edge) not in (2, 3):
+                    raise HeliosError(f"edge {what}: a key is (u, v) or (u, v, k), got {edge!r}")
+                u, v = self._index(edge[0]), self._index(edge[1])
+                forward = records_of.get((u, v), [])
+                matches = forward + [record for record in records_of.get((v, u), []) if not directions[record]] \
+                    if u != v else forward
+                if len(edge) == 3:
+                    matches = forward[edge[2]: edge[2] + 1] if isinstance(edge[2], int) and edge[2] >= 0 else []
+                if not matches:
+                    raise HeliosError(f"no edge {edge!r} in this view")
+                pairs.extend((keys[record], value) for record in matches)
+            return pairs
+        values = list(values)
+        if len(values) != len(keys):
+            raise HeliosError(f"edge {what}: {len(values)} values for {len(keys)} edge records")
+        return list(zip(keys, values))
+
     def _per_node(self, values: Any, what: str) -> dict[Hashable, Any]:
         if callable(values):
             return {key: values(key) for key in self._keys}
@@ -305,9 +386,9 @@ class View:
         kind = notice["type"]
         if (kind == "click" and notice["node"] is not None and self._click_callbacks) or (
             kind == "hover" and self._hover_callbacks
-        ):
+        ) or (kind == "edge_click" and self._edge_click_callbacks):
             try:
-                self._events.put_nowait((kind, notice["node"]))
+                self._events.put_nowait((kind, notice["edge"] if kind == "edge_click" else notice["node"]))
             except queue.Full:
                 logger.warning("view callbacks are too slow; dropped a %s event", kind)
 
@@ -321,10 +402,12 @@ class View:
             kind, index = self._events.get()
             if kind == "stop":
                 return
-            node = self._key(index)
-            for callback in list(self._click_callbacks if kind == "click" else self._hover_callbacks):
+            subject = self._edge_key(index) if kind == "edge_click" else self._key(index)
+            callbacks = {"click": self._click_callbacks, "hover": self._hover_callbacks,
+                         "edge_click": self._edge_click_callbacks}[kind]
+            for callback in list(callbacks):
                 try:
-                    callback(node)
+                    callback(subject)
                 except Exception:  # noqa: BLE001 - reported, never fatal to the view
                     self.callback_errors += 1
                     print(f"helios: the {kind} callback {getattr(callback, '__name__', callback)!r} failed:",

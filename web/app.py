@@ -583,7 +583,7 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         presence.point(connection, event["x"], event["y"], event["inside"])
     elif kind == "resize":  # the page's stage; the picture follows the steering editor's
         presence.report_stage(connection, event["width"], event["height"])
-    elif kind in ("filter", "legend", "relayout", "history"):
+    elif kind in ("filter", "legend", "edge_legend", "relayout", "history"):
         refused = app[CHANNEL_KEY].control({**event, "viewer_id": connection.viewer_id, "viewer_name": connection.name})
         if refused:
             connection.send(error_message(refused))

@@ -58,6 +58,7 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "relayout": {"shown_only": "bool"},
     # The view's shared history: undo, redo, or jump to an entry (its number; 0: before every entry).
     "history": {"action": ("undo", "redo", "jump"), "entry": "index"},
+    "edge_legend": {"category": "index", "action": ("highlight", "hide", "isolate", "reset")},
 }
 
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
@@ -83,6 +84,14 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "filter": ("filter", "shown", "nodes", "shown_only"),
     # The history panel: the newest entries [{number, kind, who, when, summary}] and the newest one done.
     "history": ("entries", "done"),
+    # Edges: the one under a viewer's pointer and the one selected ({index, source, target, source_label,
+    # target_label, directed, weight, attributes}, or null), and edge label candidates at rest, each
+    # {edge, text, x, y} (the curve's middle), placed by the page around the node labels.
+    "edge_hover": ("edge",),
+    "edge_selection": ("edge",),
+    "edge_labels": ("labels",),
+    # The edge legend as a control, like the node legend.
+    "edge_legend": ("title", "entries", "highlighted", "hidden"),
 }
 
 

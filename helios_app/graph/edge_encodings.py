@@ -7,6 +7,7 @@ record (``Graph.edges``: parallel edges are separate records).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -22,8 +23,10 @@ __all__ = [
     "EDGE_COLOR_CHOICES",
     "EDGE_WIDTH_CHOICES",
     "EdgeEncoding",
+    "edge_record_keys",
     "encode_edges",
     "parse_width_range",
+    "with_style",
 ]
 
 EDGE_COLOR_CHOICES = ("none", "weight", "source", "target")
@@ -31,6 +34,7 @@ EDGE_WIDTH_CHOICES = ("none", "weight")
 ARROW_CHOICES = ("auto", "on", "off")
 DEFAULT_WIDTH_RANGE_PX = (0.5, 6.0)
 MAX_WIDTH_PX = 40.0
+KEY_SEPARATOR = "\x1f"  # between the parts of an edge record's key (never in a node id from a file's text)
 HEAVY_TAIL_RATIO = 50.0  # widths follow the logarithm when the largest value is this many times the median
 
 
@@ -73,11 +77,50 @@ class EdgeEncoding:
     opacity: float = 1.0
     curvature: float = 0.0
     label_by: str | None = None
+    color_override_records: np.ndarray | None = None  # records whose colour was set from Python
+    color_override_rgb: np.ndarray | None = None
 
     def as_dict(self) -> dict:
         """The options that make this encoding (for session files)."""
         return {"edge_color_by": self.color_by, "edge_width_by": self.width_by, "edge_opacity": self.opacity,
                 "edge_curvature": self.curvature, "edge_labels": self.label_by}
+
+
+def edge_record_keys(edges: np.ndarray, node_ids: list[str]) -> list[str]:
+    """A key per edge record that follows it through edits: ``source``, ``target`` and which of the records
+    from that source to that target it is (0, 1, ...), joined by :data:`KEY_SEPARATOR`."""
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    count = len(edges)
+    if not count:
+        return []
+    keys = edges[:, 0] * (int(edges.max()) + 1) + edges[:, 1]
+    order = np.lexsort((np.arange(count), keys))
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, count])
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count) - np.repeat(starts, sizes)
+    return [f"{node_ids[source]}{KEY_SEPARATOR}{node_ids[target]}{KEY_SEPARATOR}{number}"
+            for (source, target), number in zip(edges.tolist(), rank.tolist())]
+
+
+def with_style(encoding: EdgeEncoding, keys: list[str], colors: dict[str, tuple], widths: dict[str, float]
+               ) -> EdgeEncoding:
+    """``encoding`` with the colours and widths set from Python (by :func:`edge_record_keys` key) over it."""
+    if not colors and not widths:
+        return encoding
+    index_of = {key: index for index, key in enumerate(keys)}
+    changes: dict = {}
+    chosen = [(index_of[key], rgb) for key, rgb in colors.items() if key in index_of]
+    if chosen:
+        changes["color_override_records"] = np.array([index for index, _ in chosen], dtype=np.int64)
+        changes["color_override_rgb"] = np.array([rgb for _, rgb in chosen], dtype=np.uint8).reshape(-1, 3)
+    chosen = [(index_of[key], float(width)) for key, width in widths.items() if key in index_of]
+    if chosen:
+        sized = np.ones(len(keys), dtype=np.float32) if encoding.widths_px is None else encoding.widths_px.copy()
+        sized[[index for index, _ in chosen]] = [width for _, width in chosen]
+        changes["widths_px"] = sized
+    return dataclasses.replace(encoding, **changes)
 
 
 def parse_width_range(text: str | tuple | list) -> tuple[float, float]:

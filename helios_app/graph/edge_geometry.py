@@ -27,6 +27,8 @@ __all__ = [
     "edge_bends",
     "edge_paths",
     "loop_paths",
+    "midpoints",
+    "nearest_edge",
     "straight_directed",
 ]
 
@@ -182,3 +184,43 @@ def arrowheads(tips: np.ndarray, directions: np.ndarray, lengths: np.ndarray,
     bases = tips - directions * lengths[:, None]
     across = _normals(directions, view_direction) * (lengths * ARROW_HALF_WIDTH_PER_LENGTH)[:, None]
     return np.stack([tips, bases + across, bases - across], axis=1)
+
+
+def midpoints(starts: np.ndarray, ends: np.ndarray, bends: np.ndarray) -> np.ndarray:
+    """Where each edge's curve passes halfway (``(k, d)``): its label goes there."""
+    starts = np.asarray(starts, dtype=np.float64)
+    ends = np.asarray(ends, dtype=np.float64)
+    return 0.25 * starts + 0.5 * control_points(starts, ends, bends) + 0.25 * ends
+
+
+def nearest_edge(point: tuple[float, float], starts: np.ndarray, ends: np.ndarray, bends: np.ndarray,
+                 reach: np.ndarray, segments: int = 8) -> int | None:
+    """The edge (an index into the arrays) passing nearest ``point`` within its ``reach``, or None.
+
+    Everything in the same plane (pixels): straight edges by their segment, bent ones by ``segments`` pieces.
+    """
+    starts = np.asarray(starts, dtype=np.float64)
+    ends = np.asarray(ends, dtype=np.float64)
+    if not len(starts):
+        return None
+    target = np.asarray(point, dtype=np.float64)
+    distance = _segment_distance(target, starts, ends)
+    bent = np.flatnonzero(bends != 0)
+    if len(bent):
+        paths = edge_paths(starts[bent], ends[bent], bends[bent], segments)
+        pieces = _segment_distance(target, paths[:, :-1].reshape(-1, 2), paths[:, 1:].reshape(-1, 2))
+        distance[bent] = pieces.reshape(len(bent), segments).min(axis=1)
+    near = distance <= reach
+    if not near.any():
+        return None
+    candidates = np.flatnonzero(near)
+    return int(candidates[np.argmin(distance[candidates])])
+
+
+def _segment_distance(point: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    delta = ends - starts
+    squared = (delta * delta).sum(axis=1)
+    along = np.divide(((point - starts) * delta).sum(axis=1), squared, out=np.zeros(len(starts)), where=squared > 0)
+    closest = starts + np.clip(along, 0.0, 1.0)[:, None] * delta
+    offset = point - closest
+    return np.sqrt((offset * offset).sum(axis=1))

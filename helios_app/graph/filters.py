@@ -47,6 +47,15 @@ class ViewFilter:
         Of a dynamic graph, show what is present during the closed window (``start == end``: at that
         time); what is absent then is hidden whatever the mode, and the layout follows (see
         ``helios_app.graph.timeline``). Degree, k-core and hops count the edges present then.
+    edge_attribute : str or None
+        An edge attribute (or ``weight``) that ``edge_values`` or ``edge_range`` test: edges that fail are
+        hidden, their nodes stay (see :func:`shown_edges`).
+    edge_values : tuple of str
+        Keep edges whose ``edge_attribute``, as text, is one of these.
+    edge_range : (low, high) or None
+        Keep edges whose numeric ``edge_attribute`` lies in the closed range.
+    edge_hidden : tuple of int
+        Edge legend entries whose edges are hidden.
     """
 
     degree: tuple[float, float] | None = None
@@ -58,6 +67,10 @@ class ViewFilter:
     hops: int = 0
     mode: str = "fade"
     time: tuple[float, float] | None = None
+    edge_attribute: str | None = None
+    edge_values: tuple[str, ...] = ()
+    edge_range: tuple[float, float] | None = None
+    edge_hidden: tuple[int, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -86,14 +99,15 @@ class ViewFilter:
         if unknown:
             raise HeliosError(f"{where}: unknown criteria {', '.join(map(str, unknown))}; choose from {', '.join(sorted(names))}")
         values: dict[str, Any] = {}
-        for name in ("degree", "value_range", "time"):
+        for name in ("degree", "value_range", "time", "edge_range"):
             if data.get(name) is not None:
                 values[name] = _range(data[name], f"{where}.{name}")
-        if data.get("attribute") not in (None, ""):
-            if not isinstance(data["attribute"], str) or len(data["attribute"]) > 200:
-                raise HeliosError(f"{where}.attribute must be an attribute name")
-            values["attribute"] = data["attribute"]
-        for name, kind in (("values", str), ("hidden", int)):
+        for name in ("attribute", "edge_attribute"):
+            if data.get(name) not in (None, ""):
+                if not isinstance(data[name], str) or len(data[name]) > 200:
+                    raise HeliosError(f"{where}.{name} must be an attribute name")
+                values[name] = data[name]
+        for name, kind in (("values", str), ("hidden", int), ("edge_values", str), ("edge_hidden", int)):
             items = data.get(name) or ()
             if not isinstance(items, (list, tuple)) or len(items) > MAX_VALUES or not all(
                     isinstance(item, kind) and not isinstance(item, bool) for item in items):
@@ -111,6 +125,8 @@ class ViewFilter:
         values["mode"] = mode
         if (values.get("values") or values.get("value_range")) and not values.get("attribute"):
             raise HeliosError(f"{where}: values and value_range need an attribute")
+        if (values.get("edge_values") or values.get("edge_range")) and not values.get("edge_attribute"):
+            raise HeliosError(f"{where}: edge_values and edge_range need an edge_attribute")
         return cls(**values)
 
 
@@ -168,6 +184,43 @@ def shown_nodes(facts: GraphFacts, criteria: ViewFilter, selection: int | None =
     if criteria.hops:
         shown &= neighbourhood(facts.edges, facts.node_count, selection, criteria.hops)
     return shown
+
+
+def shown_edges(edge_attributes: dict[str, list], edge_count: int, criteria: ViewFilter,
+                edge_categories: np.ndarray | None = None) -> np.ndarray | None:
+    """The edge records that pass the filter's edge criteria (None when it has none): a bool array.
+
+    ``edge_attributes`` holds every edge attribute a filter may test, ``weight`` included.
+
+    Raises
+    ------
+    HeliosError
+        If the filter names an edge attribute the graph does not have.
+    """
+    if not (criteria.edge_hidden or (criteria.edge_attribute and (criteria.edge_values or criteria.edge_range))):
+        return None
+    shown = np.ones(edge_count, dtype=bool)
+    if criteria.edge_attribute and (criteria.edge_values or criteria.edge_range is not None):
+        if criteria.edge_attribute not in edge_attributes:
+            raise HeliosError(f"filter.edge_attribute: no edge attribute {criteria.edge_attribute!r}; choose from "
+                              f"{', '.join(sorted(edge_attributes)) or 'none (the graph has no edge attributes)'}")
+        column = edge_attributes[criteria.edge_attribute]
+        if criteria.edge_values:
+            wanted = set(criteria.edge_values)
+            shown &= np.fromiter((_text(value) in wanted for value in column), dtype=bool, count=edge_count)
+        if criteria.edge_range is not None:
+            low, high = criteria.edge_range
+            numbers = np.array([value if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
+                                for value in column], dtype=np.float64)
+            shown &= (numbers >= low) & (numbers <= high)
+    if criteria.edge_hidden and edge_categories is not None:
+        shown &= ~np.isin(edge_categories, criteria.edge_hidden)
+    return shown
+
+
+def _text(value: Any) -> str:
+    """An attribute value as a filter's text compares it (``2.0`` as ``2``, like the page shows it)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def k_core(edges: np.ndarray, node_count: int, k: int) -> np.ndarray:

@@ -384,16 +384,17 @@ def _check_camera_shape(camera: dict, fail: Any) -> None:
 
 
 def _check_style_shape(style: dict, fail: Any) -> None:
-    unknown = sorted(set(style) - {"colors", "sizes", "labels"})
+    unknown = sorted(set(style) - {"colors", "sizes", "labels", "edge_colors", "edge_widths"})
     if unknown:
-        raise fail(f"style.{unknown[0]} is not a style; a style has colors, sizes and labels")
-    for name, check in (("colors", _is_rgb), ("sizes", _is_positive_number), ("labels", _is_text)):
+        raise fail(f"style.{unknown[0]} is not a style; a style has colors, sizes, labels, edge_colors and edge_widths")
+    for name, check in (("colors", _is_rgb), ("sizes", _is_positive_number), ("labels", _is_text),
+                        ("edge_colors", _is_rgb), ("edge_widths", _is_positive_number)):
         values = style.get(name, {})
         if not isinstance(values, dict):
             raise fail(f"style.{name} must map node ids to values")
         for node_id, value in values.items():
             if not check(value):
-                raise fail(f"style.{name}[{node_id!r}] is {value!r}, which is not a valid {name[:-1]}")
+                raise fail(f"style.{name}[{node_id!r}] is {value!r}, which is not a valid {name[:-1].replace('_', ' ')}")
 
 
 def _is_rgb(value: Any) -> bool:

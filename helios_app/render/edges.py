@@ -24,6 +24,8 @@ from helios_app.graph.edge_geometry import (
     edge_bends,
     edge_paths,
     loop_paths,
+    midpoints,
+    nearest_edge,
     straight_directed,
 )
 from helios_app.render import _vtk
@@ -34,6 +36,11 @@ WIDTH_BINS = 8
 MIN_ARROW_PX = 8.0
 MIN_LOOP_NODE_PX = 12.0  # a self-loop is drawn as for a node at least this many pixels wide
 LOOP_SEGMENTS = 2 * CURVE_SEGMENTS
+EDGE_PICK_PX = 4.0  # a pointer this near an edge's line (plus half its width) points at it
+MAX_EDGE_LABELS = 300  # candidates sent to the pages; they place what fits
+MAX_LABEL_SCAN = 200_000  # beyond this many drawn edges, label lengths are estimated
+LABEL_PX_PER_CHARACTER = 7.0
+EDGE_LABEL_MARGIN_PX = 12.0
 ARROW_LIFT = 0.005  # 2D arrowheads sit in front of the edges, behind the nodes (which sit at 0.01)
 
 
@@ -271,6 +278,41 @@ class EdgeLayer:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.uint8)
         return (np.concatenate([owner for owner, _, _ in drawing._color_targets]),
                 np.concatenate([colors for _, colors, _ in drawing._color_targets]))
+
+    def pick(self, point_px: tuple[float, float], node_pixels: np.ndarray, drawn: np.ndarray) -> int | None:
+        """The drawn record passing nearest the point (pixels), within :data:`EDGE_PICK_PX` of its line."""
+        drawn = drawn[self.edges[drawn, 0] != self.edges[drawn, 1]] if len(drawn) else drawn
+        if not len(drawn):
+            return None
+        starts, ends = node_pixels[self.edges[drawn, 0]], node_pixels[self.edges[drawn, 1]]
+        finite = np.isfinite(starts).all(axis=1) & np.isfinite(ends).all(axis=1)
+        drawn, starts, ends = drawn[finite], starts[finite], ends[finite]
+        # Pixels run downwards: a bend to the left in the view is a bend to the right on the screen.
+        bends = -self.bends[drawn] if self.dimensions == 2 else self.bends[drawn]
+        found = nearest_edge(point_px, starts, ends, bends, EDGE_PICK_PX + self.widths_px[drawn] / 2.0)
+        return None if found is None else int(drawn[found])
+
+    def label_candidates(self, texts: list[str], node_pixels: np.ndarray, drawn: np.ndarray, first: np.ndarray,
+                         width: int, height: int) -> list[dict]:
+        """Edge labels the pages may draw at rest, in priority order: the records ``first`` (the selection's
+        edges), then every drawn edge long enough on screen for a label (longest first), each ``{edge, text,
+        x, y}`` with its curve's middle as fractions of the picture."""
+        if not len(drawn):
+            return []
+        starts, ends = node_pixels[self.edges[drawn, 0]], node_pixels[self.edges[drawn, 1]]
+        length = np.linalg.norm(ends - starts, axis=1)
+        middle = midpoints(starts, ends, -self.bends[drawn] if self.dimensions == 2 else self.bends[drawn])
+        inside = np.isfinite(middle).all(axis=1) & (middle[:, 0] >= 0) & (middle[:, 0] < width) & \
+            (middle[:, 1] >= 0) & (middle[:, 1] < height)
+        lengths = np.array([len(texts[record]) for record in drawn.tolist()]) if len(drawn) <= MAX_LABEL_SCAN \
+            else np.full(len(drawn), 8)
+        fits = length >= LABEL_PX_PER_CHARACTER * lengths + 2 * EDGE_LABEL_MARGIN_PX
+        priority = np.isin(drawn, first)
+        chosen = np.flatnonzero(inside & (priority | fits) & (self.edges[drawn, 0] != self.edges[drawn, 1]))
+        order = chosen[np.lexsort((-length[chosen], ~priority[chosen]))][:MAX_EDGE_LABELS]
+        return [{"edge": int(drawn[index]), "text": texts[int(drawn[index])],
+                 "x": round(float(middle[index, 0]) / width, 5), "y": round(float(middle[index, 1]) / height, 5)}
+                for index in order.tolist() if texts[int(drawn[index])]]
 
     def positions_changed(self) -> None:
         for drawing in self._drawings.values():

@@ -208,6 +208,11 @@ class GraphScene:
         self._acting = "a viewer"  # who sent the event being applied (named in pin and unpin notices)
         self.selected: int | None = None
         self.hovered: int | None = None
+        self.selected_edge: int | None = None
+        self.hovered_edge: int | None = None
+        self._pointer: tuple[float, float] | None = None
+        self.edge_label_texts: list[str] | None = None  # the text of each record, for edge labels (page text)
+        self._sent_edge_labels: list | None = None
         self._centre = np.zeros(dimensions)
         self._half_extent = 1.0
         # While auto-framing, each new layout is centred and scaled into the unit view space, so the
@@ -280,6 +285,11 @@ class GraphScene:
         self._absent: np.ndarray | None = None  # nodes of a dynamic graph absent at the time shown
         self._hide_filtered = False  # the filter's mode: hide what it leaves out, or fade it
         self._drawn_edges = np.arange(len(self._edges))  # the edges the full-quality actor draws
+        self._edges_stressed: np.ndarray | None = None  # records an edge legend highlight stresses (None: no highlight)
+        if self.selected_edge is not None and self.selected_edge >= len(self._edges):
+            self.selected_edge = None
+        if self.hovered_edge is not None and self.hovered_edge >= len(self._edges):
+            self.hovered_edge = None
         self._adjacency = scipy.sparse.csr_matrix(
             (np.ones(2 * len(self._edges), dtype=np.int8),
              (self._edges.ravel(), self._edges[:, ::-1].ravel())),
@@ -384,8 +394,16 @@ class GraphScene:
     # ---- construction --------------------------------------------------------------------------
     def _edge_colors_from_endpoints(self) -> np.ndarray:
         """Each record's colour: the edge encoding's, or the theme's grey tinted by the two ends' colours."""
-        if self.edge_encoding.colors is not None and len(self.edge_encoding.colors) == len(self._edges):
-            return np.ascontiguousarray(self.edge_encoding.colors, dtype=np.uint8).copy()
+        encoding = self.edge_encoding
+        if encoding.colors is not None and len(encoding.colors) == len(self._edges):
+            colors = np.ascontiguousarray(encoding.colors, dtype=np.uint8).copy()
+        else:
+            colors = self._tinted_edge_colors()
+        if encoding.color_override_records is not None:
+            colors[encoding.color_override_records] = encoding.color_override_rgb
+        return colors
+
+    def _tinted_edge_colors(self) -> np.ndarray:
         grey = np.array(self.theme.edge) * 255.0
         if not len(self._edges):
             return np.zeros((0, 3), dtype=np.uint8)
@@ -653,6 +671,7 @@ class GraphScene:
     def apply_event(self, event: dict) -> bool:
         """Apply one validated interaction message; return True if the picture changes."""
         self._acting = event.get("viewer_name") or event.get("viewer_id") or "a viewer"  # who pins and unpins
+        self._pointer = (event["x"], event["y"]) if "x" in event and "y" in event else None  # for edge picking
         changed = False
         for intent in self._interaction.handle(event, self.pick):
             changed = self._apply_intent(intent) or changed
@@ -666,9 +685,14 @@ class GraphScene:
             return True
         match intent:
             case Hover(node):
-                return self._hover(node)
+                changed = self._hover(node)
+                return self._hover_edge(None if node is not None else self._edge_under_pointer()) or changed
             case Click(viewer_id, node):
                 self._notices.append({"type": "click", "node": node, "viewer_id": viewer_id})
+                edge = self._edge_under_pointer() if node is None else None
+                if edge is not None:
+                    self._notices.append({"type": "edge_click", "edge": edge, "viewer_id": viewer_id})
+                self.select_edge(edge)
             case Select(node):
                 self.select(node)
             case Pin(node, x, y):
@@ -689,6 +713,30 @@ class GraphScene:
                 self._motion_costs.clear()
                 self.render_window.SetSize(width, height)
         return True
+
+    def _edge_under_pointer(self) -> int | None:
+        if self._pointer is None or not len(self._drawn_edges):
+            return None
+        width, height = self.render_window.GetSize()
+        return self._edge_layer.pick((self._pointer[0] * width, self._pointer[1] * height), self.node_pixels(),
+                                     self._drawn_edges)
+
+    def _hover_edge(self, edge: int | None) -> bool:
+        """Stress the edge under the pointer (None: none) and tell the pages; True if it changed."""
+        if edge == self.hovered_edge:
+            return False
+        self.hovered_edge = edge
+        self._notices.append({"type": "edge_hover", "edge": edge})
+        self._restyle()
+        return True
+
+    def select_edge(self, edge: int | None) -> None:
+        """Stress ``edge`` for every viewer (None: no edge selected); a selected node clears it."""
+        if edge == self.selected_edge:
+            return
+        self.selected_edge = edge
+        self._notices.append({"type": "edge_selection", "edge": edge})
+        self._restyle()
 
     def _hover(self, node: int | None) -> bool:
         """Label the node under the pointer (the picked node keeps its own label)."""
@@ -750,16 +798,21 @@ class GraphScene:
 
     def set_emphasis(self, shown: np.ndarray | None = None, highlighted: np.ndarray | None = None,
                      hide: bool = False, present: np.ndarray | None = None,
-                     present_edges: np.ndarray | None = None) -> None:
+                     present_edges: np.ndarray | None = None, edges_shown: np.ndarray | None = None,
+                     edges_stressed: np.ndarray | None = None) -> None:
         """Show what a filter keeps and a legend highlights (bool arrays per node; None: everything).
 
         Nodes outside ``highlighted`` dim like those outside a selection's neighbourhood; nodes outside
         ``shown`` fade further, or with ``hide`` vanish with their edges (and cannot be picked). Nodes
-        outside ``present`` and edges outside ``present_edges`` (a dynamic graph at a time) vanish.
+        outside ``present`` and edges outside ``present_edges`` (a dynamic graph at a time) vanish. Edge
+        records outside ``edges_shown`` (an edge filter) vanish without their nodes; with ``edges_stressed``
+        (an edge legend highlight) the other edges dim.
         """
         for name, mask, count in (("shown", shown, self.node_count), ("highlighted", highlighted, self.node_count),
                                   ("present", present, self.node_count),
-                                  ("present_edges", present_edges, len(self._edges))):
+                                  ("present_edges", present_edges, len(self._edges)),
+                                  ("edges_shown", edges_shown, len(self._edges)),
+                                  ("edges_stressed", edges_stressed, len(self._edges))):
             if mask is not None and len(mask) != count:
                 raise ValueError(f"{name} has {len(mask)} entries; the scene has {count}")
         if present is not None:
@@ -772,6 +825,9 @@ class GraphScene:
         self._radii[:] = np.where(hidden, 0.0, self._base_radii) if hidden is not None else self._base_radii
         self._radii_array.Modified()
         drawn = np.ones(len(self._edges), dtype=bool) if present_edges is None else present_edges.astype(bool)
+        if edges_shown is not None:
+            drawn &= np.asarray(edges_shown, dtype=bool)
+        self._edges_stressed = None if edges_stressed is None else np.asarray(edges_stressed, dtype=bool)
         if hidden is not None:
             drawn &= ~(hidden[self._edges[:, 0]] | hidden[self._edges[:, 1]])
         drawn_edges = np.flatnonzero(drawn)
@@ -817,12 +873,18 @@ class GraphScene:
         first, second = self._edges[:, 0], self._edges[:, 1]
         self._edge_colors[:] = self._base_edge_colors
         dull = ~(bright[first] & bright[second])
+        if self._edges_stressed is not None:
+            dull |= ~self._edges_stressed
         self._edge_colors[dull] = mixed(self._base_edge_colors[dull], DIMMED_MIX)
         gone = faded[first] | faded[second]
         self._edge_colors[gone] = mixed(self._base_edge_colors[gone], FILTERED_MIX)
+        stressed = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
         if self.selected is not None:
             incident = ((first == self.selected) | (second == self.selected)) & ~gone
-            self._edge_colors[incident] = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
+            self._edge_colors[incident] = stressed
+        for edge in (self.selected_edge, self.hovered_edge):
+            if edge is not None and edge < len(self._edge_colors):
+                self._edge_colors[edge] = stressed
         self._node_color_array.Modified()
         self._edge_layer.set_colors(self._edge_colors)
 
@@ -968,6 +1030,18 @@ class GraphScene:
         if labels != self._sent_labels:
             self._sent_labels = labels
             self._notices.append({"type": "labels", "labels": labels})
+        edge_labels: list[dict] = []
+        if not moving and self.edge_label_texts is not None and len(self._drawn_edges):
+            width, height = self.render_window.GetSize()
+            first = np.flatnonzero((self._edges[:, 0] == self.selected) | (self._edges[:, 1] == self.selected)) \
+                if self.selected is not None else np.zeros(0, dtype=np.int64)
+            if self.selected_edge is not None:
+                first = np.r_[self.selected_edge, first]
+            edge_labels = self._edge_layer.label_candidates(self.edge_label_texts, self.node_pixels(),
+                                                            self._drawn_edges, first, width, height)
+        if edge_labels != self._sent_edge_labels:
+            self._sent_edge_labels = edge_labels
+            self._notices.append({"type": "edge_labels", "labels": edge_labels})
         if pointed != self._sent_pointed:
             self._sent_pointed = pointed
             self._notices.append({"type": "pointed_labels", **pointed})

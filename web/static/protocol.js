@@ -19,7 +19,8 @@ export const MESSAGE_FIELDS = {
   "filter": {"filter": "object"},
   "legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]},
   "relayout": {"shown_only": "bool"},
-  "history": {"action": ["undo", "redo", "jump"], "entry": "index"}
+  "history": {"action": ["undo", "redo", "jump"], "entry": "index"},
+  "edge_legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]}
 };
 export const SERVER_MESSAGE_FIELDS = {
   "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"],
@@ -37,7 +38,11 @@ export const SERVER_MESSAGE_FIELDS = {
   "pointed_labels": ["hover", "selection"],
   "legend": ["title", "entries", "highlighted", "hidden"],
   "filter": ["filter", "shown", "nodes", "shown_only"],
-  "history": ["entries", "done"]
+  "history": ["entries", "done"],
+  "edge_hover": ["edge"],
+  "edge_selection": ["edge"],
+  "edge_labels": ["labels"],
+  "edge_legend": ["title", "entries", "highlighted", "hidden"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.
