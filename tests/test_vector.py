@@ -84,7 +84,8 @@ def test_svg_has_one_mark_per_node_and_the_placed_labels_as_text(lesmis):
     assert texts == {f"label-{label.node}": label.text for label in picture.labels}
     assert "Valjean" in texts.values(), "the highest-degree node is labelled first"
     paths = list(root.iter(f"{SVG}path"))
-    assert sum(path.get("d").count("M") for path in paths) == len(graph.layout_edges())
+    assert sum(path.get("d").count("M") for path in paths) == graph.edge_count
+    assert not any(path.get("class") for path in paths), "the default look: edges grouped by colour"
     background = root.find(f"{SVG}rect").get("fill")
     assert background == "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in THEMES["dark"].background))
 
@@ -173,7 +174,7 @@ def test_nodes_a_filter_hides_are_left_out_with_their_edges():
     drawn = {int(element.get("id").removeprefix("node-")) for element in root.iter(f"{SVG}circle")
              if element.get("class") == "node"}
     assert drawn == set(np.flatnonzero(shown).tolist()) and 0 < len(drawn) < graph.node_count
-    edges = graph.layout_edges()
+    edges = graph.edges
     kept = shown[edges[:, 0]] & shown[edges[:, 1]]
     assert sum(path.get("d").count("M") for path in root.iter(f"{SVG}path")) == kept.sum()
     assert {label.node for label in picture.labels} <= drawn
@@ -222,7 +223,7 @@ def test_pdf_parses_with_one_node_mark_per_node_and_the_labels_as_text(lesmis):
     stream = page.get_contents().get_data()
     assert len(re.findall(rb"/Node Do\b", stream)) == graph.node_count
     assert stream.count(b" Tj") == len(picture.labels)
-    assert len(re.findall(rb" m [\d.-]+ [\d.-]+ l", stream)) == len(graph.layout_edges())
+    assert len(re.findall(rb" m [\d.-]+ [\d.-]+ l", stream)) == graph.edge_count
     # The raw file: a FlateDecode content stream and an xref table whose offsets point at their objects.
     assert data.startswith(b"%PDF-1.4") and b"/FlateDecode" in data
     start = int(data[data.rindex(b"startxref") + 9:].split()[0])
@@ -254,9 +255,12 @@ def test_pdf_text_is_escaped_and_non_latin_characters_replaced():
 
 
 def test_many_edges_write_in_seconds():
+    """ca-CondMat's 91,342 edge records (56 self-loops among them) in the default look: the straight edges
+    share a path per colour, each loop is a path of its own."""
     graph = read_graph(SHARED_DATA / "ca-CondMat.txt.gz")
-    edge_count = len(graph.layout_edges())
-    assert edge_count > 90_000
+    edge_count = graph.edge_count
+    loop_count = int((graph.edges[:, 0] == graph.edges[:, 1]).sum())
+    assert edge_count > 90_000 and loop_count == 56
     scene = build_scene(graph, ViewConfig(width=1920, height=1080))
     try:
         scene.set_positions(np.random.default_rng(0).normal(size=(graph.node_count, 2)).astype(np.float32),
@@ -272,7 +276,8 @@ def test_many_edges_write_in_seconds():
     root = ElementTree.fromstring(svg)
     paths = list(root.iter(f"{SVG}path"))
     assert sum(path.get("d").count("M") for path in paths) == edge_count
-    assert len(paths) < 1000, "edges share a path per colour"
+    assert len(paths) < 1000 + loop_count, "edges share a path per colour"
+    assert sum(path.get("class") == "edge loop" for path in paths) == loop_count
     assert len(svg) < 12_000_000 and len(pdf) < 4_000_000
     assert len(re.findall(rb"/Node Do\b", content_stream(pdf))) == graph.node_count
 
