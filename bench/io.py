@@ -168,7 +168,7 @@ def run_memory(arguments: argparse.Namespace) -> int:
                         print(rows[-1], flush=True)
                         continue
                     growth_mb = (result["peak"] - result["before"]) / 1e6
-                    ratios = "| |"
+                    ratios = "| | |"
                     if reader != "helios" and "failed" not in ours:
                         ratios = (f"| {ours['seconds'] / result['seconds']:.2f} | "
                                   f"{ours['peak'] / result['peak']:.2f} |")  # fmt: skip
