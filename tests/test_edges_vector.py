@@ -162,6 +162,8 @@ def test_edge_labels_are_text_that_overlaps_nothing(drawn):
              if element.get("class") == "edge-label"}
     assert len(picture.edge_labels) >= 5, "a small picture has room for most edge labels"
     assert texts == {f"edge-label-{label.node}": NAMES[label.node] for label in picture.edge_labels}
+    fills = {element.get("class"): element.get("fill") for element in root.iter(f"{SVG}text")}
+    assert fills["edge-label"] != fills["label"], "edge labels read apart from node labels"
     boxes = picture.labels + picture.edge_labels
     for first, second in itertools.combinations(boxes, 2):
         apart = (first.x + first.width <= second.x or second.x + second.width <= first.x

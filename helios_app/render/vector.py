@@ -64,6 +64,7 @@ RIM_FRACTION = 0.12  # width of a node's dark rim as a fraction of its radius (t
 RIM_OPACITY = 0.6  # how dark the rim is: black at this opacity over the node's colour
 EDGE_WIDTH_PX = 1.0  # an edge's width without a width encoding (VTK's 1-pixel lines)
 EDGE_COLOR_STEP = 4  # edge colours rounded to multiples of this (invisible) so fewer paths are written
+EDGE_LABEL_MIX = 0.7  # an edge label's colour: this much of the text colour over the background
 BASELINE_BELOW_CENTRE_EM = 0.35  # a label's baseline below its box's middle: capitals sit centred on the node
 LEGEND_FONT_PX = 12.0  # legend names, times the text scale (as the raster legend)
 LEGEND_ROW_EM = 1.5  # one legend entry's height in font sizes
@@ -406,7 +407,8 @@ def _edge_shapes(marks: EdgeMarks):
 
 @dataclass(frozen=True)
 class _Text:
-    """One piece of text to write: left end of its baseline, size, colour, weight, element id."""
+    """One piece of text to write: left end of its baseline, size, colour, weight, element id and kind
+    (``label``, ``edge-label`` or ``legend``: its SVG class)."""
 
     x: float
     y: float
@@ -415,13 +417,20 @@ class _Text:
     color: tuple[int, int, int]
     bold: bool = False
     element_id: str | None = None
+    kind: str = "legend"
 
 
-def _label_texts(picture: VectorPicture, labels: list[PlacedLabel], id_prefix: str) -> list[_Text]:
-    """Placed labels as text on their boxes' baselines, with ids ``id_prefix`` + node (or edge record)."""
+def _label_texts(picture: VectorPicture) -> list[_Text]:
+    """The placed node labels, then the edge labels (in a muted colour, so they read apart from node
+    labels), as text on their boxes' baselines."""
     below = BASELINE_BELOW_CENTRE_EM * picture.font_px
-    return [_Text(label.x, label.y + label.height / 2.0 + below, label.text, picture.font_px, picture.text_color,
-                  element_id=f"{id_prefix}{label.node}") for label in labels]
+    text_color, background = np.array(picture.text_color), np.array(picture.background)
+    muted = _ints(np.round(EDGE_LABEL_MIX * text_color + (1 - EDGE_LABEL_MIX) * background))
+    return [_Text(label.x, label.y + label.height / 2.0 + below, label.text, picture.font_px, color,
+                  element_id=f"{kind}-{label.node}", kind=kind)
+            for kind, labels, color in (("label", picture.labels, picture.text_color),
+                                        ("edge-label", picture.edge_labels, muted))
+            for label in labels]
 
 
 def _legend_marks(picture: VectorPicture) -> tuple[list[tuple[float, float, float, tuple]],
@@ -527,8 +536,7 @@ def svg_document(picture: VectorPicture) -> str:
         )
     lines.append("</g>")
     lines.append(f'<g id="labels" font-family="{FONT_FAMILY}">')
-    lines.extend(_svg_text(text, "label") for text in _label_texts(picture, picture.labels, "label-"))
-    lines.extend(_svg_text(text, "edge-label") for text in _label_texts(picture, picture.edge_labels, "edge-label-"))
+    lines.extend(_svg_text(text) for text in _label_texts(picture))
     lines.append('</g>\n<g id="legend" font-family="' + FONT_FAMILY + '">')
     discs, swatches, texts = _legend_marks(picture)
     for x, y, radius, rgb in discs:
@@ -538,7 +546,7 @@ def svg_document(picture: VectorPicture) -> str:
         lines.extend(f'<rect class="{kind}" x="{left:.2f}" y="{top:.2f}" width="{rectangle_width:.2f}" '
                      f'height="{rectangle_height:.2f}" fill="{_hex(rgb)}"/>'
                      for left, top, rectangle_width, rectangle_height, rgb in rectangles)
-    lines.extend(_svg_text(text, "legend") for text in texts)
+    lines.extend(_svg_text(text) for text in texts)
     lines.append("</g>\n</svg>\n")
     return "\n".join(lines)
 
@@ -563,10 +571,10 @@ def _svg_edge(record: int, rgb: tuple, width: float, kind: str, numbers: tuple, 
     return element + f'\n<path class="arrow" id="arrow-{record}" fill="{color}" d="M{corners}Z"/>'
 
 
-def _svg_text(text: _Text, kind: str) -> str:
+def _svg_text(text: _Text) -> str:
     element_id = f' id="{text.element_id}"' if text.element_id is not None else ""
     weight = ' font-weight="bold"' if text.bold else ""
-    return (f'<text class="{kind}"{element_id} x="{text.x:.2f}" y="{text.y:.2f}" font-size="{text.font_px:.2f}"'
+    return (f'<text class="{text.kind}"{element_id} x="{text.x:.2f}" y="{text.y:.2f}" font-size="{text.font_px:.2f}"'
             f'{weight} fill="{_hex(text.color)}">{escape(text.text)}</text>')
 
 
@@ -659,9 +667,7 @@ def pdf_document(picture: VectorPicture) -> bytes:
     for left, top, rectangle_width, rectangle_height, rgb in _colorbar_bands(picture) + swatches:
         content.append(f"{_pdf_rgb(rgb)} rg {left:.2f} {height - top - rectangle_height:.2f} "
                        f"{rectangle_width:.2f} {rectangle_height:.2f} re f")
-    texts = (_label_texts(picture, picture.labels, "label-")
-             + _label_texts(picture, picture.edge_labels, "edge-label-") + legend_texts)
-    for text in texts:
+    for text in _label_texts(picture) + legend_texts:
         font = "/F2" if text.bold else "/F1"
         content.append(f"BT {_pdf_rgb(text.color)} rg {font} {text.font_px:.2f} Tf {text.x:.2f} "
                        f"{height - text.y:.2f} Td {pdf_string(text.text)} Tj ET")
