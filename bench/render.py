@@ -6,8 +6,11 @@ the full-quality picture after the camera stops is measured. Each case runs twic
 window's picture (always the asked size), and as a served picture, whose size in motion the render
 budget bounds (``GraphScene(scale_in_motion=True)``, what ``helios view`` serves).
 
-Usage: python bench/render.py [--sizes 10000:50000,100000:1000000] [--frames 30] [--size 1280x720]
-Writes a Markdown table to stdout and to bench/results/render.md.
+With ``--arrows`` every edge is directed (a random way) and drawn with an arrowhead at its target's rim
+(``--widths`` adds widths from a heavy-tailed weight), the heaviest case of issue 21's edges.
+
+Usage: python bench/render.py [--sizes 10000:50000,100000:1000000] [--frames 30] [--size 1280x720] [--arrows]
+Writes a Markdown table to stdout and to bench/results/render[-arrows]-WxH.md.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
+from helios_app.graph.edge_encodings import EdgeEncoding
 from helios_app.render.scene import GraphScene
 
 
@@ -36,10 +40,11 @@ def layout_like_graph(node_count: int, edge_count: int, dimensions: int, seed: i
     return edges, positions
 
 
-def measure(edges, positions, dimensions: int, frames: int, size: tuple[int, int], scale_in_motion: bool) -> dict:
+def measure(edges, positions, dimensions: int, frames: int, size: tuple[int, int], scale_in_motion: bool,
+            edge_encoding: EdgeEncoding | None = None) -> dict:
     node_count = len(positions)
     scene = GraphScene(edges, node_count, dimensions, *size, labels=[str(i) for i in range(node_count)],
-                       scale_in_motion=scale_in_motion)
+                       scale_in_motion=scale_in_motion, edge_encoding=edge_encoding)
     try:
         scene.set_positions(positions)
         scene.render()
@@ -77,6 +82,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000:50000,100000:1000000")
     parser.add_argument("--frames", type=int, default=30)
     parser.add_argument("--size", default="1280x720", help="the asked picture size, WIDTHxHEIGHT")
+    parser.add_argument("--arrows", action="store_true", help="directed edges with arrowheads")
+    parser.add_argument("--widths", action="store_true", help="with --arrows: widths from heavy-tailed weights")
     arguments = parser.parse_args()
     size = tuple(int(part) for part in arguments.size.lower().split("x"))
     rows = []
@@ -84,7 +91,16 @@ def main() -> None:
         node_count, edge_count = (int(part) for part in graph_size.split(":"))
         for dimensions in (3, 2):
             edges, positions = layout_like_graph(node_count, edge_count, dimensions)
-            window, served = (measure(edges, positions, dimensions, arguments.frames, size, scaled)
+            encoding = None
+            if arguments.arrows:
+                rng = np.random.default_rng(1)
+                flip = rng.random(len(edges)) < 0.5
+                edges[flip] = edges[flip, ::-1]
+                widths = None
+                if arguments.widths:
+                    widths = (0.5 + 5.5 * np.log1p(rng.pareto(1.5, len(edges))) / 6.0).clip(0.5, 6.0).astype(np.float32)
+                encoding = EdgeEncoding(arrows=np.ones(len(edges), dtype=bool), widths_px=widths)
+            window, served = (measure(edges, positions, dimensions, arguments.frames, size, scaled, encoding)
                               for scaled in (False, True))
             action = "rotating" if dimensions == 3 else "panning"
             rows.append(
@@ -98,7 +114,9 @@ def main() -> None:
     table = "\n".join(
         [
             (f"Rendering at {size[0]}x{size[1]} on {platform.processor() or platform.machine()}, "
-            "off-screen (EGL, Mesa llvmpipe when there is no GPU)."),
+            "off-screen (EGL, Mesa llvmpipe when there is no GPU)"
+            + (", every edge directed with an arrowhead" + (" and a width" if arguments.widths else "")
+               if arguments.arrows else "") + "."),
             "",
             ("| nodes / edges | camera | frames/s while moving, window | served (size in motion) | level of detail "
              "| full-quality frame (ms) | served: full quality after stop (s, size) |"),
@@ -107,7 +125,8 @@ def main() -> None:
         ]
     )
     print(table)
-    output = Path(__file__).parent / "results" / f"render-{size[0]}x{size[1]}.md"
+    kind = "-arrows" if arguments.arrows else ""
+    output = Path(__file__).parent / "results" / f"render{kind}-{size[0]}x{size[1]}.md"
     output.parent.mkdir(exist_ok=True)
     output.write_text(table + "\n")
 

@@ -27,6 +27,7 @@ __all__ = [
     "edge_bends",
     "edge_paths",
     "loop_paths",
+    "loop_ranks",
     "midpoints",
     "nearest_edge",
     "straight_directed",
@@ -123,14 +124,13 @@ def straight_directed(starts: np.ndarray, ends: np.ndarray, target_radii: np.nda
                       arrow_lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`directed_paths` for straight edges, exactly and much faster: the arrowheads' bases (where the
     lines stop), the tips on the targets' rims and the unit directions."""
-    starts = np.asarray(starts, dtype=np.float64)
-    ends = np.asarray(ends, dtype=np.float64)
+    starts, ends = np.asarray(starts), np.asarray(ends)  # float32 stays float32 (the render thread's)
     delta = ends - starts
-    length = np.linalg.norm(delta, axis=1)
-    directions = delta / np.where(length > 0, length, 1.0)[:, None]
-    reach = np.minimum(np.asarray(target_radii, dtype=np.float64), length)  # nodes that overlap: tip at the start
+    length = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+    directions = delta / np.where(length > 0, length, 1)[:, None]
+    reach = np.minimum(np.asarray(target_radii, dtype=length.dtype), length)  # nodes that overlap: tip at the start
     tips = ends - directions * reach[:, None]
-    back = np.minimum(np.asarray(arrow_lengths, dtype=np.float64), length - reach)
+    back = np.minimum(np.asarray(arrow_lengths, dtype=length.dtype), length - reach)
     return tips - directions * back[:, None], tips, directions
 
 
@@ -180,7 +180,7 @@ def arrowheads(tips: np.ndarray, directions: np.ndarray, lengths: np.ndarray,
                view_direction: np.ndarray | None = None) -> np.ndarray:
     """A triangle per arrow ``(k, 3, d)``: the tip, then the base's two corners (the base is ``lengths`` back
     from the tip; its half width :data:`ARROW_HALF_WIDTH_PER_LENGTH` of the length)."""
-    tips = np.asarray(tips, dtype=np.float64)
+    tips = np.asarray(tips)
     bases = tips - directions * lengths[:, None]
     across = _normals(directions, view_direction) * (lengths * ARROW_HALF_WIDTH_PER_LENGTH)[:, None]
     return np.stack([tips, bases + across, bases - across], axis=1)
@@ -224,3 +224,15 @@ def _segment_distance(point: np.ndarray, starts: np.ndarray, ends: np.ndarray) -
     closest = starts + np.clip(along, 0.0, 1.0)[:, None] * delta
     offset = point - closest
     return np.sqrt((offset * offset).sum(axis=1))
+
+
+def loop_ranks(edges: np.ndarray) -> np.ndarray:
+    """0 for a node's first self-loop, 1 for its second, ... (other records 0)."""
+    ranks = np.zeros(len(edges), dtype=np.int64)
+    loops = np.flatnonzero(edges[:, 0] == edges[:, 1]) if len(edges) else np.zeros(0, dtype=np.int64)
+    seen: dict[int, int] = {}
+    for record in loops.tolist():  # loops are few; one pass over them only
+        node = int(edges[record, 0])
+        ranks[record] = seen.get(node, 0)
+        seen[node] = ranks[record] + 1
+    return ranks

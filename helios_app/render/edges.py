@@ -24,6 +24,7 @@ from helios_app.graph.edge_geometry import (
     edge_bends,
     edge_paths,
     loop_paths,
+    loop_ranks,
     midpoints,
     nearest_edge,
     straight_directed,
@@ -41,6 +42,8 @@ MAX_EDGE_LABELS = 300  # candidates sent to the pages; they place what fits
 MAX_LABEL_SCAN = 200_000  # beyond this many drawn edges, label lengths are estimated
 LABEL_PX_PER_CHARACTER = 7.0
 EDGE_LABEL_MARGIN_PX = 12.0
+MAX_CONES = 20_000  # beyond this many arrowheads in a 3D drawing, flat triangles facing the camera (cones cost
+# ~20 triangles each on a CPU rasteriser: a million took 12 s a frame)
 ARROW_LIFT = 0.005  # 2D arrowheads sit in front of the edges, behind the nodes (which sit at 0.01)
 
 
@@ -127,10 +130,10 @@ class EdgeLayer:
             else np.ones(count, dtype=np.float32)
         self.widths_px = np.asarray(widths, dtype=np.float32)
         self.width_bins, self.bin_widths = _width_bins(self.widths_px)
-        self.loop_rank = _loop_ranks(edges)
+        self.loop_rank = loop_ranks(edges)
         self._drawings: dict[str, _Drawing] = {}
         self._shown = "full"
-        self._tips = np.zeros((count if self.arrows.any() else 0, dimensions))  # by record, filled by update
+        self._tips = np.zeros((count if self.arrows.any() else 0, dimensions), dtype=np.float32)  # by record
         self._tip_directions = np.zeros_like(self._tips)
 
     # ---- building ------------------------------------------------------------------------------
@@ -203,7 +206,7 @@ class EdgeLayer:
         colors = np.zeros((len(records), 3), dtype=np.uint8)
         array = self._keep(colors)
         actor = _vtk.vtkActor()
-        if self.dimensions == 2:
+        if self.dimensions == 2 or len(records) > MAX_CONES:
             points = np.zeros((3 * len(records), 3), dtype=np.float32)
             own = _vtk.vtkPoints()
             own.SetData(self._keep(points))
@@ -217,7 +220,8 @@ class EdgeLayer:
             mapper = _vtk.vtkPolyDataMapper()
             mapper.SetInputData(polydata)
             mapper.SetScalarModeToUseCellData()
-            actor.SetPosition(0.0, 0.0, ARROW_LIFT)
+            if self.dimensions == 2:
+                actor.SetPosition(0.0, 0.0, ARROW_LIFT)
             geometry = {"points": points}
         else:  # a cone per arrow, placed, turned and sized by arrays (drawn as GPU instances)
             centres = np.zeros((len(records), 3), dtype=np.float32)
@@ -249,7 +253,7 @@ class EdgeLayer:
                         "arrays": (own, direction_array, scale_array)}
         mapper.SetColorModeToDirectScalars()
         actor.SetMapper(mapper)
-        if self.dimensions == 2:
+        if "points" in geometry:
             actor.GetProperty().LightingOff()
         else:  # shaded cones, bright enough to keep their edge's colour
             actor.GetProperty().SetAmbient(0.5)
@@ -288,7 +292,7 @@ class EdgeLayer:
         finite = np.isfinite(starts).all(axis=1) & np.isfinite(ends).all(axis=1)
         drawn, starts, ends = drawn[finite], starts[finite], ends[finite]
         # Pixels run downwards: a bend to the left in the view is a bend to the right on the screen.
-        bends = -self.bends[drawn] if self.dimensions == 2 else self.bends[drawn]
+        bends = -self.bends[drawn]
         found = nearest_edge(point_px, starts, ends, bends, EDGE_PICK_PX + self.widths_px[drawn] / 2.0)
         return None if found is None else int(drawn[found])
 
@@ -301,7 +305,7 @@ class EdgeLayer:
             return []
         starts, ends = node_pixels[self.edges[drawn, 0]], node_pixels[self.edges[drawn, 1]]
         length = np.linalg.norm(ends - starts, axis=1)
-        middle = midpoints(starts, ends, -self.bends[drawn] if self.dimensions == 2 else self.bends[drawn])
+        middle = midpoints(starts, ends, -self.bends[drawn])  # pixels run downwards: the bend flips
         inside = np.isfinite(middle).all(axis=1) & (middle[:, 0] >= 0) & (middle[:, 0] < width) & \
             (middle[:, 1] >= 0) & (middle[:, 1] < height)
         lengths = np.array([len(texts[record]) for record in drawn.tolist()]) if len(drawn) <= MAX_LABEL_SCAN \
@@ -331,8 +335,10 @@ class EdgeLayer:
             return
         drawing.geometry_key, drawing.stale = key, False
         dimensions = self.dimensions
-        positions = self.view_positions[:, :dimensions].astype(np.float64)
-        arrow_world = np.maximum(ARROW_LENGTH_PER_WIDTH * self.widths_px, MIN_ARROW_PX) / max(pixels_per_unit, 1e-9)
+        positions = self.view_positions[:, :dimensions]  # float32: half the memory traffic of float64
+        radii = np.asarray(radii, dtype=np.float32)
+        arrow_world = (np.maximum(ARROW_LENGTH_PER_WIDTH * self.widths_px, MIN_ARROW_PX)
+                       / np.float32(max(pixels_per_unit, 1e-9))).astype(np.float32)
         for group in drawing.shaped:
             pieces = []
             chosen = group["straight_arrows"]
@@ -374,10 +380,10 @@ class EdgeLayer:
         records = drawing.arrow_records
         tips, directions, lengths = self._tips[records], self._tip_directions[records], arrow_world[records]
         geometry = drawing.arrow_geometry
-        if self.dimensions == 2:
+        if "points" in geometry:  # flat triangles: in 2D, and facing the camera for many 3D arrows
             triangles = arrowheads(tips, directions, lengths, view_direction)
-            geometry["points"][:, :2] = triangles.reshape(-1, 2)
-            geometry["points"][:, 2] = 0.0
+            geometry["points"][:, :self.dimensions] = triangles.reshape(-1, self.dimensions)
+            geometry["points"][:, self.dimensions:] = 0.0
         else:
             geometry["centres"][:] = tips - directions * (lengths / 2.0)[:, None]
             geometry["directions"][:] = directions
@@ -404,15 +410,3 @@ def _width_bins(widths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bins = np.minimum(((widths - low) / (high - low) * WIDTH_BINS).astype(np.int64), WIDTH_BINS - 1)
     centres = low + (np.arange(WIDTH_BINS) + 0.5) * (high - low) / WIDTH_BINS
     return bins, np.maximum(centres, 0.5).astype(np.float32)
-
-
-def _loop_ranks(edges: np.ndarray) -> np.ndarray:
-    """0 for a node's first self-loop, 1 for its second, ... (other records 0)."""
-    ranks = np.zeros(len(edges), dtype=np.int64)
-    loops = np.flatnonzero(edges[:, 0] == edges[:, 1]) if len(edges) else np.zeros(0, dtype=np.int64)
-    seen: dict[int, int] = {}
-    for record in loops.tolist():  # loops are few; one pass over them only
-        node = int(edges[record, 0])
-        ranks[record] = seen.get(node, 0)
-        seen[node] = ranks[record] + 1
-    return ranks

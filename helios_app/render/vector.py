@@ -46,10 +46,11 @@ from helios_app.graph.edge_geometry import (
     directed_paths,
     edge_bends,
     loop_paths,
+    loop_ranks,
     straight_directed,
 )
 from helios_app.graph.encodings import COLORMAP_STOPS
-from helios_app.render.edges import MIN_ARROW_PX, MIN_LOOP_NODE_PX, _loop_ranks
+from helios_app.render.edges import MIN_ARROW_PX, MIN_LOOP_NODE_PX
 from helios_app.render.labels import (
     LABEL_FONT_PX,
     LABEL_GAP_PX,
@@ -307,7 +308,7 @@ def _edge_marks(edges: np.ndarray, records: np.ndarray, encoding: EdgeEncoding, 
         nodes = chosen[loops, 0]
         # The raster picture's loop (above right of its node in the view): four points of its circle.
         ring = loop_paths(centres[nodes] * PICTURE_Y_DOWN, np.maximum(radii[nodes], MIN_LOOP_NODE_PX),
-                          _loop_ranks(edges)[records[loops]], segments=4) * PICTURE_Y_DOWN
+                          loop_ranks(edges)[records[loops]], segments=4) * PICTURE_Y_DOWN
         circle_centres = ring[:, :4].mean(axis=1)
         starts[loops] = ends[loops] = ring[:, 0]
         controls[loops] = circle_centres
