@@ -1,9 +1,10 @@
 """The edges of a scene: straight lines over the nodes' shared points, curves and self-loops with points of
-their own, arrowheads (flat triangles in 2D, cones in 3D), one actor per width in pixels.
+their own, arrowheads (flat triangles in 2D, cones in 3D for up to :data:`MAX_CONES`), one actor per width.
 
 :class:`EdgeLayer` owns every edge actor of a :class:`~helios_app.render.scene.GraphScene` (the scene keeps
-the colours and what is drawn, and calls it). Edges that are straight and have no arrowhead share the nodes'
-points, so a moving layout costs them nothing; the others are recomputed from the positions with numpy
+the colours and what is drawn, and calls it). Straight edges share the nodes' points, so a moving layout costs
+them nothing (an arrowhead is drawn over the line's end, whose part inside the target node the node hides);
+curves, loops and arrowheads are recomputed from the positions with numpy
 (:mod:`helios_app.graph.edge_geometry`) when the positions or the zoom changed, only for the drawing shown
 (the level-of-detail sample while moving, every edge at rest). Widths are binned: a VTK actor draws all its
 lines at one width, so edges of similar width share an actor (:data:`WIDTH_BINS` at most).
@@ -60,7 +61,7 @@ class _Drawing:
         loops = edges[:, 0] == edges[:, 1]
         arrows = layer.arrows[records] & ~loops
         bent = (layer.bends[records] != 0) & ~loops
-        plain = ~loops & ~arrows & ~bent
+        plain = ~loops & ~bent  # straight lines share the node points; an arrowhead is drawn over the line's end
         bins = layer.width_bins[records]
         self.shaped: list[dict] = []  # per width bin: the records with points of their own, and those points
         for width_bin in np.unique(bins) if len(records) else []:
@@ -69,13 +70,13 @@ class _Drawing:
             chosen = records[in_bin & plain]
             if len(chosen):
                 self._add(layer, layer.plain_lines(chosen), chosen, width)
-            groups = {"straight_arrows": records[in_bin & arrows & ~bent], "curves": records[in_bin & bent],
-                      "loops": records[in_bin & loops]}
+            groups = {"curves": records[in_bin & bent], "loops": records[in_bin & loops]}
             if sum(len(group) for group in groups.values()):
                 points, cells, owner = layer.own_point_lines(groups)
                 self._add(layer, cells, owner, width, points)
                 self.shaped.append({**groups, "points": points})
         self.arrow_records = records[arrows]
+        self.straight_arrow_records = records[arrows & ~bent]
         self.arrow_shapes = layer.arrow_actor(self.arrow_records) if len(self.arrow_records) else None
         if self.arrow_shapes is not None:
             actor, colors, array, self.arrow_geometry = self.arrow_shapes
@@ -165,11 +166,11 @@ class EdgeLayer:
         return lines
 
     def own_point_lines(self, groups: dict[str, np.ndarray]) -> tuple[np.ndarray, object, np.ndarray]:
-        """Points (zeros until :meth:`update`) and polyline cells for straight arrowed edges (2 points),
-        curves (``CURVE_SEGMENTS + 1``) and loops (``LOOP_SEGMENTS + 1``); and the record of each cell."""
-        sizes = np.concatenate([np.full(len(groups["straight_arrows"]), 2), np.full(len(groups["curves"]),
-                               CURVE_SEGMENTS + 1), np.full(len(groups["loops"]), LOOP_SEGMENTS + 1)]).astype(np.int64)
-        owner = np.concatenate([groups["straight_arrows"], groups["curves"], groups["loops"]])
+        """Points (zeros until :meth:`update`) and polyline cells for curves (``CURVE_SEGMENTS + 1``) and
+        loops (``LOOP_SEGMENTS + 1``); and the record of each cell."""
+        sizes = np.concatenate([np.full(len(groups["curves"]), CURVE_SEGMENTS + 1),
+                                np.full(len(groups["loops"]), LOOP_SEGMENTS + 1)]).astype(np.int64)
+        owner = np.concatenate([groups["curves"], groups["loops"]])
         points = np.zeros((int(sizes.sum()), 3), dtype=np.float32)
         lines = _vtk.vtkCellArray()
         lines.SetData(self._keep(np.r_[0, np.cumsum(sizes)].astype(np.int64), id_type=True),
@@ -339,15 +340,13 @@ class EdgeLayer:
         radii = np.asarray(radii, dtype=np.float32)
         arrow_world = (np.maximum(ARROW_LENGTH_PER_WIDTH * self.widths_px, MIN_ARROW_PX)
                        / np.float32(max(pixels_per_unit, 1e-9))).astype(np.float32)
+        chosen = drawing.straight_arrow_records
+        if len(chosen):
+            starts, ends = positions[self.edges[chosen, 0]], positions[self.edges[chosen, 1]]
+            _, tips, directions = straight_directed(starts, ends, radii[self.edges[chosen, 1]], arrow_world[chosen])
+            self._tips[chosen], self._tip_directions[chosen] = tips, directions
         for group in drawing.shaped:
             pieces = []
-            chosen = group["straight_arrows"]
-            if len(chosen):
-                starts, ends = positions[self.edges[chosen, 0]], positions[self.edges[chosen, 1]]
-                bases, tips, directions = straight_directed(starts, ends, radii[self.edges[chosen, 1]],
-                                                            arrow_world[chosen])
-                pieces.append(np.stack([starts, bases], axis=1).reshape(-1, dimensions))
-                self._tips[chosen], self._tip_directions[chosen] = tips, directions
             chosen = group["curves"]
             if len(chosen):
                 starts, ends = positions[self.edges[chosen, 0]], positions[self.edges[chosen, 1]]
