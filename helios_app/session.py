@@ -992,6 +992,8 @@ class ViewSession:
             "edge_count": len(self.graph.layout_edges()),
             "dimensions": self.config.dimensions,
             "attributes": sorted({*self.graph.node_attributes, "label"}),  # what a filter may test
+            "edge_attributes": sorted({*self.graph.edge_attributes}  # what an edge filter may test
+                                      | ({"weight"} if self.graph.weights is not None else set())),
             "time_range": self.graph.time_range,  # a dynamic graph's [first, last] time, or None
             "time_format": self.graph.time_format,  # "number", or "date": seconds since the epoch
             "layout": {

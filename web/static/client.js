@@ -3,6 +3,7 @@
 // reach the kernel's port ("bridged"), the widget relays the socket and JPEG frames over the kernel's
 // comm channel by postMessage.
 import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
+import { startEdges } from "./edges.js";
 import { startExplore } from "./explore.js";
 import { startHistory } from "./history.js";
 
@@ -41,6 +42,7 @@ const state = window.__helios = {transport: null, hello: null, errors: [], messa
 
 const explore = startExplore({state, send, stage, activeMedia, editing, params});
 const history = startHistory({state, send, editing});
+const edges = startEdges({state, stage, showLabels: explore.showLabels});
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -136,6 +138,7 @@ function connectSocket() {
     } else if (message.type === "selection") {
       state.selection = message.node;
       showInfo(message.node);
+      edges.onNodeSelection(message.node);
     } else if (message.type === "search_results") {
       if (message.query === searchInput.value) showResults(message.matches);
     } else if (message.type === "view") {
@@ -149,6 +152,14 @@ function connectSocket() {
       explore.onLegend(message);
     } else if (message.type === "filter") {
       explore.onFilter(message);
+    } else if (message.type === "edge_hover") {
+      edges.onEdgeHover(message);
+    } else if (message.type === "edge_selection") {
+      edges.onEdgeSelection(message);
+    } else if (message.type === "edge_labels") {
+      explore.onEdgeLabels(message);
+    } else if (message.type === "edge_legend") {
+      explore.onEdgeLegend(message);
     } else if (message.type === "history") {
       history.onHistory(message);
     } else if (message.type === "stopped") {

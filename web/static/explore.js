@@ -1,7 +1,7 @@
-// Exploring the view: labels as page text placed without overlap, the legend as a control, filters.
-// The server says which labels may be drawn (candidates in priority order, at rest) and what the
-// legend and the filter are; this module draws them over the video and sends the editors' clicks.
-// client.js calls startExplore() once with what it shares (state, send, the stage, the media).
+// Exploring the view: node and edge labels as page text placed without overlap, the node and edge
+// legends as controls, filters. The server says which labels may be drawn (candidates in priority order,
+// at rest) and what the legends and the filter are; this module draws them over the video and sends the
+// editors' clicks. client.js calls startExplore() once with what it shares (state, send, the stage, the media).
 
 const LABEL_GAP_PX = 3;                                       // between a node's rim and its label
 const LABEL_SPACING_PX = 6;                                   // between two labels side by side ("116 539", not "116539")
@@ -9,64 +9,92 @@ const LABEL_RETURN_MS = 1000;                                 // labels hidden b
 
 export function startExplore({state, send, stage, activeMedia, editing, params}) {
   const labelLayer = document.getElementById("labels");
+  const edgeLabelLayer = document.getElementById("edge-labels");
   const legend = document.getElementById("legend");
-  const legendEntries = document.getElementById("legend-entries");
   const filterForm = document.getElementById("filters");
   const filterCount = document.getElementById("filter-count");
   const attributeChoice = document.getElementById("filter-attribute");
-  const received = {labels: [], hover: null, selection: null};
+  const edgeAttributeChoice = document.getElementById("filter-edge-attribute");
+  const received = {labels: [], hover: null, selection: null, edgeLabels: []};
   let hiddenUntilMs = 0;
   let urlFilterSent = false;
-  Object.assign(state, {labels: [], legend: null, filter: null});
+  Object.assign(state, {labels: [], edge_labels: [], legend: null, edge_legend: null, filter: null});
 
   // ---- labels ------------------------------------------------------------------------------------
   // Each candidate becomes a span; one layout pass measures them all; then the greedy placement keeps,
   // in priority order, each box that lies inside the picture and meets none already kept (nor comes
-  // within LABEL_SPACING_PX of one beside it, where two numbers would read as one).
+  // within LABEL_SPACING_PX of one beside it, where two numbers would read as one). Node labels go
+  // first (to the right of their node); then edge labels, centred on their curve's middle, each kept
+  // only where it meets no node label and no edge label kept before it.
   function showLabels() {
     labelLayer.replaceChildren();
+    edgeLabelLayer.replaceChildren();
     state.labels = [];
+    state.edge_labels = [];
     if (performance.now() < hiddenUntilMs) return;
     const box = activeMedia().getBoundingClientRect(), origin = stage.getBoundingClientRect();
     if (!box.width || !box.height) return;
-    const candidates = [[received.selection, "label selected"], [received.hover, "label hovered"],
-                        ...received.labels.map((label) => [label, "label"])].filter(([label]) => label);
-    const spans = candidates.map(([label, className]) => {
-      const span = document.createElement("span");
-      span.className = className;
-      span.textContent = label.text;
-      span.dataset.node = label.node;
-      labelLayer.append(span);
-      return span;
-    });
-    const sizes = spans.map((span) => [span.offsetWidth, span.offsetHeight]);
+    const nodeCandidates = [[received.selection, "label selected"], [received.hover, "label hovered"],
+                            ...received.labels.map((label) => [label, "label"])].filter(([label]) => label);
+    const selectedEdge = state.edge_selection ? state.edge_selection.index : null;
+    const edgeCandidates = received.edgeLabels.map((label) =>
+      [label, label.edge === selectedEdge ? "edge-label selected" : "edge-label"]);
+    const span = (layer, label, className, key) => {
+      const element = document.createElement("span");
+      element.className = className;
+      element.textContent = label.text;
+      element.dataset[key] = label[key];
+      layer.append(element);
+      return element;
+    };
+    const nodeSpans = nodeCandidates.map(([label, className]) => span(labelLayer, label, className, "node"));
+    const edgeSpans = edgeCandidates.map(([label, className]) => span(edgeLabelLayer, label, className, "edge"));
+    const sizes = [...nodeSpans, ...edgeSpans].map((element) => [element.offsetWidth, element.offsetHeight]);
     const left0 = box.left - origin.left, top0 = box.top - origin.top;
     const placed = [];
-    candidates.forEach(([label], index) => {
-      const [width, height] = sizes[index];
-      const x = left0 + label.x * box.width + label.r * box.height + LABEL_GAP_PX;
-      const y = top0 + label.y * box.height - height / 2;
+    // Keep the box at (x, y) if it lies inside the picture and meets none already placed.
+    function place(element, x, y, width, height, entry) {
       const inside = x >= left0 && y >= top0 && x + width <= left0 + box.width && y + height <= top0 + box.height;
       const overlaps = placed.some((other) => x < other.x + other.width + LABEL_SPACING_PX &&
                                               other.x < x + width + LABEL_SPACING_PX &&
                                               y < other.y + other.height && other.y < y + height);
-      if (!inside || overlaps || !label.text) { spans[index].remove(); return; }
-      spans[index].style.left = `${x}px`;
-      spans[index].style.top = `${y}px`;
-      placed.push({node: label.node, text: label.text, x, y, width, height});
+      if (!inside || overlaps || !entry.text) { element.remove(); return null; }
+      element.style.left = `${x}px`;
+      element.style.top = `${y}px`;
+      const kept = {...entry, x, y, width, height};
+      placed.push(kept);
+      return kept;
+    }
+    nodeCandidates.forEach(([label], index) => {
+      const [width, height] = sizes[index];
+      const kept = place(nodeSpans[index], left0 + label.x * box.width + label.r * box.height + LABEL_GAP_PX,
+                         top0 + label.y * box.height - height / 2, width, height, {node: label.node, text: label.text});
+      if (kept) state.labels.push(kept);
     });
-    state.labels = placed;
+    edgeCandidates.forEach(([label], index) => {
+      const [width, height] = sizes[nodeSpans.length + index];
+      const kept = place(edgeSpans[index], left0 + label.x * box.width - width / 2,
+                         top0 + label.y * box.height - height / 2, width, height, {edge: label.edge, text: label.text});
+      if (kept) state.edge_labels.push(kept);
+    });
   }
   // The page's own input moves the picture before the server's next word: hide the labels at once.
   function hideLabelsForInput() {
     hiddenUntilMs = performance.now() + LABEL_RETURN_MS;
     labelLayer.replaceChildren();
+    edgeLabelLayer.replaceChildren();
     state.labels = [];
+    state.edge_labels = [];
     setTimeout(showLabels, LABEL_RETURN_MS + 20);
   }
   function onLabels(message) {
     received.labels = message.labels;
     hiddenUntilMs = 0;                                          // the server's word is the newer
+    showLabels();
+  }
+  function onEdgeLabels(message) {
+    received.edgeLabels = message.labels;
+    hiddenUntilMs = 0;
     showLabels();
   }
   function onPointedLabels(message) {
@@ -75,13 +103,24 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     showLabels();
   }
 
-  // ---- legend ------------------------------------------------------------------------------------
+  // ---- legends ----------------------------------------------------------------------------------
+  // Two sections, one control: the nodes' legend ("legend" messages) and the edges' ("edge_legend").
   // Click: highlight (for everyone) or clear; shift-click: hide or show; alt- or ctrl-click: isolate.
-  function onLegend(message) {
-    state.legend = message;
-    legend.hidden = message.entries.length === 0;
-    document.getElementById("legend-title").textContent = message.title;
-    legendEntries.replaceChildren();
+  const sections = {
+    legend: {section: document.getElementById("node-legend"), title: document.getElementById("legend-title"),
+             entries: document.getElementById("legend-entries"), reset: document.getElementById("legend-reset"),
+             noun: "nodes"},
+    edge_legend: {section: document.getElementById("edge-legend"), title: document.getElementById("edge-legend-title"),
+                  entries: document.getElementById("edge-legend-entries"),
+                  reset: document.getElementById("edge-legend-reset"), noun: "edges"},
+  };
+  function showLegend(type, message) {   // type: "legend" or "edge_legend", the state key and the message to send
+    const {section, title, entries, reset, noun} = sections[type];
+    state[type] = message;
+    section.hidden = message.entries.length === 0;
+    legend.hidden = Object.values(sections).every((other) => other.section.hidden);
+    title.textContent = message.title;
+    entries.replaceChildren();
     for (const entry of message.entries) {
       const item = document.createElement("li");
       item.dataset.category = entry.category;
@@ -94,29 +133,39 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
       name.textContent = entry.name;
       count.textContent = entry.count.toLocaleString();
       item.append(swatch, name, count);
-      item.title = "click: highlight · shift-click: hide · alt-click: only this";
+      item.title = `click: highlight these ${noun} · shift-click: hide them · alt-click: only these`;
       item.addEventListener("click", (event) => {
         if (!editing()) return;
         const action = event.shiftKey ? "hide" : event.altKey || event.ctrlKey || event.metaKey ? "isolate" : "highlight";
-        send("legend", {category: entry.category, action});
+        send(type, {category: entry.category, action});
       });
-      legendEntries.append(item);
+      entries.append(item);
     }
-    const reset = document.getElementById("legend-reset");
     reset.hidden = !message.highlighted.length && !message.hidden.length;
   }
-  document.getElementById("legend-reset").addEventListener("click", () => {
-    if (editing()) send("legend", {category: 0, action: "reset"});
-  });
+  const onLegend = (message) => showLegend("legend", message);
+  const onEdgeLegend = (message) => showLegend("edge_legend", message);
+  for (const type of Object.keys(sections)) {
+    sections[type].reset.addEventListener("click", () => {
+      if (editing()) send(type, {category: 0, action: "reset"});
+    });
+  }
 
   // ---- filters -----------------------------------------------------------------------------------
   function number(id) {
     const text = document.getElementById(id).value.trim();
     return text === "" ? null : Number(text);
   }
+  // "a, b" are values; "low..high" (or "low – high") a range.
+  function valuesOrRange(text) {
+    const range = text.match(/^(-?[\d.e+]+)\s*(?:\.\.|–|-)\s*(-?[\d.e+]+)$/);
+    return range ? {range: [Number(range[1]), Number(range[2])]}
+      : {values: text.split(",").map((part) => part.trim()).filter(Boolean)};
+  }
   function formFilter() {
     const current = state.filter ? state.filter.filter : {};
-    const filter = {mode: document.getElementById("filter-mode").value, hidden: current.hidden || []};
+    const filter = {mode: document.getElementById("filter-mode").value, hidden: current.hidden || [],
+                    edge_hidden: current.edge_hidden || []};
     if (current.time) filter.time = current.time;               // the time slider's window stays
     const low = number("filter-degree-min"), high = number("filter-degree-max");
     if (low !== null || high !== null) filter.degree = [low ?? 0, high ?? 1e15];
@@ -126,9 +175,16 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     const attribute = attributeChoice.value, value = document.getElementById("filter-value").value.trim();
     if (attribute && value) {
       filter.attribute = attribute;
-      const range = value.match(/^(-?[\d.e+]+)\s*(?:\.\.|–|-)\s*(-?[\d.e+]+)$/);
-      if (range) filter.value_range = [Number(range[1]), Number(range[2])];
-      else filter.values = value.split(",").map((part) => part.trim()).filter(Boolean);
+      const {range, values} = valuesOrRange(value);
+      if (range) filter.value_range = range;
+      else filter.values = values;
+    }
+    const edgeAttribute = edgeAttributeChoice.value, edgeValue = document.getElementById("filter-edge-value").value.trim();
+    if (edgeAttribute && edgeValue) {
+      filter.edge_attribute = edgeAttribute;
+      const {range, values} = valuesOrRange(edgeValue);
+      if (range) filter.edge_range = range;
+      else filter.edge_values = values;
     }
     return filter;
   }
@@ -145,7 +201,9 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
   function onFilter(message) {
     state.filter = message;
     const filter = message.filter;
-    filterCount.textContent = `${message.shown.toLocaleString()} of ${message.nodes.toLocaleString()} nodes shown`;
+    const edgesFiltered = filter.edge_attribute || (filter.edge_hidden && filter.edge_hidden.length);
+    filterCount.textContent = `${message.shown.toLocaleString()} of ${message.nodes.toLocaleString()} nodes shown` +
+      (edgesFiltered ? " · edges filtered" : "");
     const set = (id, value) => { document.getElementById(id).value = value ?? ""; };
     set("filter-degree-min", filter.degree ? filter.degree[0] : null);
     set("filter-degree-max", filter.degree && filter.degree[1] < 1e15 ? filter.degree[1] : null);
@@ -154,6 +212,8 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     set("filter-mode", filter.mode);
     if (filter.attribute) attributeChoice.value = filter.attribute;
     set("filter-value", filter.value_range ? filter.value_range.join("..") : (filter.values || []).join(", "));
+    if (filter.edge_attribute) edgeAttributeChoice.value = filter.edge_attribute;
+    set("filter-edge-value", filter.edge_range ? filter.edge_range.join("..") : (filter.edge_values || []).join(", "));
     document.getElementById("filter-relayout").checked = message.shown_only;
     showTimeOf(filter);
     // The address shares the filter: whoever opens it (an editor) applies it.
@@ -167,6 +227,10 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     showTimeline(hello.view);
     const attributes = (hello.view && hello.view.attributes) || [];
     attributeChoice.replaceChildren(new Option("attribute…", ""), ...attributes.map((name) => new Option(name, name)));
+    const edgeAttributes = (hello.view && hello.view.edge_attributes) || [];
+    edgeAttributeChoice.replaceChildren(new Option("edge attribute…", ""),
+                                        ...edgeAttributes.map((name) => new Option(name, name)));
+    edgeAttributeChoice.closest("label").hidden = edgeAttributes.length === 0;
     for (const element of filterForm.elements) element.disabled = hello.role !== "editor";
     const shared = params.get("filter");
     if (shared && !urlFilterSent && hello.role === "editor") {
@@ -240,5 +304,6 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
       : `${timeText(filter.time[0])} – ${timeText(filter.time[1])}`;
   }
 
-  return {onLabels, onPointedLabels, onLegend, onFilter, onHello, showLabels, hideLabelsForInput, showTimeline};
+  return {onLabels, onEdgeLabels, onPointedLabels, onLegend, onEdgeLegend, onFilter, onHello, showLabels,
+          hideLabelsForInput, showTimeline};
 }
