@@ -328,6 +328,7 @@ class GraphScene:
             self._add_labels(labels, priority)
         if self._text_in_picture:
             self._add_legend(encoding)
+            self._add_edge_legend()
         selected, self.selected = self.selected, None
         if selected is not None and selected < node_count:
             self.select(selected)
@@ -540,6 +541,36 @@ class GraphScene:
         self.renderer.AddViewProp(actor)
         self._graph_props.append(actor)
         self._label_actor = actor
+
+    def _add_edge_legend(self) -> None:
+        """The edge encoding's categories or colour bins, bottom right, a line for each (pictures only)."""
+        entries = self.edge_encoding.category_entries
+        if not entries:
+            return
+        legend = _vtk.vtkLegendBoxActor()
+        legend.SetNumberOfEntries(len(entries) + 1)
+        bar = _vtk.vtkPolyData()  # a thin flat bar: the symbol of an edge
+        corners = _vtk.vtkPoints()
+        corners.SetData(numpy_to_vtk_keep(np.array([[-0.5, -0.1, 0], [0.5, -0.1, 0], [0.5, 0.1, 0], [-0.5, 0.1, 0]],
+                                                   dtype=np.float32), self))
+        bar.SetPoints(corners)
+        polygon = _vtk.vtkCellArray()
+        polygon.SetData(numpy_to_vtk_keep(np.array([0, 4], dtype=np.int64), self, id_type=True),
+                        numpy_to_vtk_keep(np.arange(4, dtype=np.int64), self, id_type=True))
+        bar.SetPolys(polygon)
+        legend.SetEntry(0, bar, f"edges: {self.edge_encoding.color_by}"[:40], self.theme.background)
+        for index, (name, rgb) in enumerate(entries, start=1):
+            legend.SetEntry(index, bar, str(name)[:40], _rgb_floats(rgb))
+        legend.BorderOff()
+        self._style_text(legend.GetEntryTextProperty(), 12)
+        height = 0.032 * (len(entries) + 1)
+        legend.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        legend.GetPositionCoordinate().SetValue(0.80, 0.02)
+        legend.GetPosition2Coordinate().SetCoordinateSystemToNormalizedViewport()
+        legend.GetPosition2Coordinate().SetValue(0.19, height)
+        legend.SetPadding(2)
+        self.renderer.AddViewProp(legend)
+        self._graph_props.append(legend)
 
     def _add_legend(self, encoding: NodeEncoding) -> None:
         if encoding.legend:
