@@ -165,7 +165,8 @@ def test_hover_click_legend_and_filter_of_edges_in_two_pages(tmp_path):
         wait_for(bo, "!document.getElementById('info').hidden", 5)
         assert bo.inner_text("#info-title") == ends_text(edge)
         fields = bo.eval_on_selector_all("#info-fields dt, #info-fields dd", "items => items.map((item) => item.textContent)")
-        assert fields == ["source", str(source), "target", str(destination), "direction", "directed",
+        assert fields == ["source", f"{NODES[source]} (id {source})", "target", f"{NODES[destination]} (id {destination})",
+                          "direction", "directed",
                           "weight", f"{weight:g}", "kind", kind], fields
         assert ann.inner_text("#info-title") == ends_text(edge)
         # Off the edge: the hover and its tooltip go; a double-click there clears the selection and Bo's panel,

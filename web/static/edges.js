@@ -79,7 +79,8 @@ export function startEdges({state, stage, showLabels}) {
     document.getElementById("info-title").textContent = ends(edge);
     const fields = document.getElementById("info-fields");
     fields.replaceChildren();
-    const idRows = [["source", edge.source], ["target", edge.target],
+    const end = (label, id) => (String(label) === String(id) ? String(id) : `${label} (id ${id})`);
+    const idRows = [["source", end(edge.source_label, edge.source)], ["target", end(edge.target_label, edge.target)],
                     ["direction", edge.directed ? "directed" : "undirected"]];
     for (const [name, value] of [...idRows, ...rows(edge)]) {
       const term = document.createElement("dt"), detail = document.createElement("dd");
