@@ -914,13 +914,15 @@ class ViewSession:
                                              highlighted=sorted(highlighted), hidden=list(criteria.hidden)))
         self.messages.publish(server_message("filter", filter=criteria.as_dict(), shown=int(shown.sum()),
                                              nodes=graph.node_count, shown_only=shown_only))
+        entries = []  # no categories (any more): the pages' edge legend empties
         if edge_categories is not None:
             counts = np.bincount(edge_categories, minlength=len(edge_encoding.category_entries))
             entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb),
                         "count": int(count)}
                        for index, ((name, rgb), count) in enumerate(zip(edge_encoding.category_entries, counts)) if count]
-            self.messages.publish(server_message("edge_legend", title=f"edges: {edge_encoding.color_by}", entries=entries,
-                                                 highlighted=sorted(edge_highlighted), hidden=list(criteria.edge_hidden)))
+        title = f"edges: {edge_encoding.color_by}" if edge_encoding is not None else "edges"
+        self.messages.publish(server_message("edge_legend", title=title, entries=entries,
+                                             highlighted=sorted(edge_highlighted), hidden=list(criteria.edge_hidden)))
 
     def edge_info(self, edge: int) -> dict[str, Any]:
         """What the tooltip and the info panel show about one edge record: its ends, direction, weight and

@@ -56,6 +56,7 @@ class _Drawing:
         self.actors: list = []
         self.stale = True
         self.geometry_key: tuple | None = None  # the zoom and viewing direction its geometry was made for
+        self.own_data: list = []  # the polydata whose points this drawing computes (curves, loops, arrowheads)
         self._color_targets: list[tuple[np.ndarray, np.ndarray, object]] = []  # (records, colours, VTK array)
         edges = layer.edges[records]
         loops = edges[:, 0] == edges[:, 1]
@@ -82,11 +83,14 @@ class _Drawing:
             actor, colors, array, self.arrow_geometry = self.arrow_shapes
             self.actors.append(actor)
             self._color_targets.append((self.arrow_records, colors, array))
+            self.own_data.append(self.arrow_geometry["data"])
 
     def _add(self, layer: EdgeLayer, cells, owner: np.ndarray, width: float, points=None) -> None:
-        actor, colors, array = layer.lines_actor(cells, owner, width, points)
+        actor, colors, array, own_data = layer.lines_actor(cells, owner, width, points)
         self.actors.append(actor)
         self._color_targets.append((owner, colors, array))
+        if own_data is not None:
+            self.own_data.append(own_data)
 
     def set_colors(self, colors: np.ndarray) -> None:
         for owner, target, array in self._color_targets:
@@ -200,7 +204,7 @@ class EdgeLayer:
         actor.GetProperty().SetLineWidth(width)
         if self.encoding.opacity < 1.0:
             actor.GetProperty().SetOpacity(self.encoding.opacity)
-        return actor, colors, array
+        return actor, colors, array, (None if points is None else polydata)
 
     def arrow_actor(self, records: np.ndarray):
         """The arrowheads of ``records``: filled triangles in 2D, cones in 3D; points filled by :meth:`update`."""
@@ -223,7 +227,7 @@ class EdgeLayer:
             mapper.SetScalarModeToUseCellData()
             if self.dimensions == 2:
                 actor.SetPosition(0.0, 0.0, ARROW_LIFT)
-            geometry = {"points": points}
+            geometry = {"points": points, "data": polydata}
         else:  # a cone per arrow, placed, turned and sized by arrays (drawn as GPU instances)
             centres = np.zeros((len(records), 3), dtype=np.float32)
             directions = np.zeros((len(records), 3), dtype=np.float32)
@@ -251,7 +255,7 @@ class EdgeLayer:
             mapper.SetScaleArray("scale")
             mapper.SetScaleModeToScaleByVectorComponents()
             geometry = {"centres": centres, "directions": directions, "scales": scales,
-                        "arrays": (own, direction_array, scale_array)}
+                        "arrays": (own, direction_array, scale_array), "data": polydata}
         mapper.SetColorModeToDirectScalars()
         actor.SetMapper(mapper)
         if "points" in geometry:
@@ -392,11 +396,9 @@ class EdgeLayer:
         self._mark_points_modified(drawing)
 
     def _mark_points_modified(self, drawing: _Drawing) -> None:
-        for actor in drawing.actors:
-            data = actor.GetMapper().GetInput()
-            if data is not None and data.GetPoints() is not self.points:
-                data.GetPoints().Modified()
-                data.Modified()
+        for data in drawing.own_data:
+            data.GetPoints().Modified()
+            data.Modified()
 
 
 def _width_bins(widths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

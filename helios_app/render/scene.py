@@ -314,8 +314,11 @@ class GraphScene:
         self._graph_props = [self._node_actor, self._lod_node_actor]
         for actor in self._graph_props:
             self.renderer.AddActor(actor)
+        # The layer keeps its arrays in the scene's list (released a graph later, as the scene's own are) through a
+        # function that holds the list, not the scene: a scene <-> layer cycle would leave a closed scene's actors to
+        # the garbage collector, whose late release of their GL objects blanked a later scene's frames.
         self._edge_layer = EdgeLayer(self.renderer, self._points, self._view_positions, self._edges, edge_encoding,
-                                     self.dimensions, lambda array, id_type=False: numpy_to_vtk_keep(array, self, id_type))
+                                     self.dimensions, _keeper(self.__dict__.setdefault("_vtk_backing_arrays", [])))
         self._make_edge_actors()
         self._label_actor = None
         self._label_points: np.ndarray | None = None
@@ -910,7 +913,7 @@ class GraphScene:
         gone = faded[first] | faded[second]
         self._edge_colors[gone] = mixed(self._base_edge_colors[gone], FILTERED_MIX)
         stressed = np.round(np.array(self.theme.text) * 255 * 0.8).astype(np.uint8)
-        if self.selected is not None:
+        if self.selected is not None and self.edge_encoding.colors is None:  # encoded colours stay, undimmed
             incident = ((first == self.selected) | (second == self.selected)) & ~gone
             self._edge_colors[incident] = stressed
         for edge in (self.selected_edge, self.hovered_edge):
@@ -1068,8 +1071,10 @@ class GraphScene:
                 if self.selected is not None else np.zeros(0, dtype=np.int64)
             if self.selected_edge is not None:
                 first = np.r_[self.selected_edge, first]
-            edge_labels = self._edge_layer.label_candidates(self.edge_label_texts, self.node_pixels(),
-                                                            self._drawn_edges, first, width, height)
+            drawn = self._drawn_edges if self._edges_stressed is None else \
+                self._drawn_edges[self._edges_stressed[self._drawn_edges]]  # a highlight: its edges' labels only
+            edge_labels = self._edge_layer.label_candidates(self.edge_label_texts, self.node_pixels(), drawn, first,
+                                                            width, height)
         if edge_labels != self._sent_edge_labels:
             self._sent_edge_labels = edge_labels
             self._notices.append({"type": "edge_labels", "labels": edge_labels})
@@ -1086,6 +1091,17 @@ class GraphScene:
             self._interactor = None
         self.render_window.Finalize()
         self._interaction.cancel_drags()
+        self._edge_layer = None
+
+
+def _keeper(keep: list):
+    """``keep_alive(array, id_type=False)`` for an :class:`EdgeLayer`: wraps arrays for VTK, kept in ``keep``."""
+
+    def keep_alive(array: np.ndarray, id_type: bool = False):
+        keep.append(array)
+        return _vtk.numpy_to_vtkIdTypeArray(array, deep=False) if id_type else _vtk.numpy_to_vtk(array, deep=False)
+
+    return keep_alive
 
 
 def numpy_to_vtk_keep(array: np.ndarray, owner: object, id_type: bool = False):
