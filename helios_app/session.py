@@ -667,7 +667,8 @@ class ViewSession:
         entries = len(self._edge_encoding.category_entries) if self._edge_encoding is not None else 0
         if action != "reset" and not 0 <= category < entries:
             raise HeliosError(f"edge_legend.category must be an entry from 0 to {entries - 1}, got {category}"
-                              if entries else "edge_legend: this view colours no edges by category (--edge-color-by)")
+                              if entries else f"edge_legend.category {category}: this view colours no edges by "
+                              "category (--edge-color-by), so its edge legend has no entries")
         with self._emphasis_lock:
             before = self._emphasis_state()
             hidden = set(self._filter.edge_hidden)
