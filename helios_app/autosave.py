@@ -127,7 +127,7 @@ class Autosaver:
         self._save = save
         self._version = version
         self._interval_s = interval_s
-        self._saved_version: tuple = (None, None)
+        self._saved_version: tuple = version()  # what the view is at start is not saved: only changes are
         self._seen_positions = None  # the positions' version at the previous tick: unchanged means settled
         self._next_save_s = 0.0
         self._positions_due_s = 0.0

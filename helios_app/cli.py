@@ -347,6 +347,10 @@ def run_view(arguments: argparse.Namespace) -> int:
             entries = session.history.entries
             print(f"helios: resumed the autosaved view: {len(session.worker.pinned)} pinned nodes, "
                   f"{len(entries)} history entries", flush=True)
+        elif session.earlier_autosave is not None:
+            print(f"helios: this graph has an autosaved view ({session.earlier_autosave}); `helios view "
+                  f"{arguments.path} --resume` restores it; this view replaces it once you change something",
+                  flush=True)
         print(f"helios: open {session.url}", flush=True)
         print(f"helios: watch {session.watch_url}", flush=True)
         print("helios: press Ctrl-C to stop", flush=True)

@@ -18,6 +18,7 @@ lock, in order: a second undo waits for the first.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ parameters, node and edge style set from Python, the graph (a live edit and its 
 (``color_by``, ``edge_color_by``, ``arrows``...)."""
 MAX_ENTRIES = 500  # the oldest entry is forgotten beyond this many
 MERGE_WINDOW_S = 1.5  # pins of one drag arrive every frame; a pause this long starts a new entry
+MAX_STATE_DEPTH = 16  # how deeply an entry's state may nest (the deepest a view writes is 4)
 PANEL_ENTRIES = 100  # the newest entries sent to the pages' history panel
 
 
@@ -117,26 +119,31 @@ class History:
         return self._step(+1)
 
     def jump(self, number: int) -> None:
-        """Undo or redo until entry ``number`` is the newest one done (0: before every entry)."""
+        """Undo or redo until entry ``number`` is the newest one done (0: before every entry).
+
+        The pages hear of it once, at the end. If another action drops the entry on the way (the history
+        is shared), the jump stops where it is and says so.
+        """
         with self._stepping:
-            with self._lock:
-                numbers = [entry.number for entry in self._entries]
-                if number != 0 and number not in numbers:
-                    raise HeliosError(f"history.entry: no entry {number}; the history holds "
-                                      f"{numbers[0] if numbers else 0} to {numbers[-1] if numbers else 0}")
-                target = 0 if number == 0 else numbers.index(number) + 1
-            while True:
-                with self._lock:
-                    position = self._position
-                if position == target:
-                    return
-                self._step_locked(-1 if position > target else +1)
+            try:
+                for _ in range(MAX_ENTRIES + 1):
+                    with self._lock:
+                        numbers = [entry.number for entry in self._entries]
+                        if number != 0 and number not in numbers:
+                            raise HeliosError(f"history.entry: no entry {number}; the history holds "
+                                              f"{numbers[0] if numbers else 0} to {numbers[-1] if numbers else 0}")
+                        target = 0 if number == 0 else numbers.index(number) + 1
+                        position = self._position
+                    if position == target or self._step_locked(-1 if position > target else +1, notify=False) is None:
+                        return
+            finally:
+                self._on_change()
 
     def _step(self, direction: int) -> Entry | None:
         with self._stepping:
             return self._step_locked(direction)
 
-    def _step_locked(self, direction: int) -> Entry | None:
+    def _step_locked(self, direction: int, notify: bool = True) -> Entry | None:
         with self._lock:
             index = self._position - 1 if direction < 0 else self._position
             if not 0 <= index < len(self._entries):
@@ -144,9 +151,13 @@ class History:
             entry = self._entries[index]
         self._apply(entry.kind, entry.before if direction < 0 else entry.after)
         with self._lock:
-            self._position = index if direction < 0 else index + 1
+            # Another action may have changed the entries meanwhile: place the position by the entry itself.
+            now = next((place for place, item in enumerate(self._entries) if item is entry), None)
+            if now is not None:
+                self._position = now if direction < 0 else now + 1
             self._merge_until = 0.0
-        self._on_change()
+        if notify:
+            self._on_change()
         return entry
 
     # ---- reading and keeping -------------------------------------------------------------------
@@ -177,15 +188,23 @@ class History:
         if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
             raise HeliosError(f"{where} must be an object with a list of entries")
         entries = []
+        seen: set[int] = set()
         for number, item in enumerate(data["entries"][-MAX_ENTRIES:]):
             field = f"{where}.entries[{number}]"
             if not isinstance(item, dict):
                 raise HeliosError(f"{field} must be an object")
             if item.get("kind") not in KINDS:
-                raise HeliosError(f"{field}.kind must be one of {', '.join(KINDS)}, got {item.get('kind')!r}")
+                raise HeliosError(f"{field}.kind must be one of {', '.join(KINDS)}, got {str(item.get('kind'))[:40]!r}")
             for name, kind in (("number", int), ("who", str), ("summary", str), ("when", (int, float))):
                 if not isinstance(item.get(name), kind) or isinstance(item.get(name), bool):
                     raise HeliosError(f"{field}.{name} is missing or of the wrong type")
+            if not 0 < item["number"] < 2**31 or item["number"] in seen:
+                raise HeliosError(f"{field}.number must be a whole number from 1 to 2**31 - 1, each entry its own")
+            seen.add(item["number"])
+            if not math.isfinite(item["when"]):
+                raise HeliosError(f"{field}.when must be a finite time (seconds since the epoch)")
+            for name in ("before", "after"):
+                _check_state(item.get(name), f"{field}.{name}")
             entries.append(Entry(item["number"], item["kind"], item["who"][:200], float(item["when"]),
                                  item["summary"][:500], item.get("before"), item.get("after")))
         position = data.get("position", len(entries))
@@ -195,6 +214,25 @@ class History:
             self._entries, self._position = entries, position
             self._next_number = max((entry.number for entry in entries), default=0) + 1
         self._on_change()
+
+
+def _check_state(value: Any, where: str, depth: int = 0) -> None:
+    """A state as JSON can hold it, of bounded depth, with finite numbers only (a session file's NaN or a
+    980-deep nesting would break every later save)."""
+    if depth > MAX_STATE_DEPTH:
+        raise HeliosError(f"{where} is nested deeper than {MAX_STATE_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise HeliosError(f"{where} holds {value}; states hold finite numbers only")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise HeliosError(f"{where} has a key that is not text")
+            _check_state(item, f"{where}.{key}"[:200], depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_state(item, where, depth + 1)
+    elif value is not None and not isinstance(value, (str, int, float, bool)):
+        raise HeliosError(f"{where} holds a {type(value).__name__}")
 
 
 def _same_keys(first: Any, second: Any) -> bool:

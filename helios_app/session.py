@@ -41,7 +41,7 @@ from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, e
 from helios_app.graph.filters import GraphFacts, ViewFilter, shown_edges, shown_nodes
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
-from helios_app.io.session_file import load_session, save_session
+from helios_app.io.session_file import check_style, load_session, save_session
 from helios_app.render.interaction import check_camera_state
 from helios_app.render.render_loop import RenderLoop
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 SEARCH_RESULTS = 20  # matches returned for one search
 STOPPED_NOTICE_S = 0.2
 MAX_HISTORY_STEPS_WAITING = 16
+MAX_COORDINATE = 1e12  # a position the layout's float32 buffer keeps (and every later save can write)
+MAX_LABEL_LENGTH = 1000
 ENCODING_SETTINGS = ("color_by", "size_by", "arrows", "edge_color_by", "edge_width_by", "edge_width_range",
                      "edge_opacity", "edge_curvature", "edge_labels")
 EDGE_SETTINGS = ("arrows", "edge_color_by", "edge_width_by", "edge_width_range", "edge_opacity", "edge_curvature",
@@ -95,6 +97,7 @@ class ViewSession:
         self.history = History(self._apply_state, on_change=self._history_changed)
         self._action_count = 0  # grows with every action; the autosaver saves when it (or more) changed
         self._autosaver: Autosaver | None = None
+        self.earlier_autosave: Path | None = None  # an autosave of this graph that this view will replace once changed
         self._restored: dict[str, Any] | None = None
         session_file = self.config.session_file
         self._session_path = session_file
@@ -247,8 +250,9 @@ class ViewSession:
             except OSError as error:
                 raise HeliosError(f"cannot listen on {config.host}:{config.port}: {error.strerror}") from None
             if config.autosave:
-                self._autosaver = Autosaver(autosave_path(graph_fingerprint(self.base_graph)), self.save_session,
-                                            self._saved_state_version).start()
+                path = autosave_path(graph_fingerprint(self.base_graph))
+                self.earlier_autosave = path if path.exists() and self._restored is None else None
+                self._autosaver = Autosaver(path, self.save_session, self._saved_state_version).start()
         except BaseException:
             self.stop()
             raise
@@ -472,6 +476,7 @@ class ViewSession:
         after = {"colors": {node_id: list(rgb) for node_id, rgb in (colors or {}).items()},
                  "sizes": {node_id: float(size) for node_id, size in (sizes or {}).items()},
                  "labels": {node_id: str(text) for node_id, text in (labels or {}).items()}}
+        check_style(after, HeliosError)  # what a session file may hold, so that every save can be resumed
         with self._edit_lock:
             before = self._style.values_of(after)
             self._style.apply(after)
@@ -487,6 +492,7 @@ class ViewSession:
         (:func:`~helios_app.graph.edge_encodings.edge_record_keys`); every viewer sees it at once."""
         after = {"edge_colors": {key: list(rgb) for key, rgb in (colors or {}).items()},
                  "edge_widths": {key: float(width) for key, width in (widths or {}).items()}}
+        check_style(after, HeliosError)
         with self._edit_lock:
             before = self._style.values_of(after)
             self._style.apply(after)
@@ -725,7 +731,10 @@ class ViewSession:
         try:
             step()
         except HeliosError as error:
-            self.messages.publish(server_message("error", message=str(error)))
+            self.messages.publish(server_message("error", message=str(error)[:300]))
+        except Exception as error:  # a page's undo must never stop the worker or the view
+            logger.exception("history step failed")
+            self.messages.publish(server_message("error", message=f"history: the step failed ({type(error).__name__})"))
         finally:
             with self._emphasis_lock:
                 self._history_steps_waiting -= 1
@@ -736,29 +745,51 @@ class ViewSession:
             self.messages.publish(server_message("history", **self.history.listing()))
 
     def _saved_state_version(self) -> tuple:
-        """What the autosaver compares: actions, the layout's positions and the camera."""
+        """What the autosaver compares: actions, the layout's positions and the camera. A view that is not a
+        resumed one saves nothing until its first action: opening a graph again (having forgotten --resume,
+        or in a second view) must not replace the autosave of the work done before."""
+        if self._action_count == 0 and self._restored is None:
+            return (0, None), 0
         buffer = self._worker.buffer if self._worker is not None else None
         camera = self._render_loop.camera_state if self._render_loop is not None else None
         return ((self._action_count, None if camera is None else repr(camera)),
                 buffer.version if buffer is not None and not buffer.closed else 0)
 
     def _apply_state(self, kind: str, state: Any) -> None:
-        """Show a history entry's state (its ``before`` for an undo, ``after`` for a redo), recording nothing."""
+        """Show a history entry's state (its ``before`` for an undo, ``after`` for a redo), recording nothing.
+
+        Every value is checked before anything changes (a session file's history may hold anything), with the
+        rules the actions themselves follow; a bad one is a HeliosError naming the entry's kind.
+        """
+        try:
+            self._apply_checked_state(kind, state)
+        except HeliosError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError) as error:
+            raise HeliosError(f"history: this {kind} entry cannot be applied ({type(error).__name__}: "
+                              f"{str(error)[:200]}); nothing changed") from None
+        self._action_count += 1
+
+    def _apply_checked_state(self, kind: str, state: Any) -> None:
         if not isinstance(state, dict):
-            raise HeliosError(f"a {kind} entry of the history holds no state")
+            raise HeliosError(f"history: a {kind} entry holds no state")
         if kind == "pin":
             self._apply_pins(state)
         elif kind == "filter":
+            criteria = ViewFilter.from_dict(state.get("filter") or {}, "history: filter")
+            highlighted = _entries(state.get("highlighted"), self._encoding.category_entries if self._encoding else [],
+                                   "history: highlighted")
+            edge_entries = self._edge_encoding.category_entries if self._edge_encoding is not None else []
+            edge_highlighted = _entries(state.get("edge_highlighted"), edge_entries, "history: edge_highlighted")
             with self._emphasis_lock:
-                self._filter = ViewFilter.from_dict(state.get("filter") or {}, "history: filter")
-                self._highlighted = frozenset(int(entry) for entry in state.get("highlighted") or ())
-                self._edge_highlighted = frozenset(int(entry) for entry in state.get("edge_highlighted") or ())
+                self._filter, self._highlighted, self._edge_highlighted = criteria, highlighted, edge_highlighted
                 self._shown_only_layout = bool(state.get("shown_only"))
             self._refresh_emphasis()
         elif kind == "parameters":
             check_layout_parameters(self.config.layout, {**_parameter_values(self.worker.parameters), **state})
             self.worker.set_parameters(**state)
         elif kind == "style":
+            check_style(state, lambda message: HeliosError(f"history: {message}"), allow_missing=True)
             with self._edit_lock:
                 self._style.apply(state)
                 self._style_version += 1
@@ -770,10 +801,12 @@ class ViewSession:
             unknown = sorted(set(state) - set(ENCODING_SETTINGS))
             if unknown:
                 raise HeliosError(f"an encoding entry of the history names {unknown[0]!r}, not an encoding setting")
+            settings = {name: tuple(value) if isinstance(value, list) else value for name, value in state.items()}
             with self._edit_lock:
-                self.config = dataclasses.replace(self.config, **state)
+                config = dataclasses.replace(self.config, **settings)
+                view_edge_encoding(self.graph, config, view_encoding(self.graph, config).colors)  # checked first
+                self.config = config
                 self._show_graph()
-        self._action_count += 1
 
     def _emphasis_state(self) -> dict[str, Any]:
         """The filter, highlight and layout restriction as a history state (call under the emphasis lock)."""
@@ -791,6 +824,11 @@ class ViewSession:
         """Pin nodes (indices), at ``positions`` (one row each) or where they are; a drag's pins, one per
         pointer move, make one history entry."""
         nodes = [int(node) for node in np.asarray(nodes, dtype=np.int64).reshape(-1)]
+        if positions is not None:
+            rows = np.asarray(positions, dtype=np.float64)
+            if not np.all(np.isfinite(rows)) or np.abs(rows).max(initial=0.0) > MAX_COORDINATE:
+                raise HeliosError(f"pin positions must be finite numbers of magnitude at most {MAX_COORDINATE:g} "
+                                  "(the layout keeps positions in float32)")
         gesture = (who, tuple(nodes))
         continuing = dragging and self._gesture == gesture and time.monotonic() < self._gesture_until
         before = None if continuing else self._pin_states(nodes)
@@ -807,13 +845,13 @@ class ViewSession:
 
     def unpin(self, nodes: Any = None, who: str = "Python") -> None:
         """Let pinned nodes (indices; all of them if None) move again."""
-        pinned = set(self.worker.pinned.tolist())
-        chosen = sorted(pinned) if nodes is None else [int(node) for node in np.asarray(nodes).reshape(-1)]
-        chosen = [node for node in chosen if node in pinned]
+        # The worker's pinned set lags a pin by a tick: nodes named here are unpinned whatever it says now.
+        chosen = sorted(set(self.worker.pinned.tolist())) if nodes is None else \
+            [int(node) for node in np.asarray(nodes).reshape(-1)]
         self.worker.unpin(None if nodes is None else np.array(chosen, dtype=np.int64))
         if not chosen:
             return
-        before = self._pin_states(chosen)
+        before = self._pin_states(chosen, pinned=True)
         after = {node_id: {**state, "pinned": False} for node_id, state in before.items()}
         self.history.record("pin", who, "unpinned every node" if nodes is None else f"unpinned {len(chosen)} nodes",
                             before, after)
@@ -836,8 +874,10 @@ class ViewSession:
         rows = [value.get("position") if isinstance(value, dict) else None for _, value in chosen]
         dimensions = self.config.dimensions
         if not all(isinstance(row, list) and len(row) == dimensions and all(
-                isinstance(number, (int, float)) and math.isfinite(number) for number in row) for row in rows):
-            raise HeliosError(f"a pin entry of the history holds a position that is not {dimensions} finite numbers")
+                isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number)
+                and abs(number) <= MAX_COORDINATE for number in row) for row in rows):
+            raise HeliosError(f"history: a pin entry holds a position that is not {dimensions} numbers of magnitude "
+                              f"at most {MAX_COORDINATE:g}")
         self.worker.pin(nodes, np.array(rows, dtype=np.float64))
         free = np.array([node for node, value in chosen if not value.get("pinned")], dtype=np.int64)
         if len(free):
@@ -1120,6 +1160,15 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
            if name in encodings},
     }
     return dataclasses.replace(config, **changes)
+
+
+def _entries(values: Any, entries: list, where: str) -> frozenset[int]:
+    """Legend entries named by a history state: whole numbers that the legend has."""
+    values = values or []
+    if not isinstance(values, list) or not all(
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(entries) for value in values):
+        raise HeliosError(f"{where} must list legend entries from 0 to {len(entries) - 1}")
+    return frozenset(values)
 
 
 def _jsonable_settings(settings: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,8 @@ __all__ = ["Layout", "LayoutState", "LayoutWorker", "SettleDetector", "let_idle_
 
 logger = logging.getLogger(__name__)
 
+KEPT_OLD_BUFFERS = 3  # position buffers a resize leaves open for readers still switching
+
 def let_idle_kernel_threads_sleep() -> None:
     """Make the layout kernels' OpenMP threads sleep, not spin, while they wait for work.
 
@@ -502,6 +504,10 @@ class LayoutWorker:
         if shape != (self._buffer.node_count, self._buffer.dimensions):
             buffer = PositionBuffer(shape[0], shape[1])
             self._created_buffers.append(buffer)
+            # Readers move to a new buffer within a frame of being told; one several resizes old is read by
+            # no one, and keeping every one would grow shared memory with each undo and redo of an edit.
+            while len(self._created_buffers) > KEPT_OLD_BUFFERS + 1:
+                self._created_buffers.pop(0).close()
             version = buffer.publish(self._layout.positions)
             with self._lock:
                 self._buffer = buffer

@@ -23,7 +23,7 @@ from helios_app.graph import Graph, graph_fingerprint
 from helios_app.io.formats._common import GraphFileError
 from helios_app.io.writers import write_atomically
 
-__all__ = ["SESSION_FORMAT", "SESSION_VERSION", "load_session", "save_session"]
+__all__ = ["SESSION_FORMAT", "SESSION_VERSION", "check_style", "load_session", "save_session"]
 
 SESSION_FORMAT = "helios-session"
 SESSION_VERSION = 2  # 2: live edits, style and history
@@ -369,7 +369,7 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
     if "parameters" in layout_part and not isinstance(layout_part["parameters"], dict):
         raise fail("layout.parameters must be an object")
     _check_camera_shape(result["camera"], fail)
-    _check_style_shape(result["style"], fail)
+    check_style(result["style"], fail)
     return result
 
 
@@ -383,18 +383,29 @@ def _check_camera_shape(camera: dict, fail: Any) -> None:
             raise fail(f"camera.{name} must be 3 numbers")
 
 
-def _check_style_shape(style: dict, fail: Any) -> None:
+def check_style(style: Any, fail: Any, allow_missing: bool = False) -> None:
+    """Raise ``fail(message)`` unless ``style`` holds only colours (3 whole numbers 0-255), sizes (positive
+    numbers), labels (text of at most 1,000 characters), edge colours and edge widths (0 to 40 pixels), by id or
+    edge key; ``allow_missing``: a value may be None (an undo state: the setting removed)."""
+    if not isinstance(style, dict):
+        raise fail("style must be an object")
     unknown = sorted(set(style) - {"colors", "sizes", "labels", "edge_colors", "edge_widths"})
     if unknown:
-        raise fail(f"style.{unknown[0]} is not a style; a style has colors, sizes, labels, edge_colors and edge_widths")
+        raise fail(f"style.{str(unknown[0])[:40]} is not a style; a style has colors, sizes, labels, edge_colors "
+                   "and edge_widths")
     for name, check in (("colors", _is_rgb), ("sizes", _is_positive_number), ("labels", _is_text),
-                        ("edge_colors", _is_rgb), ("edge_widths", _is_positive_number)):
+                        ("edge_colors", _is_rgb), ("edge_widths", _is_width)):
         values = style.get(name, {})
         if not isinstance(values, dict):
             raise fail(f"style.{name} must map node ids to values")
         for node_id, value in values.items():
-            if not check(value):
-                raise fail(f"style.{name}[{node_id!r}] is {value!r}, which is not a valid {name[:-1].replace('_', ' ')}")
+            if not (check(value) or (allow_missing and value is None)):
+                raise fail(f"style.{name}[{str(node_id)[:60]!r}] is {repr(value)[:60]}, which is not a valid "
+                           f"{name[:-1].replace('_', ' ')}")
+
+
+def _is_width(value: Any) -> bool:
+    return _is_positive_number(value) and value <= 40
 
 
 def _is_rgb(value: Any) -> bool:
@@ -403,7 +414,7 @@ def _is_rgb(value: Any) -> bool:
 
 
 def _is_positive_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0 < value <= 1e6
 
 
 def _is_text(value: Any) -> bool:
