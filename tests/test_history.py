@@ -193,3 +193,77 @@ def test_a_flood_of_undo_messages_is_bounded(shared_data):
         assert all(answer and "too many undo and redo steps" in answer for answer in answers[MAX_HISTORY_STEPS_WAITING:])
         _wait(lambda: session._history_steps_waiting == 0, 10, "the steps to run")
         assert session.history.position == 0 and session.filter.degree is None
+
+
+def test_a_jump_whose_entry_another_action_drops_stops_and_tells_the_pages_once():
+    """The history is shared: an editor's long jump must not spin when another editor's action drops the
+    entry it was going to, and the pages hear of the jump once, not once per step."""
+    import threading
+
+    applied, changes = [], []
+    gate = threading.Event()
+
+    def apply(kind, state):
+        applied.append(state)
+        if len(applied) == 3:
+            gate.set()  # let the other editor act in the middle of the jump
+            time.sleep(0.2)
+
+    history = History(apply, on_change=lambda merged=False: changes.append(merged))
+    for value in range(300):
+        history.record("filter", "ann", str(value), {"v": value}, {"v": value + 1})
+    history.jump(0)
+    changes.clear()
+    applied.clear()
+    last = history.entries[-1].number
+    other = threading.Thread(target=lambda: (gate.wait(5), history.record("filter", "bob", "new", {}, {"v": -1})))
+    other.start()
+    with pytest.raises(HeliosError, match=rf"history\.entry: no entry {last}"):
+        history.jump(last)
+    other.join(5)
+    assert len(applied) < 10 and history.entries[-1].who == "bob"
+    assert history.position == len(history.entries), "the new action is the newest done"
+    history.jump(0)
+    assert changes.count(False) <= 3, "one listing per jump (and one per recorded action), not one per step"
+
+
+def test_a_fresh_view_does_not_replace_an_autosave_until_its_first_action(shared_data, tmp_path, monkeypatch):
+    from helios_app.autosave import autosave_path
+    from helios_app.config import ViewConfig
+    from helios_app.graph import graph_fingerprint
+    from helios_app.session import ViewSession
+
+    monkeypatch.setenv("HELIOS_STATE_DIR", str(tmp_path / "state"))
+    graph = read_graph(shared_data / "karate.gml")
+    path = autosave_path(graph_fingerprint(graph))
+    path.parent.mkdir(parents=True)
+    path.write_text("the earlier view's work")
+    with ViewSession(graph, ViewConfig(port=0)).start() as session:
+        assert session.earlier_autosave == path
+        time.sleep(3.0)  # more than an autosave interval, the layout settling meanwhile
+        assert path.read_text() == "the earlier view's work"
+        session.set_filter({"degree": [2, 10]})
+        _wait(lambda: path.read_text() != "the earlier view's work", 10, "the first save after an action")
+
+
+def test_unpin_right_after_pin_and_bad_undo_states_are_refused_whole(shared_data):
+    from helios_app.config import ViewConfig
+    from helios_app.session import ViewSession
+
+    graph = read_graph(shared_data / "karate.gml")
+    with ViewSession(graph, ViewConfig(port=0, autosave=False)).start() as session:
+        for _ in range(10):
+            session.pin([3], [[0.1, 0.2]])
+            session.unpin([3])
+            _wait(lambda: 3 not in session.worker.pinned.tolist(), 5, "the unpin")
+        with pytest.raises(HeliosError, match=r"pin positions must be finite numbers of magnitude at most"):
+            session.pin([3], [[1e40, 0.0]])
+        session.set_filter({"degree": [3, 100]})
+        before = session.filter
+        bad = [("filter", {"filter": {"degree": [10, 100], "mode": "hide"}, "highlighted": [99999]}),
+               ("style", {"colors": {"3": [10**30, 0, 0]}}), ("style", {"sizes": {"3": -1}}),
+               ("filter", {"filter": {"degree": "x"}}), ("pin", {"3": {"pinned": True, "position": [10**400, 0]}})]
+        for kind, state in bad:
+            with pytest.raises(HeliosError, match=r"history"):
+                session._apply_state(kind, state)
+        assert session.filter == before and session._style.colors == {} and session._style.sizes == {}
