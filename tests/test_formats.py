@@ -557,7 +557,7 @@ def test_text_encodings_and_format_option(tmp_path):
     assert read_graph(tmp_path / "sjis.graphml").node_ids == ["東京"]  # expat cannot; we convert first
     (tmp_path / "edges.dat").write_bytes(b"*x y\n")
     assert read_graph(tmp_path / "edges.dat", format="csv").node_ids == ["*x", "y"]
-    with pytest.raises(HeliosError, match="unknown graph format 'dot'; choose from edgelist, gexf, gml"):
+    with pytest.raises(HeliosError, match="unknown graph format 'dot'; choose from adjlist, edgelist, gexf, gml"):
         read_graph(tmp_path / "edges.dat", format="dot")
 
 

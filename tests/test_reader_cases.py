@@ -7,7 +7,9 @@ The last tests run the ``helios`` command on one file of each refusal class.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import logging
 import re
@@ -653,6 +655,283 @@ def test_messages_show_plain_numbers():
 
 
 # ----------------------------------------------------------------------------------------------------------
+# 11. What spreadsheets and networkx write: decimal commas, TSV headers, adjacency lists, quoted line ends
+
+DECIMAL_COMMAS = [
+    # name, content, the line at fault, message after it (a regex)
+    (
+        "tabs.tsv",
+        "a\tb\t1,5\nb\tc\t2,5\n",
+        1,
+        r" weight '1,5' \(column 3\) uses a decimal comma; write 1\.5$",
+    ),
+    (
+        "tabs.txt",
+        "a\tb\t1,5\nb\tc\t2,5\n",
+        1,
+        r" weight '1,5' \(column 3\) uses a decimal comma; write 1\.5, or, if",
+    ),
+    (
+        "tabs",
+        "a\tb\t1,5\nb\tc\t2,5\n",
+        1,
+        r" weight '1,5' \(column 3\) uses a decimal comma; write 1\.5, or, if",
+    ),
+    (
+        "spaces.txt",
+        "1 2 1,5\n2 3 2,5\n",
+        1,
+        r" weight '1,5' \(column 3\) uses a decimal comma; write 1\.5, or, if",
+    ),
+    (
+        "ids_with_spaces.tsv",
+        "New York\tBoston\t0,25\n",
+        1,
+        r" weight '0,25' \(column 3\) uses a decimal comma",
+    ),
+    ("some_unweighted.txt", "a b 1,5\nb c\n", 1, r" weight '1,5' \(column 3\) uses a decimal comma"),
+    ("exponent.txt", "a b -1,5e3\n", 1, r" weight '-1,5e3' \(column 3\) uses a decimal comma; write -1\.5e3"),
+    (
+        "second_line.tsv",
+        "a\tb\t1\nb\tc\t2,5\n",
+        2,
+        r" weight '2,5' \(column 3\) uses a decimal comma; write 2\.5$",
+    ),
+    (
+        "after_header.txt",
+        "source target weight\na b 1\nb c 2,5\n",
+        3,
+        r" weight '2,5' \(column 3\) uses a decimal",
+    ),
+    (
+        "semicolons.csv",
+        "a;b;1,5\nb;c;2\n",
+        1,
+        r" weight '1,5' \(column 3\) uses a decimal comma; write 1\.5, and separate the columns with commas or tabs",
+    ),
+    (
+        "tab_header.txt",
+        "source\ttarget\tweight\na\tb\t1,5\n",
+        2,
+        r" weight '1,5' \(column 3\) uses a decimal",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "message"), DECIMAL_COMMAS, ids=[row[0] for row in DECIMAL_COMMAS]
+)
+def test_a_decimal_comma_weight_is_refused_at_its_line(tmp_path, name, content, line, message):
+    path = write(tmp_path, name, content)
+    with pytest.raises(GraphFileError, match=refused(path, f"{line}:{message}")):
+        read_graph(path)
+
+
+def csv_records(text: str, delimiter: str, header: bool) -> list[tuple[str, str, float | None]]:
+    """Edge records as the csv module reads ``text`` (line ends inside quoted fields kept)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [row for row in reader if row and not row[0].startswith("#")]
+    return [(row[0], row[1], float(row[2]) if len(row) > 2 else None) for row in rows[int(header) :]]
+
+
+SEPARATED = [
+    # name, content, separator, whether the first row is a header
+    ("header_spaces.tsv", "source\ttarget\na b\tc\n", "\t", True),
+    ("header_spaces.txt", "source\ttarget\na b\tc\n", "\t", True),
+    ("header_spaces", "source\ttarget\na b\tc\nc\td e\n", "\t", True),
+    ("header_weight.tsv", "source\ttarget\tweight\nNew York\tBoston\t2.5\nBoston\tChicago\t1\n", "\t", True),
+    ("commas_in_ids.tsv", "a,b\tc\nc\td,e\n", "\t", False),
+    ("no_header_spaces.tsv", "a b\tc\nc\td\n", "\t", False),
+    ("quoted_ids.csv", '"Bus stop 12",14\n"Bus stop 14",15\n', ",", False),
+    ("csv_weights.csv", "a,b,1\nb,c,2\n", ",", False),
+    ("quoted_line_end.csv", 'source,target\n"x\ny",c\nc,d\n', ",", True),
+    ("quoted_line_end_first.csv", 'a,b\n"x\ny",c\n', ",", False),
+    ("quoted_line_end.tsv", 'a\tb\n"x\ny"\tc\nc\td\n', "\t", False),
+    ("quoted_weighted.csv", 'a,"b\n\nc",1.5\n', ",", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "delimiter", "header"), SEPARATED, ids=[row[0] for row in SEPARATED]
+)
+def test_separated_files_read_as_the_csv_module_reads_them(tmp_path, name, content, delimiter, header):
+    graph = read_graph(write(tmp_path, name, content))
+    assert records(graph) == csv_records(content, delimiter, header)
+
+
+def test_a_quoted_line_end_is_kept_and_logged(tmp_path, caplog):
+    path = write(tmp_path, "quoted.csv", 'a,b\n"x\ny",c\n')
+    with caplog.at_level(logging.WARNING):
+        graph = read_graph(path)
+    assert graph.node_ids == ["a", "b", "x\ny", "c"]
+    assert (
+        f"{path}:2: a quoted field runs over lines 2 to 3; its line ends are kept in the id"
+        in caplog.messages
+    )
+
+
+UNCLOSED_QUOTES = [
+    # name, content, the line where the quoted field starts
+    ("stray.csv", 'a,b\n"c,d\ne,f\ng,h\n', 2),
+    ("stray.tsv", 'a\tb\nc\t"d\ne\tf\n', 2),
+    ("last_line.csv", 'a,b\nc,"d', 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"), UNCLOSED_QUOTES, ids=[row[0] for row in UNCLOSED_QUOTES]
+)
+def test_a_quoted_field_never_closed_is_refused_where_it_starts(tmp_path, name, content, line):
+    path = write(tmp_path, name, content)
+    with pytest.raises(
+        GraphFileError, match=refused(path, f"{line}: a quoted field on this line is never closed")
+    ):
+        read_graph(path)
+
+
+@pytest.mark.parametrize("block_bytes", [16, 64, 1 << 23])
+def test_a_tsv_reads_the_same_in_blocks_of_any_size(tmp_path, monkeypatch, block_bytes):
+    """Blocks of plain tab-separated lines take the whitespace path, others the csv reader: one result."""
+    from helios_app.io.formats import edgelist
+
+    monkeypatch.setattr(edgelist, "BLOCK_BYTES", block_bytes)
+    lines = ["source\ttarget\tweight"]
+    for index in range(60):
+        if index % 7 == 3:
+            lines.append(f'"node\n{index}"\t{index + 1}\t2')  # a quoted line end
+        elif index % 5 == 1:
+            lines.append(f"node {index}\t{index + 1}\t1.5")  # a space in an id
+        elif index % 11 == 2:
+            lines.append("# a comment with spaces")
+        else:
+            lines.append(f"{index}\t{index + 1}\t{index}")
+    content = "\n".join(lines) + "\n"
+    graph = read_graph(write(tmp_path, "mixed.tsv", content))
+    expected = [record for record in csv_records(content, "\t", True) if not record[0].startswith("#")]
+    assert records(graph) == expected
+
+
+def isolated_first() -> nx.Graph:
+    """A star with string ids after an isolated node (a multi-line list that starts with ``lonely 0``)."""
+    nx_graph = nx.Graph()
+    nx_graph.add_node("lonely")
+    nx_graph.add_edges_from(nx.star_graph(["hub", "x", "y", "z"]).edges())
+    return nx_graph
+
+
+ADJACENCY_GRAPHS = [
+    # name, a networkx graph written with write_adjlist and write_multiline_adjlist
+    ("k3_directed", nx.complete_graph(3, nx.DiGraph)),
+    ("path", nx.path_graph(5)),
+    ("self_loop", nx.Graph([("a", "b"), ("b", "b")], name="g")),
+    ("multigraph", nx.MultiGraph([(1, 2), (1, 2), (2, 3)])),
+    ("weighted", nx.Graph([(1, 2, {"weight": 2.5, "color": "dark red"}), (2, 3, {"weight": 4})])),
+    ("isolated_first", isolated_first()),
+]
+
+
+def nx_edge_set(nx_graph: nx.Graph) -> list[tuple[str, str]]:
+    return sorted(pair(u, v, nx_graph.is_directed()) for u, v in nx_graph.edges())
+
+
+@pytest.mark.parametrize("suffix", [".adjlist", ".txt", ""])
+@pytest.mark.parametrize(("name", "nx_graph"), ADJACENCY_GRAPHS, ids=[row[0] for row in ADJACENCY_GRAPHS])
+def test_networkx_adjacency_lists_read_as_networkx_reads_them(tmp_path, name, nx_graph, suffix):
+    """networkx's header marks the file where the suffix does not."""
+    path = tmp_path / f"{name}{suffix}"
+    nx.write_adjlist(nx_graph, path)
+    graph = read_graph(path)
+    reference = nx.read_adjlist(path)
+    assert graph.node_ids == list(reference.nodes)
+    assert edge_set(graph) == nx_edge_set(reference)
+    assert graph.weights is None and not graph.directed
+
+
+@pytest.mark.parametrize("suffix", [".adjlist", ".txt"])
+@pytest.mark.parametrize(("name", "nx_graph"), ADJACENCY_GRAPHS, ids=[row[0] for row in ADJACENCY_GRAPHS])
+def test_networkx_multiline_adjacency_lists_read_as_networkx_reads_them(tmp_path, name, nx_graph, suffix):
+    """The dicts of the neighbour lines mark the file where the suffix does not, header or not."""
+    path = tmp_path / f"{name}{suffix}"
+    nx.write_multiline_adjlist(nx_graph, path)
+    if suffix == ".txt":  # without networkx's header
+        path.write_text(
+            "".join(line for line in path.read_text().splitlines(True) if not line.startswith("#"))
+        )
+    graph = read_graph(path)
+    reference = nx.read_multiline_adjlist(path)
+    assert graph.node_ids == list(reference.nodes)
+    assert edge_set(graph) == nx_edge_set(reference)
+    assert by_label(graph) == networkx_by_label(reference)
+    if name == "weighted":
+        assert graph.edge_attributes == {"color": ["dark red", None]}  # networkx's reader makes it 'darkred'
+
+
+def test_an_adjacency_list_without_its_header_or_suffix_is_an_edge_list(tmp_path):
+    """Without networkx's header and a .adjlist name, ``0 1 2`` is an edge with a weight (documented)."""
+    path = tmp_path / "k3.txt"
+    nx.write_adjlist(nx.complete_graph(3, nx.DiGraph), path)
+    path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith("#")))
+    assert records(read_graph(path)) == [("0", "1", 2.0), ("1", "0", 2.0), ("2", "0", 1.0)]
+    renamed = path.rename(tmp_path / "k3.adjlist")
+    assert edge_set(read_graph(renamed)) == nx_edge_set(nx.read_adjlist(renamed))
+    assert edge_set(read_graph(renamed, format="adjlist")) == [("0", "1"), ("0", "2"), ("1", "2")]
+
+
+ADJACENCY_REFUSED = [
+    # name, content, the line at fault, message after it (a regex)
+    (
+        "ragged.txt",
+        "0 1 2\n1 2\n",
+        2,
+        (
+            r" found 2 columns, but line 1 has 3; every line needs the same columns \(source target \[weight\]\); "
+            r"if each line is a node and its neighbours, name the file \.adjlist"
+        ),
+    ),
+    (
+        "wide.txt",
+        "0 1 2 3\n",
+        1,
+        r" expected 2 or 3 columns \(source target \[weight\]\), found 4; if each line",
+    ),
+    (
+        "isolated_first.txt",
+        "".join(f"{node} 0\n" for node in range(25)) + "25 1\n26 {}\n26 0\n",
+        27,
+        (
+            r" '\{\}' \(column 2\) is an attribute dict, not a node id: this looks like networkx's multi-line "
+            r"adjacency list \(write_multiline_adjlist\); name the file \.adjlist"
+        ),
+    ),
+    ("dict_id.txt", "1 2\n3 {'weight': 1}\n", 1, r" node '1' has 2 neighbours, but the file ends after 1"),
+    ("dict_id.csv", "1,2\n3,{}\n", 2, r" '\{\}' \(column 2\) is an attribute dict, not a node id"),
+    ("truncated.adjlist", "0 2\n1 {}\n", 1, r" node '0' has 2 neighbours, but the file ends after 1"),
+    (
+        "bad_count.adjlist",
+        "0 1\n1 {}\nx y z\n",
+        3,
+        r" expected a node and its neighbour count \('0 2', as networkx",
+    ),
+    (
+        "bad_dict.adjlist",
+        "0 1\n1 {'weight': [1]}\n",
+        2,
+        r" the attributes \"\{'weight': \[1\]\}\" are not a dict of simple values .* write_multiline_adjlist writes",
+    ),
+    ("comments.adjlist", "# nothing\n\n", None, r" the file has only comments and blank lines, no nodes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "message"), ADJACENCY_REFUSED, ids=[row[0] for row in ADJACENCY_REFUSED]
+)
+def test_adjacency_list_refusals_name_the_line(tmp_path, name, content, line, message):
+    path = write(tmp_path, name, content)
+    with pytest.raises(GraphFileError, match=refused(path, ("" if line is None else f"{line}:") + message)):
+        read_graph(path)
+
+
+# ----------------------------------------------------------------------------------------------------------
 # The command line: one refusal of each class, in one line, with no traceback
 
 CLI_REFUSALS = [
@@ -663,6 +942,8 @@ CLI_REFUSALS = [
     ("unclosed.gml", "graph [\n  node [ id 1 ]\n", "graph"),
     ("weight.gml", "graph [\n  node [ id 1 ]\n  edge [ source 1 target 1 weight 1e400 ]\n]\n", "1e400"),
     ("weight.txt", "a b 1\nb c nan\n", "nan"),
+    ("decimal_comma.tsv", "a\tb\t1\nb\tc\t1,5\n", "1,5"),
+    ("multiline.adjlist", "0 2\n1 {}\n", "0 2"),
     ("times.gexf", GEXF_11.format(timetype=' timetype="date"', **{**DATES, "third": "5"}), 'start="5"'),
     ("encoding.graphml", '<?xml version="1.0" encoding="base64"?>\n<graphml/>\n', "<?xml"),
     ("surrogate.json", '{"nodes": [\n{"id": "\\ud800"}], "edges": []}', "\\ud800"),

@@ -95,9 +95,12 @@ def read_graph(
         * Pajek ``.net``/``.paj`` (``*Vertices N`` with or without vertex lines; repeated edges collapsed);
         * Matrix Market coordinate files, and the header-less variant read as an edge list;
         * networkx node-link JSON;
-        * edge lists: ``source target [weight]`` separated by whitespace, commas or tabs, ``#``/``%``
-          comments, an optional header row, any id tokens (numbered by first appearance, kept as text);
-          also networkx's ``write_edgelist`` output with attribute dicts (``1 2 {'weight': 2.0}``).
+        * edge lists: ``source target [weight]`` separated by whitespace, commas or tabs (tabs for a
+          ``.tsv`` name), ``#``/``%`` comments, an optional header row, any id tokens (numbered by first
+          appearance, kept as text); also networkx's ``write_edgelist`` output with attribute dicts
+          (``1 2 {'weight': 2.0}``);
+        * networkx's adjacency lists (``write_adjlist``, ``write_multiline_adjlist``), for a ``.adjlist``
+          name or networkx's header, read as networkx reads them (undirected).
     format : str, optional
         Skip detection and read as this format: one of :data:`FORMATS` (or an alias such as ``"net"``,
         ``"csv"``, ``"mtx"``, ``"json"``).

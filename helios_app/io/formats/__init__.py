@@ -14,6 +14,7 @@ import re
 
 from helios_app.graph import Graph
 from helios_app.io.formats._common import GraphFileError, check_text
+from helios_app.io.formats.adjlist import looks_like_adjlist
 from helios_app.io.formats.gml import looks_like_gml
 
 logger = logging.getLogger(__name__)
@@ -28,15 +29,17 @@ FORMATS: dict[str, str] = {
     "edgelist": "edge list (whitespace, CSV or TSV)",
     "matrix-market": "Matrix Market (.mtx)",
     "node-link": "networkx node-link JSON",
+    "adjlist": "networkx adjacency list (.adjlist, single-line or multi-line)",
 }
 FORMAT_ALIASES = {
     "net": "pajek", "paj": "pajek", "edge-list": "edgelist", "edges": "edgelist", "csv": "edgelist",
     "tsv": "edgelist", "txt": "edgelist", "mtx": "matrix-market", "matrixmarket": "matrix-market",
-    "json": "node-link", "nodelink": "node-link",
+    "json": "node-link", "nodelink": "node-link", "adjacency-list": "adjlist", "multiline-adjlist": "adjlist",
 }  # fmt: skip
 _XML_FORMATS = {"graphml", "gexf"}
 _SUFFIX_FORMATS = {
     ".gml": "gml", ".graphml": "graphml", ".gexf": "gexf", ".net": "pajek", ".paj": "pajek", ".json": "node-link",
+    ".adjlist": "adjlist",
 }  # fmt: skip
 """Suffixes that name a format: a file is read as that format unless its content is clearly another. Not
 ``.mtx``: a Matrix Market file without its banner line is an edge list (luxembourg_osm.mtx)."""
@@ -53,6 +56,7 @@ _READERS = {
     "edgelist": ("edgelist", "read_edge_list"),
     "matrix-market": ("matrix_market", "read_matrix_market"),
     "node-link": ("node_link", "read_node_link"),
+    "adjlist": ("adjlist", "read_adjlist"),
 }
 """Format -> (module of this package, its reader): a reader is imported when a file needs it."""
 
@@ -109,6 +113,8 @@ def _format_from_content(raw: bytes, path: str, suffix: str) -> str | None:
         return "gml"
     if any(line[:9].lower() == "*vertices" for line in significant):
         return "pajek"  # after a line of free text, which Pajek allows
+    if looks_like_adjlist(raw, significant):
+        return "adjlist"  # networkx's header, or neighbour lines with attribute dicts
     return None
 
 
@@ -120,7 +126,8 @@ def _short_name(kind: str) -> str:
 def detect_format(raw: bytes, path: str, suffix: str) -> str:
     """Return the format (a key of :data:`FORMATS`) of decompressed bytes, from the suffix and the content.
 
-    A suffix that names a format (``.gml``, ``.graphml``, ``.gexf``, ``.net``, ``.paj``, ``.json``) decides, so that a broken file is refused by its own reader with the line at fault rather
+    A suffix that names a format (``.gml``, ``.graphml``, ``.gexf``, ``.net``, ``.paj``, ``.json``,
+    ``.adjlist``) decides, so that a broken file is refused by its own reader with the line at fault rather
     than read as something else; only content that is clearly another format (a ``.gml`` file that
     starts with ``<graphml``) overrides it, with a warning. Other files go by their content, an edge list
     when nothing else fits.

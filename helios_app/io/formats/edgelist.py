@@ -5,6 +5,15 @@ skipped; ids are any tokens, numbered in order of first appearance and kept as t
 are two nodes). A file of plain decimal ids (the SNAP and DIMACS files) takes a vectorized path that gives
 the same graph several times faster.
 
+The separator comes from the first data line: commas if it holds one, tabs if its tab-separated fields hold
+spaces (or it is a tab-separated header and the next line holds a tab), else runs of whitespace; a ``.tsv``
+name makes it tabs whatever the content. Comma- and tab-separated fields are read as the csv module reads
+them: a quoted field keeps its line ends (logged), one never closed is refused where it starts. A weight
+written with a decimal comma (``1,5``) is refused at its line, never read as two fields: a first line such
+as ``a<TAB>b<TAB>1,5`` or ``1 2 1,5`` would otherwise be CSV with the ids ``a<TAB>b<TAB>1`` and ``5``. An
+id that is an attribute dict (``{}``: networkx's multi-line adjacency list) is refused too; networkx's
+adjacency lists are read by :mod:`helios_app.io.formats.adjlist`.
+
 networkx's ``write_edgelist`` output with its attribute dicts (``1 2 {'weight': 2.0, 'color': 'green'}``)
 is read as networkx reads it: the first line's third field starts with ``{``, so every line is two ids and
 a dict literal of simple values (parsed, never evaluated); its ``weight`` is the edge's weight (1 where an
@@ -65,11 +74,26 @@ _BATCH_TOKENS = 1 << 20  # comma- and tab-separated rows are numbered in batches
 _TABLE_SLACK = 1 << 22
 _MAX_ATTRIBUTE_BYTES = 1 << 16  # the longest attribute dict of networkx's edge list format
 _SIMPLE_TYPES = (str, int, float, bool, type(None))
+_ADJACENCY_HINT = (
+    "; if each line is a node and its neighbours, name the file .adjlist to read it as an adjacency list"
+)
 _MAX_LINE_BYTES = 1 << 26  # a longer line is no edge list's: refused, so that a block stays small
 # A line that is neither blank nor a comment: at a line start, or after a line end (a pattern that starts
 # with a literal is searched for fast, unlike one that starts with ^ in MULTILINE mode).
 _DATA_LINE_HERE = re.compile(rb"[ \t\r\x0b\x0c]*[^\s#%]")
 _DATA_LINE_AFTER = re.compile(rb"\n[ \t\r\x0b\x0c]*[^\s#%]")
+# A number written with a decimal comma (1,5 for 1.5), as European spreadsheets export it.
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:[0-9]+,[0-9]*|,[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Bytes that may make a line split differently by tabs than by whitespace: spaces and the other whitespace
+# but tabs and line ends, and quotes (see _splits_alike); tabs at a line's ends or next to one another too.
+_TAB_ODD = np.zeros(256, dtype=bool)
+_TAB_ODD[[32, 34, 11, 12]] = True
+_COMMENT_LINE = re.compile(rb"[ \x0b\x0c]*[#%]")  # split alike either way: skipped
+# Whitespace beyond ASCII (no-break space, em space, ...): str.strip() takes it off a csv field's ends,
+# bytes.split() keeps it in a token.
+_UNICODE_SPACES = tuple(chr(code).encode() for code in range(0x80, 0x3001) if chr(code).isspace())
+# What a networkx attribute dict looks like where a node id is expected: {} or {'key': ...}.
+_DICT_ID = re.compile(r"\{(?:\}|['\"])")
 
 
 def _next_data_line(raw: bytes, start: int = 0) -> tuple[int, int] | None:
@@ -114,6 +138,15 @@ class _Split:
         self.body: bytes | None = None  # the text from the first data line on, when no comment follows it
         self._raw = b""
         self._keep: np.ndarray | None = None
+
+    def holds(self, character: str) -> bool:
+        """Whether a token may hold ``character`` (an ASCII one): its lines, comments included, do."""
+        tokens = self._tokens
+        if tokens is None:
+            return character.encode() in self._raw
+        if tokens and isinstance(tokens[0], bytes):
+            return character.encode() in b"\n".join(tokens)
+        return character in "\n".join(tokens)
 
     @property
     def tokens(self) -> list:
@@ -315,26 +348,34 @@ def _layout(
     """Pick the separator from the first data line and tell a header row.
 
     ``line_offset`` lines come before ``first_block``. A first line that names ``column_name`` is a header
-    too, whatever its other names.
+    too, whatever its other names. A ``.tsv`` name makes tabs the separator whatever the content; a
+    tab-separated header row does too when the line after it holds a tab.
     """
     first = first_data_line(first_block)
     if first is None:
         raise GraphFileError(path, "the file has only comments and blank lines, no edges")
     line_in_block, line = first
     line_number = line_offset + line_in_block
+    tsv = suffix == ".tsv"
     ids_part = line.partition(b"{")[0]
-    for candidate in [*(text for text in (",", "\t") if text.encode() in ids_part), None]:
+    candidates = ["\t"] if tsv else [*(text for text in (",", "\t") if text.encode() in ids_part), None]
+    for candidate in candidates:
         fields = line.split(None if candidate is None else candidate.encode(), 2)
         if len(fields) == 3 and fields[2].lstrip().startswith(b"{"):
             logger.debug("%s:%d: networkx edge list with attribute dicts", path, line_number)
             return _Layout(candidate, attributes=True)
     fields = [field.strip() for field in line.split(b"\t")]
-    if b"," in line:
-        delimiter: str | None = ","
+    tab_fields = [field.decode("utf-8") for field in fields]
+    if tsv:
+        delimiter: str | None = "\t"
+        header_fields = tab_fields
+    elif b"," in line:
+        _refuse_decimal_comma(first_block, line_in_block, line_number, path)
+        delimiter = ","
         header_fields = [field.strip() for field in line.decode("utf-8").split(",")]
     elif len(fields) > 1 and any(b" " in field for field in fields):
         delimiter = "\t"  # tab-separated, with spaces inside ids
-        header_fields = [field.decode("utf-8") for field in fields]
+        header_fields = tab_fields
     else:
         delimiter = None
         header_fields = line.decode("utf-8").split()
@@ -349,11 +390,70 @@ def _layout(
     named = column_name is not None and column_name.strip().lower() in lowered
     if _is_header(header_fields) or named:
         logger.debug("%s:%d: column names %s, skipped", path, line_number, header_fields)
+        if delimiter is None and len(fields) > 1 and _next_line_has_tab(first_block, line_in_block):
+            delimiter = "\t"  # a tab-separated header: tabs separate the columns, spaces may be in ids
         return _Layout(delimiter, line_number, header_fields)
     if suffix == ".mtx" and _is_size_line(header_fields, first_block, line_in_block):
         logger.info("%s:%d: a Matrix Market size line with no banner; skipped", path, line_number)
         return _Layout(delimiter, line_number)
     return _Layout(delimiter)
+
+
+def _line_start(raw: bytes, line_number: int) -> int:
+    """The offset where 1-based line ``line_number`` of ``raw`` starts."""
+    offset = 0
+    for _ in range(line_number - 1):
+        offset = raw.find(b"\n", offset) + 1
+    return offset
+
+
+def _next_line_has_tab(raw: bytes, line_number: int) -> bool:
+    """Whether the data line after line ``line_number`` of ``raw`` holds a tab."""
+    following = _next_data_line(raw, raw.find(b"\n", _line_start(raw, line_number)) + 1 or len(raw))
+    return following is not None and b"\t" in raw[following[0] : following[1]]
+
+
+def _refuse_decimal_comma(raw: bytes, line_in_block: int, line_number: int, path: str) -> None:
+    """Refuse a tab- or whitespace-separated list whose weights have decimal commas (``a<TAB>b<TAB>1,5``).
+
+    Read as CSV, such a file would give nodes ``'a<TAB>b<TAB>1'`` and ``'5'``. The first data line (line
+    ``line_in_block`` of ``raw``, line ``line_number`` of the file) holds a comma. When it and every later
+    data line of ``raw`` split by tabs (by semicolons, as spreadsheets in comma-decimal locales write CSV,
+    if the first line has no tab; by whitespace if it has neither) into 2 or 3 fields, with commas only in
+    the third and only as a decimal comma, the file is no CSV: it is refused, naming the line. A CSV file
+    whose first field holds spaces and ends in a number (``Bus stop 12,14``) has this shape too; its ids
+    quoted (``"Bus stop 12",14``), it is read as CSV.
+    """
+    start = _line_start(raw, line_in_block)
+    end = raw.find(b"\n", start)
+    first_line = raw[start : len(raw) if end < 0 else end]
+    separator = next((byte for byte in (b"\t", b";") if byte in first_line), None)
+    weight = None
+    position = start
+    while position < len(raw):
+        end = raw.find(b"\n", position)
+        end = len(raw) if end < 0 else end
+        line = raw[position:end].strip()
+        position = end + 1
+        if not line or line[:1] in (b"#", b"%"):
+            continue
+        fields = [field.strip() for field in line.split(separator)]
+        if len(fields) not in (2, 3) or not all(fields) or b"," in fields[0] + fields[1]:
+            return
+        if len(fields) == 3 and b"," in fields[2]:
+            if not _DECIMAL_COMMA.fullmatch(fields[2].decode("utf-8")):
+                return
+            weight = weight or fields[2].decode("utf-8")
+    if weight is None:
+        return
+    advice = "or, if this is a CSV file whose ids hold spaces or tabs, quote those ids"
+    if separator == b";":
+        advice = "and separate the columns with commas or tabs, not ';'"
+    raise GraphFileError(
+        path,
+        f"weight {weight!r} (column 3) uses a decimal comma; write {weight.replace(',', '.')}, {advice}",
+        line_number,
+    )
 
 
 def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
@@ -363,11 +463,9 @@ def _is_size_line(fields: list[str], raw: bytes, line_number: int) -> bool:
     rows, columns, _ = (int(field) for field in fields)
     if rows != columns:
         return False
-    offset = 0
-    for _ in range(line_number):
-        offset = raw.find(b"\n", offset) + 1
-        if offset == 0:
-            return False
+    offset = raw.find(b"\n", _line_start(raw, line_number)) + 1
+    if offset == 0:
+        return False
     second = first_data_line(raw[offset : offset + 65536])
     return second is not None and len(second[1].split()) != 3
 
@@ -388,25 +486,67 @@ def _whitespace_batches(blocks: Iterable[bytes], skip_line: int | None, line_off
 
 
 def _block_lines(block: bytes) -> list[str]:
+    """The lines of a block, each with its line end (a quoted field that holds one keeps it)."""
     lines = block.decode("utf-8").split("\n")
-    if block.endswith(b"\n"):
-        lines.pop()  # the block's last line ends with it
+    last = lines.pop()  # empty when the block ends with a line end
+    lines = [line + "\n" for line in lines]
+    if last:
+        lines.append(last)
     return lines
+
+
+class _Lines:
+    """An iterator over the lines of blocks that notes when they run out.
+
+    The csv reader ends a record at a line's end, or at the end of its input when a quoted field is still
+    open; a row that comes after the lines ran out is such an unclosed field.
+    """
+
+    def __init__(self, blocks: Iterable[bytes]) -> None:
+        self._lines = itertools.chain.from_iterable(map(_block_lines, blocks))
+        self.done = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.done = True
+            raise
 
 
 def _delimited_batches(
     blocks: Iterable[bytes], delimiter: str, skip_line: int | None, path: str, line_offset: int
 ) -> Iterator[_Split]:
     """Comma- or tab-separated lines read with one csv reader across blocks (a quoted field may hold a line
-    end), in batches of about ``_BATCH_TOKENS`` fields."""
-    lines = itertools.chain.from_iterable(map(_block_lines, blocks))
+    end, kept in the field), in batches of about ``_BATCH_TOKENS`` fields.
+
+    A quoted field still open at the end of the text is refused at the line where its record starts: a
+    stray quote would otherwise swallow every line after it into one id.
+    """
+    lines = _Lines(blocks)
     reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
     tokens: list[str] = []
     counts: list[int] = []
     line_numbers: list[int] = []
+    record_start = line_offset + 1  # the line the next record starts on
     try:
         for row in reader:
             line_number = reader.line_num + line_offset
+            if lines.done:
+                raise GraphFileError(
+                    path,
+                    'a quoted field on this line is never closed; close it with a " or remove the stray one',
+                    record_start,
+                )
+            if line_number > record_start and any("\n" in field for field in row):
+                logger.warning(
+                    "%s:%d: a quoted field runs over lines %d to %d; its line ends are kept in the id",
+                    path, record_start, record_start, line_number,
+                )  # fmt: skip
+            record_start = line_number + 1
             fields = [field.strip() for field in row]
             if not fields or not any(fields) or fields[0][:1] in ("#", "%") or line_number == skip_line:
                 continue
@@ -422,6 +562,70 @@ def _delimited_batches(
     except csv.Error as error:
         raise GraphFileError(path, str(error), reader.line_num + line_offset) from None
     yield _Split(tokens, np.array(counts, dtype=np.int64), np.array(line_numbers, dtype=np.int64))
+
+
+def _splits_alike(block: bytes) -> bool:
+    """Whether every line of a block splits into the same fields by tabs (the csv reader, fields stripped)
+    as by whitespace: no spaces, quotes, empty fields or tabs at a line's ends, but in comment lines."""
+    if not block.isascii() and any(space in block for space in _UNICODE_SPACES):
+        return False
+    data = np.frombuffer(block, dtype=np.uint8)
+    odd = _TAB_ODD[data]
+    tab = data == 9
+    line_end = data == 10
+    odd[:-1] |= tab[:-1] & (tab[1:] | line_end[1:])  # an empty field, a tab at a line's end
+    odd[1:] |= line_end[:-1] & tab[1:]  # a tab at a line's start
+    odd[:1] |= tab[:1]
+    odd[-1:] |= tab[-1:]
+    positions = np.flatnonzero(odd)
+    del data, odd, tab, line_end
+    index = 0
+    while index < len(positions):  # each line that holds one must be a comment
+        position = int(positions[index])
+        if not _COMMENT_LINE.match(block, block.rfind(b"\n", 0, position) + 1):
+            return False
+        end = block.find(b"\n", position)
+        if end < 0:
+            break
+        index = int(np.searchsorted(positions, end, side="right"))
+    return True
+
+
+def _tab_batches(
+    blocks: Iterable[bytes], skip_line: int | None, path: str, line_offset: int
+) -> Iterator[_Split]:
+    """Tab-separated lines: a block whose lines split alike by tabs and by whitespace takes the fast
+    whitespace path, each run of other blocks one csv reader.
+
+    The tokens of both are bytes, so that one numbering serves. A quoted field cannot run on from a csv
+    run into a block that takes the whitespace path (such a block holds no quote to close it): the csv
+    reader refuses it as never closed.
+    """
+    marked = ((block, _splits_alike(block)) for block in blocks)
+    following = next(marked, None)  # the next block, and whether it splits alike
+    run_lines = 0  # line ends in the blocks of the current csv run
+
+    def csv_run() -> Iterator[bytes]:
+        nonlocal following, run_lines
+        while following is not None and not following[1]:
+            block = following[0]
+            following = next(marked, None)
+            run_lines += block.count(b"\n")
+            yield block
+
+    while following is not None:
+        block, alike = following
+        if alike:
+            following = next(marked, None)
+            yield from _whitespace_batches([block], skip_line, line_offset)
+            line_offset += block.count(b"\n")
+            continue
+        del block
+        run_lines = 0
+        for split in _delimited_batches(csv_run(), "\t", skip_line, path, line_offset):
+            split._tokens = [token.encode("utf-8") for token in split.tokens]
+            yield split
+        line_offset += run_lines
 
 
 def check_columns(
@@ -447,6 +651,10 @@ def check_columns(
         hint = ""
         if suffix == ".gml":
             hint = " (the name ends in .gml, but the text is not GML, so it was read as an edge list)"
+        elif suffix == ".tsv":
+            hint = " (the name ends in .tsv, so tabs separate the columns)"
+        elif allowed == (2, 3) and expected > 3:
+            hint = _ADJACENCY_HINT
         if expected not in allowed:
             columns = " or ".join(str(count) for count in allowed)
             message = f"expected {columns} columns ({what}), found {expected}{hint}"
@@ -456,13 +664,14 @@ def check_columns(
     odd = np.flatnonzero(counts != expected)
     if len(odd):
         line, found = int(line_numbers[odd[0]]), int(counts[odd[0]])
+        hint = _ADJACENCY_HINT if allowed == (2, 3) and suffix != ".tsv" else ""
         if found not in allowed:
             columns = " or ".join(str(count) for count in allowed)
-            raise GraphFileError(path, f"expected {columns} columns ({what}), found {found}", line)
+            raise GraphFileError(path, f"expected {columns} columns ({what}), found {found}{hint}", line)
         raise GraphFileError(
             path,
             f"found {found} columns, but line {first_line} has {expected}; "
-            f"every line needs the same columns ({what})",
+            f"every line needs the same columns ({what}){hint}",
             line,
         )
     return expected
@@ -481,8 +690,11 @@ def parse_weights(tokens: list, line_numbers: np.ndarray, path: str, column: int
         try:
             weight = float(text)
         except ValueError:
+            problem = "is not a number"
+            if _DECIMAL_COMMA.fullmatch(text.strip()):
+                problem = f"uses a decimal comma; write {text.strip().replace(',', '.')}"
             raise GraphFileError(
-                path, f"weight {text!r} (column {column}) is not a number", int(line_numbers[position])
+                path, f"weight {text!r} (column {column}) {problem}", int(line_numbers[position])
             ) from None
         if not np.isfinite(weight):
             raise GraphFileError(
@@ -664,7 +876,10 @@ class _NodeNumbering:
         ids = list(self.index_of)
         if not ids or isinstance(ids[0], str):
             return ids
-        return b"\n".join(ids).decode("utf-8").split("\n")  # bytes ids are whole tokens of lines: no "\n"
+        joined = b"\n".join(ids)
+        if joined.count(b"\n") != len(ids) - 1:  # a quoted field of a tab-separated file held a line end
+            return [node_id.decode("utf-8") for node_id in ids]
+        return joined.decode("utf-8").split("\n")
 
 
 def _parse_plain_numbers(split: _Split, columns: int) -> tuple[np.ndarray, np.ndarray | None] | None:
@@ -785,6 +1000,8 @@ def _read_blocks(blocks: Iterator[bytes], path: str, suffix: str, time_column: i
         return _read_attribute_lines(blocks, layout.delimiter, path, line_offset)
     if layout.delimiter is None:
         batches = _whitespace_batches(blocks, layout.skip_line, line_offset)
+    elif layout.delimiter == "\t":
+        batches = _tab_batches(blocks, layout.skip_line, path, line_offset)
     else:
         batches = _delimited_batches(blocks, layout.delimiter, layout.skip_line, path, line_offset)
     return _read_batches(batches, layout.header, path, suffix, time_column)
@@ -811,6 +1028,7 @@ def _read_batches(
             what = "source target time [weight]" if time_number == 3 else "source target weight time"
         columns = check_columns(split.counts, split.line_numbers, path, suffix, allowed, what, reference)
         reference = reference or (columns, int(split.line_numbers[0]))
+        _refuse_dict_ids(split, columns, path)
         if time_number is None:
             indices, weights = _untimed_batch(split, columns, numbering, path)
         else:
@@ -869,6 +1087,23 @@ def _untimed_batch(
     table = np.array(split.tokens, dtype=object).reshape(-1, 3)
     weights = parse_weights(table[:, 2].tolist(), split.line_numbers, path)
     return _numbered_ids(table[:, :2].ravel().tolist(), split, numbering), weights
+
+
+def _refuse_dict_ids(split: _Split, columns: int, path: str) -> None:
+    """Refuse an id that is a networkx attribute dict (``{}``, ``{'weight': 2}``): the neighbour lines of
+    networkx's multi-line adjacency list (``1 {}``) would otherwise make a node ``{}``."""
+    if not split.holds("{"):
+        return
+    for position, token in enumerate(split.tokens):
+        if position % columns < 2 and _DICT_ID.match(_text(token)):
+            line = int(split.line_numbers[position // columns])
+            raise GraphFileError(
+                path,
+                f"{_text(token)!r} (column {position % columns + 1}) is an attribute dict, not a node id: "
+                "this looks like networkx's multi-line adjacency list (write_multiline_adjlist); name the "
+                "file .adjlist to read it as one",
+                line,
+            )
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -940,12 +1175,13 @@ def _is_simple(node: ast.expr, types: tuple[type, ...] = _SIMPLE_TYPES) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in types
 
 
-def _attribute_dict(text: bytes, path: str, line_number: int) -> dict:
-    """The dict literal of a networkx edge list line, parsed (never evaluated): text keys, simple values."""
+def _attribute_dict(text: bytes, path: str, line_number: int, writer: str = "write_edgelist") -> dict:
+    """The dict literal of a networkx edge list line (or of another ``writer``'s), parsed (never evaluated):
+    text keys, simple values."""
     shown = text[:60].decode("utf-8", "replace") + ("..." if len(text) > 60 else "")
     problem = (
         f"the attributes {shown!r} are not a dict of simple values (text, numbers, True, False, None) "
-        "as networkx's write_edgelist writes"
+        f"as networkx's {writer} writes"
     )
     if len(text) > _MAX_ATTRIBUTE_BYTES:
         raise GraphFileError(path, f"{problem}: longer than {_MAX_ATTRIBUTE_BYTES} bytes", line_number)
