@@ -300,17 +300,19 @@ def run_render(arguments: argparse.Namespace) -> int:
 def run_sessions() -> int:
     import datetime
 
-    from helios_app.autosave import list_sessions, state_directory
+    from helios_app.autosave import list_sessions, printable, state_directory
 
     sessions = list_sessions()
     if not sessions:
-        print(f"helios: no autosaved views in {state_directory() / 'sessions'}")
+        print(f"helios: no autosaved views in {printable(str(state_directory() / 'sessions'))}")
         return 0
-    print(f"{'saved (UTC)':<20} {'nodes':>9} {'edges':>10} {'size':>9}  graph (resume with: helios view GRAPH --resume)")
+    print(f"{'saved (UTC)':<20} {'nodes':>9} {'edges':>10} {'size':>9}  graph (resume with: helios view GRAPH "
+          "--resume, while GRAPH's content is the same as when saved)")
     for session in sessions:
         saved = datetime.datetime.fromtimestamp(session.saved_at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        # The source is text from a file: escapes, not a terminal's commands (a colour, a cleared screen).
         print(f"{saved:<20} {session.node_count:>9,} {session.edge_count:>10,} "
-              f"{session.size_bytes / 1e6:>7.1f}MB  {session.source}")
+              f"{session.size_bytes / 1e6:>7.1f}MB  {printable(session.source)}")
     return 0
 
 
@@ -337,8 +339,9 @@ def run_view(arguments: argparse.Namespace) -> int:
         signal.signal(signal_number, lambda *_: session.stop_requested.set())
     session.start()
     try:
+        shown_graph = session.graph  # a restored view's live edits included (graph is the file as read)
         print(
-            f"helios: {graph.node_count} nodes, {len(graph.layout_edges())} edges from {arguments.path}",
+            f"helios: {shown_graph.node_count} nodes, {len(shown_graph.layout_edges())} edges from {arguments.path}",
             flush=True,
         )
         if not is_loopback(config.host):

@@ -4,18 +4,24 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from helios_app.errors import HeliosError
+from helios_app.errors import HeliosError, shown
 from helios_app.graph import Graph
 from layouts import LAYOUT_ALGORITHMS
 
 LAYOUTS = LAYOUT_ALGORITHMS
 THEME_CHOICES = ("dark", "light")
 MARKER_CHOICES = ("circle", "square", "diamond", "triangle")
+MAX_CREDENTIAL_TTL_S = 365 * 86400.0
+"""The longest life of a minted TURN credential: a year (``web.turn`` refuses more, with the same bound; it
+cannot import this package). Longer defeats an expiring credential, and an infinite one made the expiry an
+OverflowError in every page's hello."""
+
 
 @dataclass(frozen=True)
 class ViewConfig:
@@ -152,8 +158,10 @@ class ViewConfig:
         if self.ice_secret and (self.ice_username or self.ice_credential):
             raise HeliosError("--ice-secret (or HELIOS_TURN_SECRET) mints a credential per page; "
                               "drop --ice-username and --ice-credential")
-        if not self.ice_credential_ttl_s > 0:
-            raise HeliosError(f"--ice-credential-ttl is a positive number of seconds, got {self.ice_credential_ttl_s}")
+        try:
+            object.__setattr__(self, "ice_credential_ttl_s", check_credential_ttl(self.ice_credential_ttl_s))
+        except (TypeError, ValueError) as error:
+            raise HeliosError(f"--ice-credential-ttl {error}") from None
         if self.publish:
             sfu_target(self)  # raises naming what is wrong
         from helios_app.graph.edge_encodings import ARROW_CHOICES, parse_width_range
@@ -204,10 +212,77 @@ def check_layout_parameters(layout: str, parameters: dict[str, Any]) -> None:
         raise HeliosError(
             f"{layout} layout has no parameter {', '.join(unknown)}; its parameters: {', '.join(names)}"
         )
+    types = {field.name: field.type for field in dataclasses.fields(parameters_type)}
+    for name, value in parameters.items():
+        problem = _parameter_type_problem(types[name], value)
+        if problem:
+            raise HeliosError(f"{layout} layout: {name} {problem}, got {_short(value)}")
     try:
         parameters_type(**parameters)
-    except ValueError as error:
-        raise HeliosError(f"{layout} layout: {error}") from None
+    except (TypeError, ValueError, OverflowError, ArithmeticError) as error:
+        # The parameters' own checks name the parameter; another error (a value of a type no annotation
+        # above foresees) is named by the parameter that fails alone.
+        culprit = next((name for name in parameters if _fails_alone(parameters_type, name, parameters[name])), None)
+        if isinstance(error, ValueError) and (culprit is None or culprit in str(error)):
+            raise HeliosError(f"{layout} layout: {error}") from None
+        if culprit is not None:
+            raise HeliosError(f"{layout} layout: {culprit} cannot be {_short(parameters[culprit])} ({error})") \
+                from None
+        raise HeliosError(f"{layout} layout: these parameters do not go together ({error})") from None
+
+
+def _fails_alone(parameters_type: type, name: str, value: Any) -> bool:
+    try:
+        parameters_type(**{name: value})
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return True
+    return False
+
+
+def _parameter_type_problem(annotation: str, value: Any) -> str:
+    """What is wrong with ``value`` for a parameter annotated ``annotation`` (``float``, ``bool | None``,
+    ...): empty if nothing is. The parameters' own checks compare numbers; a string or a list there raised
+    a TypeError naming no parameter, and an integer beyond a float an OverflowError."""
+    kinds = {part.strip() for part in annotation.split("|")}
+    if value is None:
+        return "" if "None" in kinds else "must not be None"
+    if kinds <= {"bool", "None"}:
+        if isinstance(value, (bool, np.bool_)) or (type(value) is int and value in (0, 1)):
+            return ""
+        return "must be true or false"
+    if kinds <= {"float", "int", "None"}:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return "must be a number"
+        try:
+            magnitude = abs(float(value))
+        except OverflowError:
+            return "is too large a number"
+        if not math.isfinite(magnitude):
+            return "must be a finite number"
+        if "float" not in kinds and isinstance(value, (float, np.floating)) and not float(value).is_integer():
+            return "must be a whole number"
+    return ""  # another annotation (e.g. node sizes as an array): the parameters' own check decides
+
+
+def _short(value: Any) -> str:
+    """``value`` as a message shows it, cut to 60 characters (a 400-digit number, a long list)."""
+    text = shown(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_credential_ttl(ttl_s: Any) -> float:
+    """``ttl_s`` as the seconds a minted TURN credential lives: a finite number > 0, at most
+    :data:`MAX_CREDENTIAL_TTL_S`. Raise a TypeError or ValueError saying what is wrong."""
+    if isinstance(ttl_s, (bool, np.bool_)) or not isinstance(ttl_s, (int, float, np.integer, np.floating)):
+        raise TypeError(f"is a number of seconds, got {_short(ttl_s)}")
+    try:
+        seconds = float(ttl_s)
+    except OverflowError:
+        seconds = math.inf
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_CREDENTIAL_TTL_S):
+        raise ValueError(f"is a positive number of seconds, at most a year ({MAX_CREDENTIAL_TTL_S:,.0f}), "
+                         f"got {_short(ttl_s)}")
+    return seconds
 
 
 def sfu_target(config: ViewConfig):

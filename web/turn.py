@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Iterable
 
@@ -25,6 +26,24 @@ with room to spare and keeps a credential copied out of a page (a devtools dump,
 longer; a switch made later than that finds its credential expired, and a relay-only page then watches
 over MJPEG until it reconnects."""
 
+MAX_CREDENTIAL_TTL_S = 365 * 86400.0
+"""The longest life :func:`rest_credential` mints: a year (``helios_app.config`` refuses longer options
+with the same bound). An infinite TTL made the expiry an OverflowError in every page's hello."""
+
+
+def check_credential_ttl(ttl_s: float) -> float:
+    """``ttl_s`` as a float if it is a finite number of seconds of at most :data:`MAX_CREDENTIAL_TTL_S`
+    either way (negative: already expired, for tests); else a TypeError or ValueError saying so."""
+    if isinstance(ttl_s, bool) or not isinstance(ttl_s, (int, float)):
+        raise TypeError(f"a TURN credential's lifetime is a number of seconds; got {ttl_s!r}")
+    try:
+        seconds = float(ttl_s)
+    except OverflowError:
+        seconds = math.inf
+    if not (math.isfinite(seconds) and abs(seconds) <= MAX_CREDENTIAL_TTL_S):
+        raise ValueError(f"a TURN credential lives at most {MAX_CREDENTIAL_TTL_S:g} seconds (a year); got {ttl_s!r}")
+    return seconds
+
 
 def rest_credential(secret: str, user: str, ttl_s: float, now_s: float | None = None) -> tuple[str, str]:
     """A TURN user name and password valid for ``ttl_s`` seconds from ``now_s``.
@@ -36,7 +55,8 @@ def rest_credential(secret: str, user: str, ttl_s: float, now_s: float | None = 
     user : str
         Who the credential is for (a viewer id); it must not contain ``:``.
     ttl_s : float
-        Seconds until the credential expires; negative gives one that has already expired.
+        Seconds until the credential expires; negative gives one that has already expired. A ValueError
+        if it is not finite or longer than :data:`MAX_CREDENTIAL_TTL_S` either way.
     now_s : float, optional
         Unix time to count from; the current time by default.
 
@@ -47,7 +67,7 @@ def rest_credential(secret: str, user: str, ttl_s: float, now_s: float | None = 
     """
     if ":" in user:
         raise ValueError(f"a TURN REST user must not contain ':'; got {user!r}")
-    expiry_s = int((time.time() if now_s is None else now_s) + ttl_s)
+    expiry_s = int((time.time() if now_s is None else now_s) + check_credential_ttl(ttl_s))
     username = f"{expiry_s}:{user}"
     digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
     return username, base64.b64encode(digest).decode("ascii")

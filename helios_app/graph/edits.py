@@ -12,6 +12,7 @@ graph it makes holds the same nodes and edges as before in another order.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,11 +93,54 @@ class GraphEdit:
             value = items(name)
             if value and (len(value) != count or not all(isinstance(row, dict) for row in value)):
                 raise HeliosError(f"{where}.{name} must be empty or hold one object per added item ({count})")
+            for number, row in enumerate(value):
+                _check_row(row, f"{where}.{name}[{number}]")
             return tuple(value)
 
         add_nodes, add_edges = ids("add_nodes"), pairs("add_edges")
         return cls(add_nodes, pairs("remove_edges"), add_edges, ids("remove_nodes"),
                    rows("node_rows", len(add_nodes)), rows("edge_rows", len(add_edges)))
+
+
+def _check_row(row: dict, where: str) -> None:
+    """A node or edge row of a session file's edit, checked before anything applies it: what the graph
+    takes from it (a label, attributes, a position, a weight, a direction) has the type the graph keeps.
+
+    A weight must be a finite number; whether it may be 0 or negative is the graph's matter (a file's own
+    weights may be, viewed with ``--weight none``, and an undo brings them back): see
+    :func:`helios_app.io.session_file.load_session`."""
+    if "label" in row and not isinstance(row["label"], str):
+        raise HeliosError(f"{where}.label must be text, got {_short(row['label'])}")
+    attributes = row.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise HeliosError(f"{where}.attributes must map names to values, got {_short(attributes)}")
+    for name, value in attributes.items():
+        if not (value is None or isinstance(value, (str, bool)) or _is_number(value)):
+            raise HeliosError(f"{where}.attributes[{name!r}] is {_short(value)}; an attribute value is text, "
+                              "a finite number, true, false or null")
+    if "position" in row and row["position"] is not None and not (
+            isinstance(row["position"], list) and len(row["position"]) in (2, 3)
+            and all(_is_number(number) for number in row["position"])):
+        raise HeliosError(f"{where}.position must be 2 or 3 finite numbers, got {_short(row['position'])}")
+    if "weight" in row and not _is_number(row["weight"]):
+        raise HeliosError(f"{where}.weight is {_short(row['weight'])}; a weight is a finite number")
+    if "directed" in row and not isinstance(row["directed"], bool):
+        raise HeliosError(f"{where}.directed must be true or false, got {_short(row['directed'])}")
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (not a bool), an integer too big for a float excluded."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)

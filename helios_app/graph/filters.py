@@ -9,6 +9,7 @@ vanish with their edges (``mode="hide"``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,11 +132,17 @@ class ViewFilter:
 
 
 def _range(value: Any, where: str) -> tuple[float, float]:
-    if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(bound, (int, float)) and not isinstance(bound, bool) for bound in value)
-            or not all(np.isfinite(value)) or value[0] > value[1]):
-        raise HeliosError(f"{where} must be [low, high] with finite low <= high, got {shown(value)}")
-    return float(value[0]), float(value[1])
+    bounds = None
+    if (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(bound, (int, float, np.integer, np.floating)) and not isinstance(bound, (bool, np.bool_))
+                    for bound in value)):
+        try:
+            bounds = float(value[0]), float(value[1])
+        except OverflowError:  # an integer beyond the floats (10**400 in a JSON file)
+            bounds = None
+    if bounds is None or not all(map(math.isfinite, bounds)) or bounds[0] > bounds[1]:
+        raise HeliosError(f"{where} must be [low, high] with finite low <= high, got {shown(value)[:80]}")
+    return bounds
 
 
 @dataclass

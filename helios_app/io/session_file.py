@@ -7,6 +7,8 @@ anything starts, naming the file and the field at fault.
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import json
 import math
 import os
@@ -182,6 +184,25 @@ def save_session(
     return target
 
 
+def open_regular_file(path: str | os.PathLike) -> Any:
+    """``path`` opened for binary reading if it is a regular file, else None (a context manager either
+    way); OSErrors (a missing file, a directory) are raised.
+
+    Checked before opening (``os.stat``): opening a FIFO for reading waits for a writer, for ever. The
+    open itself does not wait either (``O_NONBLOCK``, if the path became a FIFO meanwhile), and the file
+    opened is checked again."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    if not stat.S_ISREG(mode):
+        return contextlib.nullcontext(None)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return contextlib.nullcontext(None)
+    return os.fdopen(descriptor, "rb")
+
+
 def max_session_bytes(node_count: int) -> int:
     """The largest session file read for a graph of ``node_count`` nodes: room for its positions (as base64
     float64 in 3D), pins, style and a long history, and no more, so that junk cannot fill the memory."""
@@ -228,9 +249,8 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
 
     limit = max_session_bytes(graph.node_count if graph is not None else MAX_INSPECTED_NODES)
     try:
-        with open(display, "rb") as stream:
-            status = os.fstat(stream.fileno())
-            if not stat.S_ISREG(status.st_mode):
+        with open_regular_file(display) as stream:
+            if stream is None:
                 raise fail("is not a regular file; a session file is a JSON file")
             raw = stream.read(limit + 1)
     except FileNotFoundError:
@@ -294,6 +314,7 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
             raise fail(str(error)) from None
     edited = graph
     if graph is not None:
+        _check_edit_weights(edits, graph, fail)
         for number, edit in enumerate(edits):
             try:
                 edited, _ = apply_edit(edited, edit)
@@ -371,6 +392,21 @@ def load_session(path: str | os.PathLike, graph: Graph | None) -> dict[str, Any]
     _check_camera_shape(result["camera"], fail)
     check_style(result["style"], fail)
     return result
+
+
+def _check_edit_weights(edits: list, graph: Graph, fail: Any) -> None:
+    """Weights the edits add must be > 0 as the layout wants them, unless the graph's own weights are not
+    (a signed graph viewed with ``--weight none``, whose undone edge removals bring such weights back).
+    Checked here, so that a bad weight names the session file and not the graph file (the layout refuses
+    non-positive weights naming the graph's source)."""
+    if graph.weights is not None and len(graph.weights) and not np.all(np.asarray(graph.weights) > 0):
+        return
+    for number, edit in enumerate(edits):
+        for row_number, row in enumerate(edit.edge_rows):
+            weight = row.get("weight", 1.0)
+            if not weight > 0:
+                raise fail(f"edits[{number}].edge_rows[{row_number}].weight is {weight!r}; weights must be > 0 "
+                           "(as the graph's are)")
 
 
 def _check_camera_shape(camera: dict, fail: Any) -> None:

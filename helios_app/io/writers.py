@@ -230,7 +230,11 @@ def _sync_directory(directory: Path) -> None:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``target``, flush it to disk and move it into place: a
-    crash at any moment leaves the old file or the new one, never a part of either."""
+    crash at any moment leaves the old file or the new one, never a part of either.
+
+    The temporary file is ``.NAME.XXXXXXXX.tmp`` in the same folder. Any failure, an interrupt (Ctrl-C)
+    included, removes it; only a kill leaves it behind (the autosaver removes those it finds stale:
+    :func:`helios_app.autosave.remove_stale_temporaries`)."""
     directory = target.parent if str(target.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -243,13 +247,15 @@ def write_atomically(target: Path, data: bytes) -> None:
             os.fsync(stream.fileno())  # the bytes are on disk before the name points at them
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
-        _sync_directory(directory)
-    except OSError as error:
+    except BaseException as error:
         try:
             os.unlink(temporary)
         except OSError:
             pass
-        raise HeliosError(f"{target}: cannot write ({error.strerror or error})") from None
+        if isinstance(error, OSError):
+            raise HeliosError(f"{target}: cannot write ({error.strerror or error})") from None
+        raise
+    _sync_directory(directory)
 
 
 def _number(value: float) -> str:

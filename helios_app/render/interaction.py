@@ -304,14 +304,14 @@ def check_camera_state(state: Any, where: str = "camera") -> dict:
         if not (isinstance(value, (list, tuple, np.ndarray)) and len(value) == 3 and all(
                 isinstance(number, (int, float, np.number)) and not isinstance(number, bool) for number in value)):
             raise HeliosError(f"{where}.{name} must be 3 numbers, got {_short(value)}")
-        vector = np.array([float(number) for number in value])
+        vector = np.array([_as_float(number) for number in value])
         if not np.all(np.isfinite(vector)) or np.abs(vector).max() > MAX_CAMERA_COORDINATE:
             raise HeliosError(f"{where}.{name} must be 3 finite numbers of magnitude at most "
-                              f"{MAX_CAMERA_COORDINATE:g}, got {vector.tolist()}")
+                              f"{MAX_CAMERA_COORDINATE:g}, got {_short(value if isinstance(value, list) else vector.tolist())}")
         vectors[name] = vector
     scale = state["parallel_scale"]
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.number)) or not (
-            math.isfinite(float(scale)) and 0 < float(scale) <= MAX_CAMERA_COORDINATE):
+            math.isfinite(_as_float(scale)) and 0 < _as_float(scale) <= MAX_CAMERA_COORDINATE):
         raise HeliosError(f"{where}.parallel_scale must be a finite number > 0, got {_short(scale)}")
     direction = vectors["focal_point"] - vectors["position"]
     if not np.linalg.norm(direction) > 0:
@@ -321,6 +321,15 @@ def check_camera_state(state: Any, where: str = "camera") -> dict:
             up) * np.linalg.norm(direction):
         raise HeliosError(f"{where}.view_up must be a direction across the line of sight, got {up.tolist()}")
     return {**{name: vectors[name].tolist() for name in vectors}, "parallel_scale": float(scale)}
+
+
+def _as_float(number: Any) -> float:
+    """``number`` as a float; an integer beyond the floats (10**400 in a JSON file) as infinity, which the
+    checks then refuse, instead of an OverflowError."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 def _short(value: Any) -> str:
