@@ -24,7 +24,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from helios_app.autosave import Autosaver, autosave_path
+from helios_app.autosave import Autosaver, autosave_path, sessions_of_source
 from helios_app.config import (
     THEME_CHOICES,
     ViewConfig,
@@ -104,6 +104,11 @@ class ViewSession:
         if self.config.resume:
             session_file = str(autosave_path(graph_fingerprint(graph)))
             if not Path(session_file).exists():
+                if sessions_of_source(graph.source):
+                    raise HeliosError(
+                        f"no autosaved view of {graph.source} to resume: the graph's content differs from any "
+                        "autosaved view (a view resumes only with the graph as it was saved); "
+                        "`helios sessions` lists them")
                 raise HeliosError(
                     f"no autosaved view of {graph.source or 'this graph'} to resume (looked for {session_file}); "
                     "`helios sessions` lists the views that can be resumed")

@@ -209,7 +209,7 @@ def _log_failure(task: asyncio.Task) -> None:
         logger.info("relaying a message to the view failed: %s", task.exception())
 
 
-CLIENT_MODULES = ("protocol.js", "explore.js")  # what client.js imports (they import nothing)
+CLIENT_MODULES = ("protocol.js", "explore.js", "history.js", "edges.js")  # what client.js imports (they import nothing)
 
 
 def bridged_page() -> str:
@@ -223,9 +223,11 @@ def bridged_page() -> str:
     modules = [re.sub(r"^export ", "", (STATIC_DIRECTORY / name).read_text(), flags=re.MULTILINE)
                for name in CLIENT_MODULES]
     client = (STATIC_DIRECTORY / "client.js").read_text()
-    client, imports = re.subn(r'^import \{[^}]*\} from "\./(protocol|explore)\.js";\n', "", client, flags=re.MULTILINE)
-    if imports != len(CLIENT_MODULES):
-        raise RuntimeError(f"client.js must import each of {', '.join(CLIENT_MODULES)} once, on one line")
+    names = "|".join(re.escape(name[: -len(".js")]) for name in CLIENT_MODULES)
+    client, imports = re.subn(rf'^import \{{[^}}]*\}} from "\./({names})\.js";\n', "", client, flags=re.MULTILINE)
+    if imports != len(CLIENT_MODULES) or re.search(r"^import ", client, flags=re.MULTILINE):
+        raise RuntimeError(f"client.js must import each of {', '.join(CLIENT_MODULES)} once, on one line, and "
+                           "nothing else (a srcdoc page loads no module by URL: add a new one to CLIENT_MODULES)")
     page, styles = re.subn(r'<link rel="stylesheet" href="static/helios\.css">', lambda _: f"<style>{style}</style>", page)
     page, scripts = re.subn(
         r'<script type="module" src="static/client\.js"></script>',
