@@ -43,6 +43,7 @@ MAX_EDGE_LABELS = 300  # candidates sent to the pages; they place what fits
 MAX_LABEL_SCAN = 200_000  # beyond this many drawn edges, label lengths are estimated
 LABEL_PX_PER_CHARACTER = 7.0
 EDGE_LABEL_MARGIN_PX = 12.0
+ARROW_MIN_EDGE_LENGTHS = 2.5  # an edge gets an arrowhead when it is at least this many arrowheads long on screen
 MAX_CONES = 20_000  # beyond this many arrowheads in a 3D drawing, flat triangles facing the camera (cones cost
 # ~20 triangles each on a CPU rasteriser: a million took 12 s a frame)
 ARROW_LIFT = 0.005  # 2D arrowheads sit in front of the edges, behind the nodes (which sit at 0.01)
@@ -82,7 +83,9 @@ class _Drawing:
         if self.arrow_shapes is not None:
             actor, colors, array, self.arrow_geometry = self.arrow_shapes
             self.actors.append(actor)
-            self._color_targets.append((self.arrow_records, colors, array))
+            # Triangles are coloured by their three corners (the cells change with what is long enough to show).
+            owner = np.repeat(self.arrow_records, 3) if "points" in self.arrow_geometry else self.arrow_records
+            self._color_targets.append((owner, colors, array))
             self.own_data.append(self.arrow_geometry["data"])
 
     def _add(self, layer: EdgeLayer, cells, owner: np.ndarray, width: float, points=None) -> None:
@@ -140,6 +143,7 @@ class EdgeLayer:
         self._shown = "full"
         self._tips = np.zeros((count if self.arrows.any() else 0, dimensions), dtype=np.float32)  # by record
         self._tip_directions = np.zeros_like(self._tips)
+        self._chords = np.zeros(len(self._tips), dtype=np.float32)  # each arrowed edge's length, view units
 
     # ---- building ------------------------------------------------------------------------------
     def rebuild(self, drawn: np.ndarray, sample: np.ndarray, colors: np.ndarray) -> None:
@@ -208,26 +212,24 @@ class EdgeLayer:
 
     def arrow_actor(self, records: np.ndarray):
         """The arrowheads of ``records``: filled triangles in 2D, cones in 3D; points filled by :meth:`update`."""
-        colors = np.zeros((len(records), 3), dtype=np.uint8)
+        flat = self.dimensions == 2 or len(records) > MAX_CONES
+        colors = np.zeros((3 * len(records) if flat else len(records), 3), dtype=np.uint8)
         array = self._keep(colors)
         actor = _vtk.vtkActor()
-        if self.dimensions == 2 or len(records) > MAX_CONES:
+        if flat:
             points = np.zeros((3 * len(records), 3), dtype=np.float32)
             own = _vtk.vtkPoints()
             own.SetData(self._keep(points))
-            triangles = _vtk.vtkCellArray()
-            triangles.SetData(self._keep(np.arange(0, 3 * len(records) + 1, 3, dtype=np.int64), id_type=True),
-                              self._keep(np.arange(3 * len(records), dtype=np.int64), id_type=True))
             polydata = _vtk.vtkPolyData()
             polydata.SetPoints(own)
-            polydata.SetPolys(triangles)
-            polydata.GetCellData().SetScalars(array)
+            polydata.SetPolys(_vtk.vtkCellArray())  # the arrows long enough to show: set by update
+            polydata.GetPointData().SetScalars(array)
             mapper = _vtk.vtkPolyDataMapper()
             mapper.SetInputData(polydata)
-            mapper.SetScalarModeToUseCellData()
+            mapper.SetScalarModeToUsePointData()
             if self.dimensions == 2:
                 actor.SetPosition(0.0, 0.0, ARROW_LIFT)
-            geometry = {"points": points, "data": polydata}
+            geometry = {"points": points, "data": polydata, "cells": None}
         else:  # a cone per arrow, placed, turned and sized by arrays (drawn as GPU instances)
             centres = np.zeros((len(records), 3), dtype=np.float32)
             directions = np.zeros((len(records), 3), dtype=np.float32)
@@ -349,6 +351,8 @@ class EdgeLayer:
             starts, ends = positions[self.edges[chosen, 0]], positions[self.edges[chosen, 1]]
             _, tips, directions = straight_directed(starts, ends, radii[self.edges[chosen, 1]], arrow_world[chosen])
             self._tips[chosen], self._tip_directions[chosen] = tips, directions
+            delta = ends - starts
+            self._chords[chosen] = np.sqrt(np.einsum("ij,ij->i", delta, delta))
         for group in drawing.shaped:
             pieces = []
             chosen = group["curves"]
@@ -365,6 +369,7 @@ class EdgeLayer:
                         starts[arrowed], ends[arrowed], self.bends[picked], radii[self.edges[picked, 1]],
                         arrow_world[picked], view_direction=view_direction)
                     self._tips[picked], self._tip_directions[picked] = tips, directions
+                    self._chords[picked] = np.linalg.norm(ends[arrowed] - starts[arrowed], axis=1)
                 pieces.append(paths.reshape(-1, dimensions))
             chosen = group["loops"]
             if len(chosen):
@@ -377,17 +382,31 @@ class EdgeLayer:
             target[:, dimensions:] = 0.0
         self._mark_points_modified(drawing)
         if drawing.arrow_shapes is not None and len(drawing.arrow_records):
-            self._update_arrows(drawing, arrow_world, view_direction)
+            self._update_arrows(drawing, arrow_world, view_direction, pixels_per_unit)
 
-    def _update_arrows(self, drawing: _Drawing, arrow_world: np.ndarray, view_direction: np.ndarray | None) -> None:
+    def _update_arrows(self, drawing: _Drawing, arrow_world: np.ndarray, view_direction: np.ndarray | None,
+                       pixels_per_unit: float) -> None:
+        """Arrowheads at the tips; none (a triangle of no area) on an edge too short on screen to read one: a
+        million 8-pixel arrows on 2-pixel edges cost a frame 0.4 s and show nothing but a smudge."""
         records = drawing.arrow_records
-        tips, directions, lengths = self._tips[records], self._tip_directions[records], arrow_world[records]
         geometry = drawing.arrow_geometry
         if "points" in geometry:  # flat triangles: in 2D, and facing the camera for many 3D arrows
-            triangles = arrowheads(tips, directions, lengths, view_direction)
-            geometry["points"][:, :self.dimensions] = triangles.reshape(-1, self.dimensions)
-            geometry["points"][:, self.dimensions:] = 0.0
+            shown = np.flatnonzero(self._chords[records] >= ARROW_MIN_EDGE_LENGTHS * arrow_world[records])
+            chosen = records[shown]
+            triangles = arrowheads(self._tips[chosen], self._tip_directions[chosen], arrow_world[chosen],
+                                   view_direction)
+            corners = (3 * shown[:, None] + np.arange(3)).ravel()
+            geometry["points"][corners, :self.dimensions] = triangles.reshape(-1, self.dimensions)
+            geometry["points"][corners, self.dimensions:] = 0.0
+            offsets = np.arange(0, 3 * len(shown) + 1, 3, dtype=np.int64)
+            connectivity = corners.astype(np.int64)
+            cells = _vtk.vtkCellArray()
+            cells.SetData(_vtk.numpy_to_vtkIdTypeArray(offsets, deep=False),
+                          _vtk.numpy_to_vtkIdTypeArray(connectivity, deep=False))
+            geometry["data"].SetPolys(cells)
+            geometry["cells"] = (offsets, connectivity)  # alive while VTK reads them: replaced with the cells
         else:
+            tips, directions, lengths = self._tips[records], self._tip_directions[records], arrow_world[records]
             geometry["centres"][:] = tips - directions * (lengths / 2.0)[:, None]
             geometry["directions"][:] = directions
             geometry["scales"][:] = lengths[:, None]
