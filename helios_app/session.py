@@ -592,7 +592,8 @@ class ViewSession:
             self.messages.publish(server_message("edge_labels", labels=notice["labels"]))
         elif kind in ("edge_hover", "edge_selection"):
             edge = notice["edge"]
-            self.messages.publish(server_message(kind, edge=None if edge is None else self.edge_info(edge)))
+            extra = {"viewer_id": notice.get("viewer_id", "")} if kind == "edge_hover" else {}
+            self.messages.publish(server_message(kind, edge=None if edge is None else self.edge_info(edge), **extra))
         elif kind == "pointed_labels":
             self.messages.publish(server_message("pointed_labels", hover=notice["hover"], selection=notice["selection"]))
         elif kind == "pin" and self._worker is not None:

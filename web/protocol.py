@@ -87,7 +87,7 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     # Edges: the one under a viewer's pointer and the one selected ({index, source, target, source_label,
     # target_label, directed, weight, attributes}, or null), and edge label candidates at rest, each
     # {edge, text, x, y} (the curve's middle), placed by the page around the node labels.
-    "edge_hover": ("edge",),
+    "edge_hover": ("edge", "viewer_id"),  # viewer_id: whose pointer it is under (that page shows the tooltip)
     "edge_selection": ("edge",),
     "edge_labels": ("labels",),
     # The edge legend as a control, like the node legend.

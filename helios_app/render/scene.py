@@ -206,6 +206,7 @@ class GraphScene:
         # (its positions lag the pin by a tick or more): view position by node.
         self._held_positions: dict[int, np.ndarray] = {}
         self._acting = "a viewer"  # who sent the event being applied (named in pin and unpin notices)
+        self._acting_id = ""
         self.selected: int | None = None
         self.hovered: int | None = None
         self.selected_edge: int | None = None
@@ -705,6 +706,7 @@ class GraphScene:
     def apply_event(self, event: dict) -> bool:
         """Apply one validated interaction message; return True if the picture changes."""
         self._acting = event.get("viewer_name") or event.get("viewer_id") or "a viewer"  # who pins and unpins
+        self._acting_id = event.get("viewer_id", "")  # whose pointer an edge hover answers
         self._pointer = (event["x"], event["y"]) if "x" in event and "y" in event else None  # for edge picking
         changed = False
         for intent in self._interaction.handle(event, self.pick):
@@ -760,7 +762,7 @@ class GraphScene:
         if edge == self.hovered_edge:
             return False
         self.hovered_edge = edge
-        self._notices.append({"type": "edge_hover", "edge": edge})
+        self._notices.append({"type": "edge_hover", "edge": edge, "viewer_id": self._acting_id})
         self._restyle()
         return True
 

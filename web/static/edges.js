@@ -1,8 +1,8 @@
 // Edges as page text: the tooltip of the edge under this page's pointer and the selected edge in the
 // info panel. The server picks the edge (under any viewer's pointer, clicked by any viewer) and says so
 // to every page ("edge_hover", "edge_selection": {index, source, target, source_label, target_label,
-// directed, weight, attributes} or null); the messages carry no position, so a page shows the tooltip
-// only while its own pointer rests on the picture, beside that pointer. Edge labels and the edge legend
+// directed, weight, attributes} or null; a hover names the viewer whose pointer it is under); a page shows
+// the tooltip only for its own pointer, while it rests on the picture, beside it. Edge labels and the edge legend
 // live with the node ones in explore.js. client.js calls startEdges() once with what it shares.
 
 const TOOLTIP_OFFSET_PX = 14;                                 // from the pointer to the tooltip's corner
@@ -57,7 +57,8 @@ export function startEdges({state, stage, showLabels}) {
   function onEdgeHover(message) {
     state.edge_hover = message.edge;
     const edge = message.edge;
-    const mine = pointer !== null && !pressed && performance.now() - pointer.atMs < POINTER_FRESH_MS;
+    const mine = pointer !== null && !pressed && performance.now() - pointer.atMs < POINTER_FRESH_MS &&
+      (!message.viewer_id || !state.hello || message.viewer_id === state.hello.viewer_id);  // this page's pointer
     if (!edge || !mine) { hideTooltip(); return; }
     const title = document.createElement("strong");
     title.textContent = ends(edge);

@@ -39,7 +39,7 @@ export const SERVER_MESSAGE_FIELDS = {
   "legend": ["title", "entries", "highlighted", "hidden"],
   "filter": ["filter", "shown", "nodes", "shown_only"],
   "history": ["entries", "done"],
-  "edge_hover": ["edge"],
+  "edge_hover": ["edge", "viewer_id"],
   "edge_selection": ["edge"],
   "edge_labels": ["labels"],
   "edge_legend": ["title", "entries", "highlighted", "hidden"]
