@@ -205,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOOK_SETTINGS = ("color_by", "size_by", "theme", "labels", "marker", "weight", "arrows", "edge_color_by",
+                 "edge_width_by", "edge_width_range", "edge_opacity", "edge_curvature", "edge_labels")
+"""The look options (_look_options) that go to ViewConfig under the same name."""
+
+
 def _config(arguments: argparse.Namespace, **server_options):
     from helios_app.config import ViewConfig
 
@@ -214,19 +219,7 @@ def _config(arguments: argparse.Namespace, **server_options):
         dimensions=arguments.dimensions,
         width=arguments.size[0],
         height=arguments.size[1],
-        color_by=arguments.color_by,
-        size_by=arguments.size_by,
-        theme=arguments.theme,
-        labels=arguments.labels,
-        marker=arguments.marker,
-        weight=arguments.weight,
-        arrows=arguments.arrows,
-        edge_color_by=arguments.edge_color_by,
-        edge_width_by=arguments.edge_width_by,
-        edge_width_range=arguments.edge_width_range,
-        edge_opacity=arguments.edge_opacity,
-        edge_curvature=arguments.edge_curvature,
-        edge_labels=arguments.edge_labels,
+        **{name: getattr(arguments, name) for name in LOOK_SETTINGS},
         layout_parameters=_layout_parameters(arguments.layout, arguments.layout_options),
         **server_options,
     )

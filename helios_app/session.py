@@ -657,18 +657,9 @@ class ViewSession:
             raise HeliosError(f"legend.category must be an entry from 0 to {entries - 1}, got {category}")
         with self._emphasis_lock:
             before = self._emphasis_state()
-            hidden = set(self._filter.hidden)
-            if action == "highlight":
-                self._highlighted = self._highlighted ^ {category}
-            elif action == "hide":
-                hidden ^= {category}
-                self._highlighted -= {category}
-            elif action == "isolate":
-                hidden = set(range(entries)) - {category}
-                self._highlighted = frozenset()
-            else:
-                hidden, self._highlighted = set(), frozenset()
-            self._filter = dataclasses.replace(self._filter, hidden=tuple(sorted(hidden)))
+            hidden, self._highlighted = _legend_step(set(self._filter.hidden), self._highlighted, category, action,
+                                                     entries)
+            self._filter = dataclasses.replace(self._filter, hidden=hidden)
         self._refresh_emphasis()
         name = self._encoding.category_entries[category][0] if action != "reset" else ""
         self._record_emphasis(who, f"legend: {action} {name}".rstrip(), before)
@@ -683,18 +674,9 @@ class ViewSession:
                               "category (--edge-color-by), so its edge legend has no entries")
         with self._emphasis_lock:
             before = self._emphasis_state()
-            hidden = set(self._filter.edge_hidden)
-            if action == "highlight":
-                self._edge_highlighted = self._edge_highlighted ^ {category}
-            elif action == "hide":
-                hidden ^= {category}
-                self._edge_highlighted -= {category}
-            elif action == "isolate":
-                hidden = set(range(entries)) - {category}
-                self._edge_highlighted = frozenset()
-            else:
-                hidden, self._edge_highlighted = set(), frozenset()
-            self._filter = dataclasses.replace(self._filter, edge_hidden=tuple(sorted(hidden)))
+            hidden, self._edge_highlighted = _legend_step(set(self._filter.edge_hidden), self._edge_highlighted,
+                                                          category, action, entries)
+            self._filter = dataclasses.replace(self._filter, edge_hidden=hidden)
         self._refresh_emphasis()
         name = self._edge_encoding.category_entries[category][0] if action != "reset" else ""
         self._record_emphasis(who, f"edge legend: {action} {name}".rstrip(), before)
@@ -1166,6 +1148,21 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
            if name in encodings},
     }
     return dataclasses.replace(config, **changes)
+
+
+def _legend_step(hidden: set[int], highlighted: frozenset[int], category: int, action: str,
+                 entries: int) -> tuple[tuple[int, ...], frozenset[int]]:
+    """A legend click (node or edge legend alike): the hidden entries and the highlighted ones after it."""
+    if action == "highlight":
+        highlighted = highlighted ^ {category}
+    elif action == "hide":
+        hidden ^= {category}
+        highlighted = highlighted - {category}
+    elif action == "isolate":
+        hidden, highlighted = set(range(entries)) - {category}, frozenset()
+    else:
+        hidden, highlighted = set(), frozenset()
+    return tuple(sorted(hidden)), highlighted
 
 
 def _entries(values: Any, entries: list, where: str) -> frozenset[int]:
