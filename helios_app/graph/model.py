@@ -597,9 +597,8 @@ class Graph:
         object.__setattr__(self, "_layout_edges", result)
         return result
 
-    def layout_weights(self, attribute: str | None = "weight") -> np.ndarray | None:
-        """Return one weight per row of :meth:`layout_edges`: parallel edges merged by summing their
-        weights (both directions of a directed pair too), self-loops dropped.
+    def edge_weights(self, attribute: str | None = "weight") -> np.ndarray | None:
+        """Return one checked weight per edge record (row of ``edges``), as the source gave it.
 
         Parameters
         ----------
@@ -611,10 +610,7 @@ class Graph:
         Returns
         -------
         numpy.ndarray or None
-            float64 ``(k,)``, or None when unweighted (every edge pulls alike). Where a weight exceeds
-            :data:`LARGEST_LAYOUT_WEIGHT`, every weight is divided by one factor that brings the largest to
-            it: the forces keep their proportions, and the layouts stay finite (ForceAtlas2 diverges with
-            weights far above it, and its positions become NaN near 1e300).
+            float64 ``(m,)``, or None when unweighted. A self-loop's weight is not checked (nothing uses it).
 
         Raises
         ------
@@ -643,6 +639,34 @@ class Graph:
                 f"{self.source or 'graph'}: edge {edge + 1} ({u} -- {v}) has {attribute} {values[edge].item()!r}; "
                 f"weights must be positive finite numbers ({len(bad)} edge(s) are not; --weight none ignores them)"
             )
+        return values
+
+    def layout_weights(self, attribute: str | None = "weight") -> np.ndarray | None:
+        """Return one weight per row of :meth:`layout_edges`: parallel edges merged by summing their
+        weights (both directions of a directed pair too), self-loops dropped.
+
+        Parameters
+        ----------
+        attribute : str or None, default "weight"
+            As for :meth:`edge_weights`.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            float64 ``(k,)``, or None when unweighted (every edge pulls alike). Where a weight exceeds
+            :data:`LARGEST_LAYOUT_WEIGHT`, every weight is divided by one factor that brings the largest to
+            it: the forces keep their proportions, and the layouts stay finite (ForceAtlas2 diverges with
+            weights far above it, and its positions become NaN near 1e300).
+
+        Raises
+        ------
+        HeliosError
+            If the attribute does not exist, or a weight is not a positive finite number (naming the edge).
+        """
+        values = self.edge_weights(attribute)
+        if values is None:
+            return None
+        loops = self.edges[:, 0] == self.edges[:, 1]
         values = values[~loops]
         largest = float(values.max()) if len(values) else 0.0
         if largest > LARGEST_LAYOUT_WEIGHT:
