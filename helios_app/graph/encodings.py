@@ -1,7 +1,7 @@
 """Node encodings: colour by degree, community or an attribute; size by degree or an attribute.
 
-Pure numpy (and networkx for communities): the scene only receives colours, radii and the legend
-to draw, so the same encoding serves the live view, PNG renders and videos.
+Pure numpy (and the measures' numba Louvain for communities): the scene only receives colours, radii
+and the legend to draw, so the same encoding serves the live view, PNG renders and videos.
 """
 
 from __future__ import annotations
@@ -85,18 +85,14 @@ def degrees(graph: Graph) -> np.ndarray:
     return np.bincount(graph.layout_edges().ravel(), minlength=graph.node_count)
 
 
-def communities(graph: Graph, seed: int = 0) -> np.ndarray:
-    """Community index per node (Louvain, networkx), largest community first."""
-    import networkx as nx
+def communities(graph: Graph, seed: int = 0, weight: str | None = "weight") -> np.ndarray:
+    """Community index per node, largest community first: Louvain on the undirected view, the edge weights
+    (``weight``, as :meth:`Graph.edge_weights`; None: unweighted) as strengths."""
+    from helios_app.graph.measures import measure_graph
+    from helios_app.graph.measures.communities import louvain
 
-    nx_graph = nx.Graph()
-    nx_graph.add_nodes_from(range(graph.node_count))
-    nx_graph.add_edges_from(graph.layout_edges().tolist())
-    found = nx.community.louvain_communities(nx_graph, seed=seed)
-    labels = np.empty(graph.node_count, dtype=np.int64)
-    for index, members in enumerate(sorted(found, key=len, reverse=True)):
-        labels[list(members)] = index
-    return labels
+    labels, _ = louvain(measure_graph(graph, weight), seed=seed)
+    return labels.astype(np.int64)
 
 
 def _categorical(values: list, title: str) -> tuple[np.ndarray, list, np.ndarray]:
