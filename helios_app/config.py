@@ -106,6 +106,9 @@ class ViewConfig:
         ``janus:http://HOST:8088/janus?room=N`` (a Janus VideoRoom, created if missing; add
         ``&viewers=URL`` if browsers reach Janus's API at another address). Empty: viewers get helios's
         own stream.
+    measures : dict of str to dict
+        Measures to compute in the background once the view starts (``--measure pagerank,betweenness``),
+        each with its options (``{"betweenness": {"samples": 500}}``); see ``helios_app.graph.measures``.
     """
 
     layout: str = "fr"
@@ -146,6 +149,7 @@ class ViewConfig:
     ice_secret: str = dataclasses.field(default="", repr=False)
     ice_credential_ttl_s: float = 3600.0
     publish: str = ""
+    measures: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ice_servers", tuple(self.ice_servers))
@@ -164,6 +168,10 @@ class ViewConfig:
             raise HeliosError(f"--ice-credential-ttl {error}") from None
         if self.publish:
             sfu_target(self)  # raises naming what is wrong
+        from helios_app.measuring import check_options
+
+        object.__setattr__(self, "measures", {name: check_options(name, dict(options), "--measure")
+                                              for name, options in dict(self.measures).items()})
         from helios_app.graph.edge_encodings import ARROW_CHOICES, parse_width_range
 
         if self.arrows not in ARROW_CHOICES:

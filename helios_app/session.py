@@ -24,6 +24,7 @@ from typing import Any, Self
 
 import numpy as np
 
+from helios_app.analysis import ViewAnalysis
 from helios_app.autosave import Autosaver, autosave_path, sessions_of_source
 from helios_app.config import (
     THEME_CHOICES,
@@ -39,9 +40,11 @@ from helios_app.graph.edge_encodings import EdgeEncoding, edge_record_keys, enco
 from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.graph.filters import GraphFacts, ViewFilter, shown_edges, shown_nodes
+from helios_app.graph.measures import MEASURES
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
 from helios_app.io.session_file import check_style, load_session, save_session
+from helios_app.measuring import check_options
 from helios_app.render.interaction import check_camera_state
 from helios_app.render.render_loop import RenderLoop
 from layouts import LAYOUT_ALGORITHMS, LayoutWorker, PositionBuffer, let_idle_kernel_threads_sleep
@@ -52,6 +55,9 @@ from web.protocol import server_message
 logger = logging.getLogger(__name__)
 
 SEARCH_RESULTS = 20  # matches returned for one search
+ENCODING_BUILT_INS = ("degree", "community", "uniform")  # colour and size choices that are not attributes
+ANALYSIS_MESSAGES = ("select_area", "select_toggle", "select_range", "select_nodes", "selection_action", "path",
+                     "path_clear", "measure")  # a page's messages that ViewAnalysis acts on
 STOPPED_NOTICE_S = 0.2
 MAX_HISTORY_STEPS_WAITING = 16
 MAX_COORDINATE = 1e12  # a position the layout's float32 buffer keeps (and every later save can write)
@@ -125,6 +131,7 @@ class ViewSession:
                 self._edits = list(self._restored["edits"])
         self.frames = LatestFrameSlot(stamp=self.config.stamp_frames)
         self.messages = MessageHub()
+        self.analysis = ViewAnalysis(self)  # statistics, measures, the node selection and the path
         self.stop_requested = threading.Event()  # set when the desktop window is closed
         self._derived: tuple[Graph, int, np.ndarray, list[str]] | None = None  # see _graph_facts
         self.selection: int | None = None  # the node selected in the view, by index
@@ -242,10 +249,11 @@ class ViewSession:
             self._render_loop.wait_until_ready()
             self._emphasis_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="helios-filter")
             self._refresh_emphasis()
+            self.analysis.start(config.measures)
             channel = ViewChannel(
                 self.frames, self._render_loop.submit_event, self.describe,
                 status=self.status, search=self.search, messages=self.messages, export_session=self.session_bytes,
-                control=self.control,
+                control=self.control, export_selection=self.analysis.selection_file,
             )
             self._server = BackgroundServer(
                 lambda: create_app(channel, self._server_config), config.host, config.port
@@ -300,6 +308,7 @@ class ViewSession:
             self.messages.publish(server_message("stopped", reason=reason))
             time.sleep(STOPPED_NOTICE_S)  # the pages' send queues deliver it before the sockets close
         self.frames.close()
+        self.analysis.close()
         if self._emphasis_thread is not None:
             self._emphasis_thread.shutdown(wait=True, cancel_futures=True)
             self._emphasis_thread = None
@@ -429,6 +438,7 @@ class ViewSession:
                        "labels": config.labels, "filter": self._filter.as_dict(),
                        "highlighted": sorted(self._highlighted), "shown_only": self._shown_only_layout,
                        "edge_highlighted": sorted(self._edge_highlighted),
+                       "measures": self.analysis.measure_options(),
                        **{name: getattr(config, name) for name in EDGE_SETTINGS}},
             layout=config.layout,
             parameters=dataclasses.asdict(parameters) if dataclasses.is_dataclass(parameters) else None,
@@ -472,6 +482,7 @@ class ViewSession:
         worker.update_graph(edited.layout_edges(), edited.node_count, edited.layout_weights(self.config.weight))
         for listener in list(self.graph_listeners):
             listener(edited)
+        self.analysis.graph_edited(edited, removed_nodes=bool(len(change.removed_nodes)))
         self._show_graph()
 
     def set_node_style(self, colors: dict[str, tuple[int, int, int]] | None = None,
@@ -559,6 +570,34 @@ class ViewSession:
 
         self.render_loop.edit(show)
 
+    def add_measure(self, name: str, values: np.ndarray, measured: Graph, categorical: bool) -> None:
+        """Make a measure of ``measured`` a node attribute of the view's graph (by node id when the graph was
+        edited meanwhile; a node added since has none), and show it where it is used."""
+        values = np.asarray(values, dtype=np.float64)
+        column: list = values.astype(np.int64).tolist() if categorical and np.isfinite(values).all() else \
+            [None if not math.isfinite(value) else value for value in values.tolist()]
+        with self._edit_lock:
+            graph = self.graph
+            if graph is not measured:
+                index_of = {node_id: index for index, node_id in enumerate(measured.node_ids)}
+                column = [column[index_of[node_id]] if node_id in index_of else None for node_id in graph.node_ids]
+            self.graph = dataclasses.replace(graph, node_attributes={**graph.node_attributes, name: column})
+            shown = name in (self.config.color_by, self.config.size_by)
+            if shown:
+                self._show_graph()
+        if not shown:
+            self.messages.publish(server_message("view", view=self.describe()))
+            self._refresh_emphasis()  # a filter may test it
+
+    def run_in_background(self, action: Callable[[], object]) -> None:
+        """Run ``action`` on the view's background thread (filters, selections, paths), never the server's loop."""
+        if self._emphasis_thread is None:
+            raise HeliosError("the view is not running")
+        try:
+            self._emphasis_thread.submit(action)
+        except RuntimeError:  # shut down: the view is stopping
+            pass
+
     def _graph_facts(self, graph: Graph | None = None) -> tuple[Graph, np.ndarray, list[str]]:
         """The graph with its degrees and display labels (style applied), worked out once per edit."""
         graph = graph or self.graph
@@ -583,6 +622,7 @@ class ViewSession:
         if kind == "selection":
             node = notice["node"]
             self.selection = node
+            self.analysis.select([] if node is None else [node], "replace")  # a click selects that node alone
             self.messages.publish(server_message("selection", node=None if node is None else self.node_info(node)))
             if self._filter.hops:  # the neighbourhood filter follows the selection
                 self._refresh_emphasis()
@@ -695,6 +735,8 @@ class ViewSession:
                 self.edge_legend_action(event["category"], event["action"], who=who)
             elif event["type"] == "relayout":
                 self.set_filter(self._filter, shown_only_layout=event["shown_only"], who=who)
+            elif event["type"] in ANALYSIS_MESSAGES:
+                return self.analysis.control(event, who)
             elif event["type"] == "history" and self._emphasis_thread is not None:
                 step = {"undo": self.history.undo, "redo": self.history.redo}.get(event["action"])
                 with self._emphasis_lock:
@@ -902,7 +944,7 @@ class ViewSession:
             present_records = active_edge_records(graph, window=criteria.time)
         attributes = {**graph.node_attributes, "label": display_labels(graph)}
         facts = GraphFacts(edges if present_edges is None else edges[present_edges], graph.node_count, attributes,
-                           encoding.categories)
+                           encoding.categories, graph.node_ids)
         edge_categories = edge_encoding.categories if edge_encoding is not None and edge_encoding.categories is not None \
             and len(edge_encoding.categories) == graph.edge_count else None
         try:
@@ -915,6 +957,11 @@ class ViewSession:
             if edge_highlighted and edge_categories is not None else None
         stressed = np.isin(encoding.categories, sorted(highlighted)) if highlighted and encoding.categories is not None \
             else None
+        selected, path_records = self.analysis.masks(graph)
+        if selected is not None:
+            stressed = selected if stressed is None else stressed | selected
+        if path_records is not None:
+            edges_stressed = path_records if edges_stressed is None else edges_stressed | path_records
         hide = criteria.mode == "hide"
 
         def show(scene) -> None:
@@ -985,6 +1032,9 @@ class ViewSession:
         needle = query.strip().lower()
         if not needle:
             return []
+        top = self.analysis.top_nodes(query, SEARCH_RESULTS)  # "top 10 by pagerank"
+        if top is not None:
+            return top
         graph, node_degrees, texts = self._graph_facts()
         ranked = []
         for node, (label, node_id) in enumerate(zip(texts, graph.node_ids)):
@@ -1027,6 +1077,7 @@ class ViewSession:
                                       | ({"weight"} if self.graph.weights is not None else set())),
             "time_range": self.graph.time_range,  # a dynamic graph's [first, last] time, or None
             "time_format": self.graph.time_format,  # "number", or "date": seconds since the epoch
+            "measure_choices": [{"name": name, "title": spec.title} for name, spec in MEASURES.items()],
             "layout": {
                 "name": self.config.layout,
                 "iteration": getattr(state, "iteration", 0),
@@ -1079,7 +1130,13 @@ def display_labels(graph: Graph) -> list[str]:
 
 
 def view_encoding(graph: Graph, config: ViewConfig) -> NodeEncoding:
-    """The node encoding a view config asks for (the degree default needs no legend)."""
+    """The node encoding a view config asks for (the degree default needs no legend). A measure not computed
+    yet colours or sizes by degree until it is (the view computes it when it starts)."""
+    pending = {name: "degree" for name in (config.color_by, config.size_by)
+               if name in MEASURES and name not in graph.node_attributes and name not in ENCODING_BUILT_INS}
+    if pending:
+        config = dataclasses.replace(config, color_by=pending.get(config.color_by, config.color_by),
+                                     size_by=pending.get(config.size_by, config.size_by))
     if config.color_by == "degree" and config.size_by == "degree":
         return degree_encoding(graph.layout_edges(), graph.node_count)
     return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
@@ -1135,6 +1192,11 @@ def _check_restored_settings(path: str, restored: dict[str, Any]) -> None:
             raise HeliosError(f"{path}: encodings.{name} must be a {kind.__name__}")
     if encodings.get("theme", "dark") not in THEME_CHOICES:
         raise HeliosError(f"{path}: encodings.theme must be one of {', '.join(THEME_CHOICES)}")
+    measures = encodings.get("measures") or {}
+    if not isinstance(measures, dict) or not all(isinstance(options, dict) for options in measures.values()):
+        raise HeliosError(f"{path}: encodings.measures must map each measure to its options")
+    for name, options in measures.items():
+        check_options(name, options, f"{path}: encodings.measures:")
 
 
 def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig:
@@ -1146,6 +1208,7 @@ def _restored_config(config: ViewConfig, restored: dict[str, Any]) -> ViewConfig
         "dimensions": int(restored["dimensions"]),
         **{name: encodings[name] for name in ("color_by", "size_by", "theme", "labels", *EDGE_SETTINGS)
            if name in encodings},
+        "measures": {**config.measures, **(encodings.get("measures") or {})},
     }
     return dataclasses.replace(config, **changes)
 
@@ -1194,6 +1257,9 @@ def _filter_summary(criteria: dict[str, Any]) -> str:
     parts = []
     for name, value in criteria.items():
         if name in ("mode", "attribute"):
+            continue
+        if name in ("only_nodes", "hidden_nodes"):
+            parts.append(f"{'only' if name == 'only_nodes' else 'hiding'} {len(value)} selected nodes")
             continue
         if name in ("degree", "value_range", "time") and isinstance(value, list):
             text = f"{number(value[0])}–{number(value[1])}"

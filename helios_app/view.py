@@ -128,9 +128,76 @@ class View:
         return [self._keys[index] for index in self.session.worker.pinned if index < len(self._keys)]
 
     @property
-    def selection(self) -> Hashable | None:
-        """The node selected in the view (by any viewer's click), or None."""
-        return self._key(self.session.selection)
+    def selection(self) -> list[Hashable]:
+        """The nodes selected in the view, for every viewer: a click selects one node, shift-click adds or
+        removes one, a box (shift-drag), a lasso (alt-drag) or a degree bar selects many; [] when none."""
+        return [self._keys[index] for index in self.session.analysis.selected if index < len(self._keys)]
+
+    def select(self, nodes: Hashable | Iterable[Hashable], mode: str = "replace") -> None:
+        """Select nodes for every viewer (``mode``: replace, add, remove or toggle); ``select([])`` clears."""
+        if mode not in ("replace", "add", "remove", "toggle"):
+            raise HeliosError(f"mode must be one of replace, add, remove, toggle; got {mode!r}")
+        self.session.analysis.select(self._indices(nodes) if nodes != [] else [], mode)
+
+    def selection_subgraph(self):
+        """The selected nodes and the edges between them as a networkx graph (directed and multi as the view's
+        graph is), with labels, node and edge attributes and weights."""
+        import networkx as nx
+
+        graph = self.session.analysis.selection_subgraph()
+        kind = (nx.MultiDiGraph if graph.directed else nx.MultiGraph) if graph.multigraph else \
+            (nx.DiGraph if graph.directed else nx.Graph)
+        result = kind()
+        for index, node_id in enumerate(graph.node_ids):
+            data = {name: values[index] for name, values in graph.node_attributes.items() if values[index] is not None}
+            if graph.labels is not None:
+                data["label"] = graph.labels[index]
+            result.add_node(self._key_of_id.get(node_id, node_id), **data)
+        keys = [self._key_of_id.get(node_id, node_id) for node_id in graph.node_ids]
+        for record, (u, v) in enumerate(graph.edges.tolist()):
+            data = {name: values[record] for name, values in graph.edge_attributes.items() if values[record] is not None}
+            if graph.weights is not None:
+                data.setdefault("weight", float(graph.weights[record]))
+            result.add_edge(keys[u], keys[v], **data)
+        return result
+
+    # ---- measures and paths ---------------------------------------------------------------------
+    @property
+    def measures(self) -> dict[str, np.ndarray]:
+        """Each measure computed so far (by Python, a page, or ``--measure``): float64 values aligned with
+        :attr:`node_ids` (NaN for a node added since)."""
+        return dict(self.session.analysis.measures)
+
+    @property
+    def statistics(self) -> dict[str, Any] | None:
+        """The graph's statistics (counts, density, components, clustering, diameter, assortativity, degree
+        distribution), or None while they are worked out."""
+        return self.session.analysis.statistics
+
+    def compute(self, measure: str, wait: bool = True, **options: Any) -> np.ndarray | None:
+        """Compute a measure in the background (the view and the layout keep going); it becomes a node
+        attribute everywhere (colour, size, filters, the info panel, search, the session file).
+
+        Parameters
+        ----------
+        measure : str
+            degree, in_degree, out_degree, weighted_degree, pagerank, betweenness, closeness, harmonic,
+            eigenvector, clustering, k_core, component, louvain or leiden.
+        wait : bool
+            Block until it is done and return its values (aligned with :attr:`node_ids`); False returns None
+            at once (the pages show its progress).
+        **options
+            ``samples`` and ``seed`` (betweenness), ``seed`` and ``resolution`` (louvain, leiden).
+        """
+        return self.session.analysis.compute(measure, wait=wait, **options)
+
+    def shortest_path(self, source: Hashable, target: Hashable, all_paths: bool = False) -> list:
+        """The shortest path from ``source`` to ``target`` (weighted when the graph has weights, directed when it
+        is directed), shown to every viewer: a list of nodes, [] when there is none; with ``all_paths`` a
+        list of every shortest path (at most 100)."""
+        found = self.session.analysis.shortest_path(self._index(source), self._index(target), all_paths)
+        paths = [[self._key(node) for node in path] for path in found["paths"]]
+        return paths if all_paths else (paths[0] if paths else [])
 
     @property
     def links(self) -> dict[str, str]:

@@ -167,7 +167,7 @@ def test_a_click_in_the_page_calls_on_click_with_the_node_id():
         page.mouse.click(box["x"] + pixels[node][0] / width * box["width"],
                          box["y"] + pixels[node][1] / height * box["height"])
         assert clicks.get(timeout=10) == ("member", node)
-        _wait(lambda: view.selection == ("member", node), 10, "the selection")
+        _wait(lambda: view.selection == [("member", node)], 10, "the selection")
         _wait(lambda: ("member", node) in hovers, 10, "the hover callback")
         _wait(lambda: view.callback_errors == 1, 10, "the failing callback to be reported")
         # The view goes on after the failing callback: a second click still arrives.

@@ -153,6 +153,9 @@ class ViewChannel:
         Where the view publishes messages for every viewer (selection, notices).
     export_session : callable, optional
         Returns the view's session file (bytes) for ``/session.json``; runs in an executor.
+    export_selection : callable, optional
+        ``export_selection(format)`` returns the selected nodes' subgraph as a file for
+        ``/selection.FORMAT`` (graphml, gexf, gml, json, csv); runs in an executor.
     control : callable, optional
         ``control(message)`` acts on an editor's ``filter``, ``legend`` or ``relayout`` message and
         returns the error text to send back, or None; must not block (the work it starts runs elsewhere).
@@ -166,8 +169,12 @@ class ViewChannel:
     messages: MessageHub = field(default_factory=MessageHub)
     export_session: Callable[[], bytes] | None = None
     control: Callable[[dict[str, Any]], str | None] = lambda message: "this view has no filters"
+    export_selection: Callable[[str], bytes] | None = None
 
 
+CONTROL_MESSAGES = ("filter", "legend", "edge_legend", "relayout", "history", "select_area", "select_toggle",
+                    "select_range", "select_nodes", "selection_action", "path", "path_clear", "measure")
+"""The messages that change what every viewer sees: the channel's ``control`` acts on them (editors only)."""
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 CHANNEL_KEY = web.AppKey("channel", ViewChannel)
 PEERS_KEY = web.AppKey("peers", dict)  # RTCPeerConnection -> the task closing it unless it connects, oldest first
@@ -520,6 +527,20 @@ async def session_file(request: web.Request) -> web.Response:
     )
 
 
+async def selection_file(request: web.Request) -> web.Response:
+    """The selected nodes and the edges between them, as a graph file (the page's export)."""
+    export = request.app[CHANNEL_KEY].export_selection
+    file_format = request.match_info["format"]
+    if export is None:
+        raise web.HTTPNotFound(text="this view has no selection to export\n")
+    data = await asyncio.get_running_loop().run_in_executor(None, export, file_format)
+    content_type = {"json": "application/json", "csv": "text/csv"}.get(file_format, "application/xml")
+    return web.Response(
+        body=data, content_type=content_type,
+        headers={"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="selection.{file_format}"'},
+    )
+
+
 async def interaction_socket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
     # timeout: a closing handshake waits at most this long; compress: no deflate to inflate for anyone.
@@ -583,7 +604,7 @@ def _handle_message(app: web.Application, connection: ViewerConnection, searches
         presence.point(connection, event["x"], event["y"], event["inside"])
     elif kind == "resize":  # the page's stage; the picture follows the steering editor's
         presence.report_stage(connection, event["width"], event["height"])
-    elif kind in ("filter", "legend", "edge_legend", "relayout", "history"):
+    elif kind in CONTROL_MESSAGES:
         refused = app[CHANNEL_KEY].control({**event, "viewer_id": connection.viewer_id, "viewer_name": connection.name})
         if refused:
             connection.send(error_message(refused))
@@ -739,6 +760,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_get("/frame.jpg", snapshot)
     app.router.add_get("/screenshot.png", screenshot)
     app.router.add_get("/session.json", session_file)
+    app.router.add_get(r"/selection.{format:graphml|gexf|gml|json|csv}", selection_file)
     app.router.add_get("/ws", interaction_socket)
     app.router.add_get("/view.json", view_info)
     app.router.add_get("/favicon.ico", favicon)

@@ -22,7 +22,8 @@ MAX_MESSAGE_BYTES = 4096
 # "wheel" a finite float of magnitude at most MAX_WHEEL_DELTA, "bool", "size" an int pixel count in
 # [MIN_SIZE_PX, MAX_SIZE_PX], "index" an int in [0, MAX_INDEX], "text" a string of at most
 # MAX_TEXT_LENGTH characters, "colour" a string #rrggbb, "object" a JSON object (its criteria are
-# checked by whoever acts on it, naming the field), or a tuple of allowed strings. Every number has a range, so no message
+# checked by whoever acts on it, naming the field), "points" a list of 3 to MAX_POINTS [x, y] pairs of
+# units (a polygon on the picture), "indices" a list of at most MAX_INDICES indices, or a tuple of allowed strings. Every number has a range, so no message
 # can push the camera maths past what a float holds (a wheel delta of 5e5 once zoomed to 0 and froze
 # the render loop for every viewer).
 MIN_SIZE_PX = 64
@@ -31,6 +32,8 @@ MAX_TEXT_LENGTH = 200
 MAX_NUMBER = 1e15  # a millisecond clock (1.7e12 today) fits with room to spare
 MAX_WHEEL_DELTA = 2400.0  # three pages of 800 px; the page sums a frame's wheel events and clamps to this
 MAX_INDEX = 2**31 - 1
+MAX_POINTS = 200  # a lasso's corners (the page thins it): 200 pairs fit in a message
+MAX_INDICES = 400  # node indices one message may name (the rest of a large selection goes by area or range)
 MAX_NESTING = 32  # deeper JSON is refused before it is parsed (json recurses once per level)
 MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     "pointer": {
@@ -59,6 +62,19 @@ MESSAGE_FIELDS: dict[str, dict[str, Any]] = {
     # The view's shared history: undo, redo, or jump to an entry (its number; 0: before every entry).
     "history": {"action": ("undo", "redo", "jump"), "entry": "index"},
     "edge_legend": {"category": "index", "action": ("highlight", "hide", "isolate", "reset")},
+    # The view's node selection (shared, editors only): the nodes inside a box or lasso on the picture, the
+    # node under a point (shift-click toggles it), the nodes whose measure lies in a range (a degree bar),
+    # or nodes by index; then an action on it.
+    "select_area": {"points": "points", "mode": ("replace", "add", "remove")},
+    "select_toggle": {"x": "unit", "y": "unit"},
+    "select_range": {"measure": "text", "low": "number", "high": "number", "mode": ("replace", "add", "remove")},
+    "select_nodes": {"nodes": "indices", "mode": ("replace", "add", "remove")},
+    "selection_action": {"action": ("clear", "pin", "unpin", "hide", "keep_only", "layout_only")},
+    # The shortest path between two nodes (all of them with all=true), shown to everyone; path_clear ends it.
+    "path": {"source": "index", "target": "index", "all": "bool"},
+    "path_clear": {},
+    # Compute a measure in the background (or cancel it); its values become a node attribute.
+    "measure": {"name": "text", "action": ("compute", "cancel")},
 }
 
 # Server-to-browser messages: each type and its fields, in the order the builders set them. The
@@ -92,6 +108,16 @@ SERVER_MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "edge_labels": ("labels",),
     # The edge legend as a control, like the node legend.
     "edge_legend": ("title", "entries", "highlighted", "hidden"),
+    # The node selection: its size, its first nodes (indices, at most MAX_INDICES) and a summary
+    # ({top: [{node, id, label, degree}], measures: {name: {min, max, mean}}}).
+    "node_selection": ("count", "nodes", "summary"),
+    # The graph's statistics (helios_app.graph.measures.statistics), or null while they are worked out.
+    "statistics": ("statistics",),
+    # The measures computed ([{name, title, categorical, details}]) and the one running ({name, fraction}).
+    "measures": ("measures", "running"),
+    # The shortest path shown: {source, target, source_label, target_label, length, hops, paths, weighted,
+    # directed, all}, length null when there is none; or null.
+    "path": ("path",),
 }
 
 
@@ -117,6 +143,20 @@ def _check_field(message_type: str, name: str, kind: Any, value: Any) -> Any:
         if not isinstance(value, dict):
             raise ProtocolError(f"{where} must be an object, got {_shown(value)}")
         return value
+    if kind == "points":
+        if not isinstance(value, list) or not 3 <= len(value) <= MAX_POINTS:
+            raise ProtocolError(f"{where} must be a list of 3 to {MAX_POINTS} [x, y] points, got {_shown(value)}")
+        points = []
+        for number, point in enumerate(value):
+            if not isinstance(point, list) or len(point) != 2:
+                raise ProtocolError(f"{where}[{number}] must be an [x, y] pair, got {_shown(point)}")
+            points.append([_check_field(message_type, f"{name}[{number}][{axis}]", "unit", coordinate)
+                           for axis, coordinate in enumerate(point)])
+        return points
+    if kind == "indices":
+        if not isinstance(value, list) or len(value) > MAX_INDICES:
+            raise ProtocolError(f"{where} must be a list of at most {MAX_INDICES} node indices, got {_shown(value)}")
+        return [_check_field(message_type, f"{name}[{number}]", "index", item) for number, item in enumerate(value)]
     if kind == "text":
         if not isinstance(value, str):
             raise ProtocolError(f"{where} must be a string, got {_shown(value)}")

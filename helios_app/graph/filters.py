@@ -20,6 +20,7 @@ from helios_app.errors import HeliosError, shown
 MAX_HOPS = 3
 MODES = ("fade", "hide")
 MAX_VALUES = 100  # attribute values one filter may list
+MAX_NODE_IDS = 1_000_000  # node ids one filter may keep or hide (a selection's "keep only" or "hide")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class ViewFilter:
         Keep edges whose numeric ``edge_attribute`` lies in the closed range.
     edge_hidden : tuple of int
         Edge legend entries whose edges are hidden.
+    only_nodes : tuple of str
+        Keep only the nodes of these ids (a selection's "keep only"; empty: off).
+    hidden_nodes : tuple of str
+        Leave out the nodes of these ids (a selection's "hide").
     """
 
     degree: tuple[float, float] | None = None
@@ -72,6 +77,8 @@ class ViewFilter:
     edge_values: tuple[str, ...] = ()
     edge_range: tuple[float, float] | None = None
     edge_hidden: tuple[int, ...] = ()
+    only_nodes: tuple[str, ...] = ()
+    hidden_nodes: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -115,6 +122,12 @@ class ViewFilter:
                 raise HeliosError(f"{where}.{name} must be a list of at most {MAX_VALUES} "
                                   f"{'strings' if kind is str else 'integers'}")
             values[name] = tuple(items)
+        for name in ("only_nodes", "hidden_nodes"):
+            items = data.get(name) or ()
+            if not isinstance(items, (list, tuple)) or len(items) > MAX_NODE_IDS or not all(
+                    isinstance(item, str) for item in items):
+                raise HeliosError(f"{where}.{name} must be a list of at most {MAX_NODE_IDS:,} node ids (strings)")
+            values[name] = tuple(items)
         for name, high in (("k_core", 10**6), ("hops", MAX_HOPS)):
             number = data.get(name, 0)
             if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= high:
@@ -153,6 +166,7 @@ class GraphFacts:
     node_count: int
     attributes: dict[str, list] = field(default_factory=dict)
     categories: np.ndarray | None = None  # each node's legend entry
+    node_ids: list[str] | None = None  # needed by the only_nodes and hidden_nodes criteria
 
     @property
     def degrees(self) -> np.ndarray:
@@ -186,6 +200,12 @@ def shown_nodes(facts: GraphFacts, criteria: ViewFilter, selection: int | None =
             shown &= (numbers >= low) & (numbers <= high)
     if criteria.hidden and facts.categories is not None:
         shown &= ~np.isin(facts.categories, criteria.hidden)
+    for names, keep in ((criteria.only_nodes, True), (criteria.hidden_nodes, False)):
+        if names:
+            wanted = set(names)
+            chosen = np.fromiter((node_id in wanted for node_id in facts.node_ids or ()), dtype=bool,
+                                 count=len(facts.node_ids or ()))
+            shown &= chosen if keep else ~chosen
     if criteria.k_core:
         shown &= k_core(facts.edges, facts.node_count, criteria.k_core)
     if criteria.hops:

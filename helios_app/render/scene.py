@@ -961,6 +961,13 @@ class GraphScene:
         world = self._view_positions[: self.node_count].astype(np.float64) + self._node_actor.GetPosition()
         return self._interaction.camera.project(world, width / height) * (width, height)
 
+    def node_places(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each node lands on the picture, (n, 2) in [0, 1] from the top-left, and whether it is drawn
+        (not hidden by a filter, not absent at the time shown): what an area selection tests."""
+        width, height = self.render_window.GetSize()
+        hidden = self._hidden_nodes()
+        return self.node_pixels() / (width, height), np.ones(self.node_count, dtype=bool) if hidden is None else ~hidden
+
     def render(self) -> np.ndarray:
         """Render and return the picture as (height, width, 3) uint8 RGB, top row first."""
         for node, text_actor in ((self.selected, self._selection_label), (self.hovered, self._hover_label)):

@@ -20,7 +20,15 @@ export const MESSAGE_FIELDS = {
   "legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]},
   "relayout": {"shown_only": "bool"},
   "history": {"action": ["undo", "redo", "jump"], "entry": "index"},
-  "edge_legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]}
+  "edge_legend": {"category": "index", "action": ["highlight", "hide", "isolate", "reset"]},
+  "select_area": {"points": "points", "mode": ["replace", "add", "remove"]},
+  "select_toggle": {"x": "unit", "y": "unit"},
+  "select_range": {"measure": "text", "low": "number", "high": "number", "mode": ["replace", "add", "remove"]},
+  "select_nodes": {"nodes": "indices", "mode": ["replace", "add", "remove"]},
+  "selection_action": {"action": ["clear", "pin", "unpin", "hide", "keep_only", "layout_only"]},
+  "path": {"source": "index", "target": "index", "all": "bool"},
+  "path_clear": {},
+  "measure": {"name": "text", "action": ["compute", "cancel"]}
 };
 export const SERVER_MESSAGE_FIELDS = {
   "hello": ["protocol_version", "transports", "viewer_id", "role", "name", "colour", "view", "ice_servers", "sfu"],
@@ -42,7 +50,11 @@ export const SERVER_MESSAGE_FIELDS = {
   "edge_hover": ["edge", "viewer_id"],
   "edge_selection": ["edge"],
   "edge_labels": ["labels"],
-  "edge_legend": ["title", "entries", "highlighted", "hidden"]
+  "edge_legend": ["title", "entries", "highlighted", "hidden"],
+  "node_selection": ["count", "nodes", "summary"],
+  "statistics": ["statistics"],
+  "measures": ["measures", "running"],
+  "path": ["path"]
 };
 
 // Build a message of `type` from `fields`, refusing names the protocol does not define.
