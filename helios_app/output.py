@@ -16,6 +16,7 @@ import numpy as np
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
 from helios_app.graph.encodings import degrees
+from helios_app.graph.measures import MEASURES, with_measures
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.io.writers import check_output_directory
 from helios_app.render.vector import pdf_document, svg_document, vector_picture
@@ -46,6 +47,15 @@ def picture_format(path: str | Path) -> str:
     return suffix
 
 
+def _measures_shown(graph: Graph, config: ViewConfig) -> dict[str, dict]:
+    """The measures a picture needs: those asked for, and those it is coloured or sized by."""
+    wanted = dict(config.measures)
+    for name in (config.color_by, config.size_by):
+        if name in MEASURES and name not in ("degree", "community") and name not in graph.node_attributes:
+            wanted.setdefault(name, {})
+    return wanted
+
+
 def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     """Lay the graph out until it settles, then write its picture: PNG, or SVG or PDF (by ``path``'s suffix).
 
@@ -58,6 +68,7 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
         ``iterations`` and ``seconds`` spent on the layout.
     """
     suffix = picture_format(path)
+    graph = with_measures(graph, _measures_shown(graph, config), config.weight)
     started = time.monotonic()
     with PositionBuffer(graph.node_count, config.dimensions) as buffer:
         with LayoutWorker(build_layout(graph, config), buffer, background_nice=0) as worker:
@@ -96,6 +107,7 @@ def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: fl
     """
     if not 0 < seconds <= 3600:
         raise HeliosError(f"--seconds must be between 0 and 3600, got {seconds}")
+    graph = with_measures(graph, _measures_shown(graph, config), config.weight)
     layout = build_layout(graph, config)
     scene = build_scene(graph, config)
     frame_count = max(1, round(seconds * fps))

@@ -40,7 +40,7 @@ from helios_app.graph.edge_encodings import EdgeEncoding, edge_record_keys, enco
 from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
 from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
 from helios_app.graph.filters import GraphFacts, ViewFilter, shown_edges, shown_nodes
-from helios_app.graph.measures import MEASURES
+from helios_app.graph.measures import MEASURES, measure_column
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
 from helios_app.io.session_file import check_style, load_session, save_session
@@ -573,9 +573,7 @@ class ViewSession:
     def add_measure(self, name: str, values: np.ndarray, measured: Graph, categorical: bool) -> None:
         """Make a measure of ``measured`` a node attribute of the view's graph (by node id when the graph was
         edited meanwhile; a node added since has none), and show it where it is used."""
-        values = np.asarray(values, dtype=np.float64)
-        column: list = values.astype(np.int64).tolist() if categorical and np.isfinite(values).all() else \
-            [None if not math.isfinite(value) else value for value in values.tolist()]
+        column = measure_column(values, categorical)
         with self._edit_lock:
             graph = self.graph
             if graph is not measured:

@@ -214,8 +214,13 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
         numbers = _as_numbers(values)
         distinct = len(set(values))
         integers = numbers is not None and np.all(np.isnan(numbers) | (numbers == np.round(numbers)))
-        if numbers is None or (integers and distinct <= MAX_CATEGORIES_FOR_INTEGERS):
+        from helios_app.graph.measures import MEASURES
+
+        category_measure = color_by in MEASURES and MEASURES[color_by].categorical  # communities, components
+        if numbers is None or (integers and (distinct <= MAX_CATEGORIES_FOR_INTEGERS or category_measure)):
             colors, legend, categories = _categorical(values, color_by)
+            if category_measure:  # "louvain 3", not a bare "3"
+                legend = [(f"{color_by} {name}" if name.isdigit() else name, rgb) for name, rgb in legend]
             entries = legend
         else:
             colors, colorbar, categories, entries = _numeric(numbers, color_by)

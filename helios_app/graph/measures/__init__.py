@@ -21,6 +21,7 @@ work; an exception it raises (a cancellation) stops the measure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from helios_app.errors import HeliosError
 from helios_app.graph.measures.structure import MeasureGraph, measure_graph
 from helios_app.graph.model import Graph
 
-__all__ = ["MEASURES", "MeasureGraph", "MeasureResult", "compute", "measure_graph"]
+__all__ = ["MEASURES", "MeasureGraph", "MeasureResult", "compute", "measure_column", "measure_graph", "with_measures"]
 
 Progress = Callable[[float], object]
 
@@ -145,3 +146,24 @@ def compute(graph: Graph | MeasureGraph, name: str, *, weight: str | None = "wei
             raise HeliosError(f"measure {name}: {error}") from None
         raise
     return MeasureResult(name, np.asarray(values, dtype=np.float64), dict(details))
+
+
+def measure_column(values: np.ndarray, categorical: bool) -> list:
+    """A measure's values as a node attribute column: ints for a category, floats, None where NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    if categorical and np.isfinite(values).all():
+        return values.astype(np.int64).tolist()
+    return [value if math.isfinite(value) else None for value in values.tolist()]
+
+
+def with_measures(graph: Graph, measures: dict[str, dict[str, Any]], weight: str | None = "weight") -> Graph:
+    """``graph`` with each measure (name to options) computed and added as a node attribute: what a picture
+    coloured or sized by a measure needs (a live view computes them in the background instead)."""
+    if not measures:
+        return graph
+    import dataclasses
+
+    structure = measure_graph(graph, weight)
+    columns = {name: measure_column(compute(structure, name, **options).values, MEASURES[name].categorical)
+               for name, options in measures.items()}
+    return dataclasses.replace(graph, node_attributes={**graph.node_attributes, **columns})
