@@ -202,7 +202,31 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the layout settling")
     render.add_argument("--seconds", type=float, default=20.0, help="video length (default: %(default)s)")
     render.add_argument("--size", type=_size, default=(1920, 1080), help="picture size WxH (default: 1920x1080)")
+
+    stats = commands.add_parser("stats", help="print a graph's statistics; with -o, write per-node measures as CSV")
+    stats.add_argument("path", metavar="PATH", help="graph file")
+    stats.add_argument("--max-input-size", type=_byte_size, metavar="SIZE", help=MAX_INPUT_SIZE_HELP)
+    stats.add_argument("--time-column", metavar="N|NAME", default=None,
+                       help="an edge list's column of edge times (3 or 4, or its header name): a dynamic graph")
+    stats.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    stats.add_argument("-o", "--output", metavar="NODES.csv",
+                       help="also write one row per node: id, label and the measures (see --measures)")
+    stats.add_argument("--measures", metavar="LIST", default=None,
+                       help="comma-separated measures for -o (default: all): " + ", ".join(_measure_names()))
+    stats.add_argument("--weight", default="weight", metavar="ATTR|none",
+                       help="edge weights of the measures: the file's (default), another numeric edge attribute, "
+                       "or none")
+    stats.add_argument("--samples", type=int, default=None, metavar="N",
+                       help="betweenness: source nodes sampled (default: the measure's own choice)")
+    stats.add_argument("--seed", type=int, default=0, help="seed of sampled betweenness and communities "
+                       "(default: %(default)s)")
     return parser
+
+
+def _measure_names() -> list[str]:
+    from helios_app.graph.measures import MEASURES
+
+    return list(MEASURES)
 
 
 LOOK_SETTINGS = ("color_by", "size_by", "theme", "labels", "marker", "weight", "arrows", "edge_color_by",
@@ -369,6 +393,100 @@ def run_view(arguments: argparse.Namespace) -> int:
     return 0
 
 
+_STATISTICS_TABLE = (
+    ("nodes", "nodes"), ("edges", "edges"), ("edge_records", "edge records"), ("self_loops", "self-loops"),
+    ("directed", "directed"), ("weighted", "weighted"), ("density", "density"), ("components", "components"),
+    ("largest_component", "largest component"), ("average_degree", "average degree"),
+    ("max_degree", "max degree"), ("average_in_degree", "average in/out-degree"),
+    ("max_in_degree", "max in-degree"), ("max_out_degree", "max out-degree"),
+    ("average_clustering", "average clustering"), ("diameter", "diameter"), ("assortativity", "assortativity"),
+)
+
+
+def _statistics_table(statistics: dict) -> list[str]:
+    """The statistics as aligned ``name  value`` lines; the degree distribution as one short line."""
+    rows = []
+    for key, title in _STATISTICS_TABLE:
+        if key not in statistics or statistics[key] is None and key != "assortativity":
+            continue
+        value = statistics[key]
+        if key == "diameter":
+            text = f"{value} hops (largest component, {'exact' if statistics['diameter_exact'] else 'lower bound'})"
+        elif value is None:
+            text = "undefined"
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, int):
+            text = f"{value:,}"
+        else:
+            text = f"{value:.6g}"
+        rows.append((title, text))
+    distribution = statistics["degree_distribution"]["total"]
+    pairs = [f"{degree}: {count:,}" for degree, count in zip(distribution["degrees"], distribution["counts"],
+                                                              strict=True)]
+    shown = ", ".join(pairs[:6]) + (f", ... ({len(pairs)} distinct degrees)" if len(pairs) > 6 else "")
+    rows.append(("degree: nodes", shown or "none"))
+    width = max(len(title) for title, _ in rows)
+    return [f"{title:<{width}}  {text}" for title, text in rows]
+
+
+def run_stats(arguments: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from helios_app.graph.measures import MEASURES, compute, measure_graph
+    from helios_app.graph.measures.statistics import graph_statistics
+    from helios_app.io.writers import check_output_directory
+
+    names = list(MEASURES)
+    if arguments.measures is not None:
+        names = [name.strip() for name in arguments.measures.split(",") if name.strip()]
+        unknown = [name for name in names if name not in MEASURES]
+        if unknown or not names:
+            raise HeliosError(f"--measures: unknown measure {', '.join(unknown) or '(none given)'}; choose from "
+                              f"{', '.join(MEASURES)}")
+    if arguments.samples is not None and arguments.samples < 1:
+        raise HeliosError(f"--samples must be at least 1, got {arguments.samples}")
+    if arguments.output:
+        check_output_directory(arguments.output)  # a missing directory fails before any work
+    graph = _read(arguments.path, arguments.time_column, arguments.max_input_size)
+    structure = measure_graph(graph, arguments.weight)
+    statistics = graph_statistics(structure)
+    statistics["edge_records"] = int(graph.edge_count)
+    statistics["self_loops"] = int((graph.edges[:, 0] == graph.edges[:, 1]).sum()) if graph.edge_count else 0
+    if arguments.json:
+        print(json.dumps(statistics, indent=2), flush=True)
+    else:
+        print(f"helios: statistics of {arguments.path}")
+        print("\n".join(_statistics_table(statistics)), flush=True)
+    if not arguments.output:
+        return 0
+    columns = []
+    for name in names:
+        options: dict[str, object] = {}
+        if name == "betweenness":
+            options["seed"] = arguments.seed
+            if arguments.samples is not None:
+                options["samples"] = arguments.samples
+        elif name in ("louvain", "leiden"):
+            options["seed"] = arguments.seed
+        result = compute(structure, name, **options)
+        if result.details:
+            details = ", ".join(f"{key} {value}" for key, value in result.details.items())
+            print(f"helios: {name}: {details}", file=sys.stderr, flush=True)
+        categorical = MEASURES[name].categorical
+        columns.append([str(int(value)) for value in result.values] if categorical else
+                       [repr(float(value)) for value in result.values])
+    labels = graph.labels or [""] * graph.node_count
+    with open(arguments.output, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["id", "label", *names])
+        for index, node_id in enumerate(graph.node_ids):
+            writer.writerow([node_id, labels[index], *(column[index] for column in columns)])
+    print(f"helios: wrote {len(names)} measures of {graph.node_count:,} nodes to {arguments.output}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
@@ -392,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_layout_command(arguments)
         if arguments.command == "sessions":
             return run_sessions()
+        if arguments.command == "stats":
+            return run_stats(arguments)
     except HeliosError as error:
         if arguments.verbose:
             traceback.print_exc()
