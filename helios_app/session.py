@@ -1137,7 +1137,7 @@ def view_encoding(graph: Graph, config: ViewConfig) -> NodeEncoding:
                                      size_by=pending.get(config.size_by, config.size_by))
     if config.color_by == "degree" and config.size_by == "degree":
         return degree_encoding(graph.layout_edges(), graph.node_count)
-    return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed)
+    return encode_nodes(graph, config.color_by, config.size_by, seed=config.seed, weight=config.weight)
 
 
 def view_edge_encoding(graph: Graph, config: ViewConfig, node_colors: np.ndarray) -> EdgeEncoding:

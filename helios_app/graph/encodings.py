@@ -180,7 +180,8 @@ def degree_encoding(edges: np.ndarray, node_count: int) -> NodeEncoding:
                         category_entries=entries)
 
 
-def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree", seed: int = 0) -> NodeEncoding:
+def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree", seed: int = 0,
+                 weight: str | None = "weight") -> NodeEncoding:
     """Compute node colours, sizes and the legend for a graph.
 
     Parameters
@@ -195,6 +196,8 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
         ``"degree"``, ``"uniform"`` or a numeric node attribute.
     seed : int
         Seed of the community detection.
+    weight : str or None
+        The edge weights communities honour (``--weight``; None or ``"none"``: unweighted).
 
     Raises
     ------
@@ -207,7 +210,7 @@ def encode_nodes(graph: Graph, color_by: str = "degree", size_by: str = "degree"
     if color_by == "degree":
         colors, colorbar, categories, entries = _numeric(node_degrees.astype(np.float64), "degree", logarithmic=True)
     elif color_by == "community":
-        colors, legend, categories = _categorical([int(c) + 1 for c in communities(graph, seed)], "community")
+        colors, legend, categories = _categorical([int(c) + 1 for c in communities(graph, seed, weight)], "community")
         legend = entries = [(f"community {name}" if name.isdigit() else name, rgb) for name, rgb in legend]
     else:
         values = _attribute_values(graph, color_by, "--color-by")
