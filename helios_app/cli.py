@@ -107,9 +107,15 @@ def _look_options() -> argparse.ArgumentParser:
     options.add_argument("--time-column", metavar="N|NAME", default=None,
                          help="an edge list's column of edge times (3 or 4, or its header name): a dynamic graph")
     options.add_argument("--color-by", default="degree", metavar="ATTR",
-                         help="node colour: degree, community or a node attribute (default: degree)")
+                         help="node colour: degree, community, a measure (pagerank, louvain...) or a node attribute "
+                         "(default: degree)")
     options.add_argument("--size-by", default="degree", metavar="ATTR",
-                         help="node size: degree, uniform or a numeric node attribute (default: degree)")
+                         help="node size: degree, uniform, a measure (betweenness...) or a numeric node attribute "
+                         "(default: degree)")
+    options.add_argument("--measure", dest="measures", type=_measure_list, default={}, metavar="NAME[,NAME...]",
+                         help="compute these measures at start (in the background in a live view); each becomes "
+                         "a node attribute: degree, in_degree, out_degree, weighted_degree, pagerank, betweenness, "
+                         "closeness, harmonic, eigenvector, clustering, k_core, component, louvain, leiden")
     options.add_argument("--theme", default="dark", choices=THEME_CHOICES, help="colour theme (default: dark)")
     options.add_argument("--marker", default="circle", choices=MARKER_CHOICES,
                          help="node shape in 2D (default: circle; 3D draws spheres)")
@@ -229,8 +235,19 @@ def _measure_names() -> list[str]:
     return list(MEASURES)
 
 
+def _measure_list(text: str) -> dict[str, dict]:
+    """``--measure pagerank,betweenness``: each name checked against the measures."""
+    from helios_app.graph.measures import MEASURES
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in MEASURES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"no measure {(unknown or [text])[0]!r}; choose from {', '.join(MEASURES)}")
+    return {name: {} for name in names}
+
+
 LOOK_SETTINGS = ("color_by", "size_by", "theme", "labels", "marker", "weight", "arrows", "edge_color_by",
-                 "edge_width_by", "edge_width_range", "edge_opacity", "edge_curvature", "edge_labels")
+                 "edge_width_by", "edge_width_range", "edge_opacity", "edge_curvature", "edge_labels", "measures")
 """The look options (_look_options) that go to ViewConfig under the same name."""
 
 
