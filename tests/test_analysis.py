@@ -263,3 +263,18 @@ def test_selection_exports_as_a_graph_file(lesmis_view):
     assert len(document.findall(".//g:edge", namespace)) == reference.number_of_edges()
     with pytest.raises(HeliosError, match="choose from"):
         session.analysis.selection_file("exe")
+
+
+def test_colour_by_a_measure_not_computed_yet_computes_it_at_start(shared_data):
+    """`helios view --color-by pagerank --measure k_core`: degree colours until PageRank arrives, then PageRank's."""
+    graph = read_graph(shared_data / "polbooks.gml")
+    session = ViewSession(graph, ViewConfig(autosave=False, color_by="pagerank", measures={"k_core": {}})).start()
+    try:
+        _wait(lambda: session._encoding is not None and session._encoding.color_by == "pagerank", 60,
+              "the PageRank colouring")
+        assert {"pagerank", "k_core"} <= set(View(session).measures)
+        reference = _networkx(graph, directed=False)
+        assert View(session).measures["k_core"].tolist() == [nx.core_number(reference)[node]
+                                                             for node in range(graph.node_count)]
+    finally:
+        session.stop()
