@@ -395,3 +395,16 @@ def test_weighted_directed_paths_follow_arcs_forward():
         if nx.has_path(nx_graph, target, source):
             differing += nx.shortest_path_length(nx_graph, target, source, weight="weight") != forward
     assert differing > 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_graphs_without_edges(count):
+    measures = measure_graph(Graph.from_edges(np.zeros((0, 2), dtype=np.int64), count))
+    for function in (betweenness, closeness, harmonic):
+        values, _ = function(measures)
+        assert values.shape == (count,) and not values.any()
+    for function in (pagerank, eigenvector):
+        values, _ = function(measures)
+        assert values.shape == (count,) and np.allclose(values, values[:1])
+    if count:
+        assert shortest_paths(measures, 0, count - 1) == ((0.0, [[0]]) if count == 1 else (math.inf, []))

@@ -275,7 +275,7 @@ def _brandes(sources, offsets, targets, weights, predecessor_offsets, weighted, 
 
 def _seconds_per_source(structure: MeasureGraph) -> float:
     constant = SECONDS_PER_ELEMENT_DIJKSTRA if structure.weighted else SECONDS_PER_ELEMENT_BFS
-    return constant * (structure.node_count + len(structure.out_targets))
+    return constant * max(1, structure.node_count + len(structure.out_targets))
 
 
 def _rescale(total: np.ndarray, squares: np.ndarray, node_count: int, sampled: np.ndarray | None
@@ -337,7 +337,7 @@ def betweenness(structure: MeasureGraph, progress: Progress = None, samples: int
     node_count = structure.node_count
     per_source = _seconds_per_source(structure)
     if samples is None:
-        fitting = int(EXACT_SECONDS / per_source) if per_source > 0 else node_count
+        fitting = int(EXACT_SECONDS / per_source)
         count = node_count if fitting >= node_count else max(2, fitting)
     else:
         count = min(int(samples), node_count)
@@ -351,7 +351,7 @@ def betweenness(structure: MeasureGraph, progress: Progress = None, samples: int
     squares = np.zeros(node_count)
     delta = np.zeros(node_count)
     space = Workspace(node_count, len(structure.out_targets))
-    batch = max(1, int(CHUNK_SECONDS / per_source)) if per_source > 0 else len(sources)
+    batch = max(1, int(CHUNK_SECONDS / per_source))
     for start in range(0, len(sources), batch):
         _brandes(sources[start:start + batch], structure.out_offsets, structure.out_targets, structure.out_weights,
                  structure.in_offsets, structure.weighted, EPSILON, total, squares, delta, space.distance,
@@ -401,7 +401,7 @@ def _distances_to(structure: MeasureGraph, progress: Progress) -> tuple[np.ndarr
     harmonic_sums = np.zeros(node_count)
     space = Workspace(node_count, len(structure.in_targets))
     per_source = _seconds_per_source(structure)
-    batch = max(1, int(CHUNK_SECONDS / per_source)) if per_source > 0 else max(node_count, 1)
+    batch = max(1, int(CHUNK_SECONDS / per_source))
     nodes = np.arange(node_count, dtype=np.int32)
     for start in range(0, node_count, batch):
         _distance_sums(nodes[start:start + batch], structure.in_offsets, structure.in_targets, structure.in_weights,
