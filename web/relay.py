@@ -209,7 +209,7 @@ def _log_failure(task: asyncio.Task) -> None:
         logger.info("relaying a message to the view failed: %s", task.exception())
 
 
-CLIENT_MODULES = ("protocol.js", "explore.js", "history.js", "edges.js")  # what client.js imports (they import nothing)
+CLIENT_MODULES = ("protocol.js", "explore.js", "history.js", "edges.js", "analysis.js")  # what client.js imports (they import nothing)
 
 
 def bridged_page() -> str:

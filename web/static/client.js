@@ -6,6 +6,7 @@ import { MAX_WHEEL_DELTA, PROTOCOL_VERSION, makeMessage } from "./protocol.js";
 import { startEdges } from "./edges.js";
 import { startExplore } from "./explore.js";
 import { startHistory } from "./history.js";
+import { startAnalysis } from "./analysis.js";
 
 const params = new URLSearchParams(location.search);
 const bridged = window.__heliosBridged === true;            // set by the notebook widget's page
@@ -43,6 +44,7 @@ const state = window.__helios = {transport: null, hello: null, errors: [], messa
 const explore = startExplore({state, send, stage, activeMedia, editing, params});
 const history = startHistory({state, send, editing});
 const edges = startEdges({state, stage, showLabels: explore.showLabels});
+const analysis = startAnalysis({state, send, stage, activeMedia, editing, params, endpoint, bridged});
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -112,6 +114,7 @@ function connectSocket() {
       colourInput.value = remembered(COLOUR_KEY) || message.colour;
       if (nameInput.value !== message.name || colourInput.value !== message.colour) identify();
       explore.onHello(message);
+      analysis.onHello(message);
       reportStage();
       startVideo();                                             // the offer names this socket's viewer id
     } else if (message.type === "viewers") {
@@ -139,11 +142,13 @@ function connectSocket() {
       state.selection = message.node;
       showInfo(message.node);
       edges.onNodeSelection(message.node);
+      analysis.onSelection(message.node);
     } else if (message.type === "search_results") {
       if (message.query === searchInput.value) showResults(message.matches);
     } else if (message.type === "view") {
       showTitle(message.view);
       explore.showTimeline(message.view);
+      analysis.onView(message.view);
     } else if (message.type === "labels") {
       explore.onLabels(message);
     } else if (message.type === "pointed_labels") {
@@ -162,6 +167,14 @@ function connectSocket() {
       explore.onEdgeLegend(message);
     } else if (message.type === "history") {
       history.onHistory(message);
+    } else if (message.type === "node_selection") {
+      analysis.onNodeSelection(message);
+    } else if (message.type === "statistics") {
+      analysis.onStatistics(message);
+    } else if (message.type === "measures") {
+      analysis.onMeasures(message);
+    } else if (message.type === "path") {
+      analysis.onPath(message);
     } else if (message.type === "stopped") {
       stop(message.reason);
     } else if (message.type === "sfu") {
@@ -291,8 +304,12 @@ image.addEventListener("load", fitMedia);
 
 // ---- info panel and search ---------------------------------------------------------------------
 function showInfo(node) {
-  info.hidden = !node;
-  if (!node) return;
+  info.hidden = !node && !analysis.selectionShown();         // a multi-selection's summary shows there too
+  if (!node) {
+    document.getElementById("info-title").textContent = "";
+    document.getElementById("info-fields").replaceChildren();
+    return;
+  }
   document.getElementById("info-title").textContent = node.label;
   const fields = document.getElementById("info-fields");
   fields.replaceChildren();
@@ -614,11 +631,17 @@ for (const element of [video, image, canvas]) {
   element.addEventListener("pointerdown", (event) => {
     event.preventDefault();
     element.setPointerCapture(event.pointerId);
+    if (analysis.claimPointer(event)) return;                 // a box, a lasso or a shift-click: not a pointer
     pointer("down", event);
   });
   element.addEventListener("pointermove", (event) => {
     const now = performance.now();
     pointAt({...normalised(event), inside: true});
+    if (analysis.claimed()) {                                 // a selection gesture; a 3D shift-drag pans after all
+      const handedBack = analysis.pointerMove(event);
+      if (handedBack) pointer("down", handedBack);
+      return;
+    }
     if (!element.hasPointerCapture(event.pointerId)) {
       // hover: at most 10 messages a second
       if (now - lastHoverMs > 100) { lastHoverMs = now; send("hover", normalised(event)); }
@@ -630,9 +653,16 @@ for (const element of [video, image, canvas]) {
     pendingMove = event;                                      // coalesce to one move per animation frame
   });
   element.addEventListener("pointerup", (event) => {
+    analysis.notePointerUp();
+    if (analysis.claimed()) {
+      const handedBack = analysis.pointerUp(event);
+      if (handedBack) { pointer("down", handedBack); pointer("up", event); }
+      return;
+    }
     if (pendingMove !== null) { pointer("move", pendingMove); pendingMove = null; }
     pointer("up", event);
   });
+  element.addEventListener("pointercancel", () => analysis.cancelGesture());
   element.addEventListener("pointerleave", (event) => pointAt({...normalised(event), inside: false}));
   element.addEventListener("wheel", (event) => {
     event.preventDefault();
