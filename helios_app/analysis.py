@@ -55,9 +55,9 @@ class ViewAnalysis:
         self._path_nodes: np.ndarray | None = None
         self._path_records: np.ndarray | None = None
         self.statistics: dict[str, Any] | None = None
-        self._structure: tuple[Graph, MeasureGraph] | None = None
+        self._structure: tuple[tuple, MeasureGraph] | None = None  # (what it was built from, the structure)
         self._values: dict[str, tuple[Graph, np.ndarray]] = {}
-        self.runner = MeasureRunner(self._on_result, self._publish_measures)
+        self.runner = MeasureRunner(self._on_result, self._publish_measures, self._structure_of)
 
     # ---- life ---------------------------------------------------------------------------------------
     def start(self, measures: dict[str, dict[str, Any]]) -> None:
@@ -179,14 +179,18 @@ class ViewAnalysis:
             self._values[name] = (graph, values)
         return values
 
-    def _structure_of(self, graph: Graph) -> MeasureGraph:
+    def _structure_of(self, graph: Graph, weight: str | None = None) -> MeasureGraph:
+        """The graph as the measures see it, built once while its edges and weights stay the same (a measure
+        added as an attribute makes a new Graph that shares them)."""
+        weight = self._session.config.weight if weight is None else weight
+        sources = (graph.edges, graph.weights, graph.edge_attributes, graph.edge_directed, weight)
         with self._lock:
             cached = self._structure
-        if cached is not None and cached[0] is graph:
+        if cached is not None and all(a is b for a, b in zip(cached[0], sources, strict=True)):
             return cached[1]
-        structure = measure_graph(graph, self._session.config.weight)
+        structure = measure_graph(graph, weight)
         with self._lock:
-            self._structure = (graph, structure)
+            self._structure = (sources, structure)
         return structure
 
     def _on_result(self, job: Job) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
-from helios_app.graph.measures import MEASURES, MeasureResult, compute
+from helios_app.graph.measures import MEASURES, MeasureGraph, MeasureResult, compute, measure_graph
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +78,19 @@ class MeasureRunner:
     ----------
     on_result : callable
         ``on_result(job)`` on the runner's thread when a job finishes with a result.
+    structure_of : callable, optional
+        ``structure_of(graph, weight)``: the graph as the measures see it (default: built for each job; a view
+        passes one that reuses it while the edges stay the same).
     on_change : callable
         ``on_change()`` when the queue, the running job's progress (at most every
         :data:`PROGRESS_INTERVAL_S`) or the finished measures change; reads :meth:`listing`.
     """
 
-    def __init__(self, on_result: Callable[[Job], object], on_change: Callable[[], object]) -> None:
+    def __init__(self, on_result: Callable[[Job], object], on_change: Callable[[], object],
+                 structure_of: Callable[[Graph, str | None], MeasureGraph] | None = None) -> None:
         self._on_result = on_result
         self._on_change = on_change
+        self._structure_of = structure_of or measure_graph
         self._condition = threading.Condition()
         self._queue: list[Job] = []
         self._running: Job | None = None
@@ -193,7 +198,8 @@ class MeasureRunner:
 
                 job.result = graph_statistics(job.graph, job.weight, progress=progress)
             else:
-                job.result = compute(job.graph, job.name, weight=job.weight, progress=progress, **job.options)
+                structure = self._structure_of(job.graph, job.weight)
+                job.result = compute(structure, job.name, progress=progress, **job.options)
                 details = {**job.result.details, "seconds": round(time.perf_counter() - started, 3)}
                 job.result = MeasureResult(job.result.name, job.result.values, details)
         except MeasureCancelled:

@@ -579,7 +579,7 @@ class ViewSession:
             if graph is not measured:
                 index_of = {node_id: index for index, node_id in enumerate(measured.node_ids)}
                 column = [column[index_of[node_id]] if node_id in index_of else None for node_id in graph.node_ids]
-            self.graph = dataclasses.replace(graph, node_attributes={**graph.node_attributes, name: column})
+            self.graph = graph.with_node_attributes({name: column})
             shown = name in (self.config.color_by, self.config.size_by)
             if shown:
                 self._show_graph()

@@ -278,3 +278,14 @@ def test_colour_by_a_measure_not_computed_yet_computes_it_at_start(shared_data):
                                                              for node in range(graph.node_count)]
     finally:
         session.stop()
+
+
+def test_a_measure_column_shares_the_graph_s_arrays(shared_data):
+    graph = read_graph(shared_data / "lesmis.gml")
+    layout_edges = graph.layout_edges()
+    measured = graph.with_node_attributes({"rank": list(range(graph.node_count))})
+    assert measured.edges is graph.edges and measured.layout_edges() is layout_edges
+    assert measured.node_attributes["rank"][5] == 5 and "rank" not in graph.node_attributes
+    assert measured.node_attributes.keys() > graph.node_attributes.keys()
+    with pytest.raises(HeliosError, match="node_attributes"):
+        graph.with_node_attributes({"rank": [1, 2]})

@@ -597,6 +597,24 @@ class Graph:
         object.__setattr__(self, "_layout_edges", result)
         return result
 
+    def with_node_attributes(self, columns: Mapping[str, Any]) -> Graph:
+        """Return this graph with these node attribute columns added (or replaced).
+
+        Everything else is shared with this graph, arrays and cached results alike (the attributes take no
+        part in them), so the cost is the new columns' check: what a computed measure needs on a large graph.
+
+        Raises
+        ------
+        HeliosError
+            If a column is not one value per node.
+        """
+        checked = _validated_columns("node_attributes", dict(columns), self.node_count, "node")
+        result = object.__new__(Graph)
+        for name, value in vars(self).items():
+            object.__setattr__(result, name, value)
+        object.__setattr__(result, "node_attributes", {**self.node_attributes, **checked})
+        return result
+
     def edge_weights(self, attribute: str | None = "weight") -> np.ndarray | None:
         """Return one checked weight per edge record (row of ``edges``), as the source gave it.
 

@@ -161,9 +161,7 @@ def with_measures(graph: Graph, measures: dict[str, dict[str, Any]], weight: str
     coloured or sized by a measure needs (a live view computes them in the background instead)."""
     if not measures:
         return graph
-    import dataclasses
-
     structure = measure_graph(graph, weight)
-    columns = {name: measure_column(compute(structure, name, **options).values, MEASURES[name].categorical)
-               for name, options in measures.items()}
-    return dataclasses.replace(graph, node_attributes={**graph.node_attributes, **columns})
+    return graph.with_node_attributes({
+        name: measure_column(compute(structure, name, **options).values, MEASURES[name].categorical)
+        for name, options in measures.items()})
