@@ -185,6 +185,15 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
         maybe = {node for node, (x, y) in at.items() if low[0] - 0.003 <= x <= high[0] + 0.003
                  and low[1] - 0.003 <= y <= high[1] + 0.003}
         assert 5 <= len(inside) <= len(maybe) <= 400, (len(inside), len(maybe), len(at), centre, xy[:5])
+        def clear_spot(node):  # no other node within 14 px: a click there is on this node
+            x, y = at[node]
+            others = np.delete(xy, list(at).index(node), axis=0)
+            gaps = np.hypot((others[:, 0] - x) * media["width"], (others[:, 1] - y) * media["height"])
+            return gaps.min() > 14 and 0.05 < x < 0.95 and 0.05 < y < 0.95
+
+        def click(node):
+            page.mouse.click(media["x"] + at[node][0] * media["width"], media["y"] + at[node][1] * media["height"])
+
         page.keyboard.down("Shift")
         page.mouse.move(media["x"] + low[0] * media["width"], media["y"] + low[1] * media["height"])
         page.mouse.down()
@@ -192,9 +201,10 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
             fraction = low + (high - low) * step / 10
             page.mouse.move(media["x"] + fraction[0] * media["width"], media["y"] + fraction[1] * media["height"])
             page.wait_for_timeout(15)
-        assert page.locator("#selection-overlay rect").count() == 1  # the box is drawn while dragging
+        assert page.locator("#selection-overlay rect").is_visible()  # the box is drawn while dragging
         page.mouse.up()
         page.keyboard.up("Shift")
+        assert not page.locator("#selection-overlay").is_visible()
         wait_for(page, "window.__helios.nodeSelection.count > 0", 10)
         selected = set(page.evaluate("window.__helios.nodeSelection.nodes"))
         assert inside <= selected <= maybe, (sorted(inside - selected), sorted(selected - maybe), len(places),
@@ -203,6 +213,23 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
         wait_for(watcher, f"window.__helios.nodeSelection.count === {len(selected)}", 10)
         # The drag moved no camera and no node: the picture's places are the same.
         assert page.evaluate("window.__helios.status.layout.state") == "settled"
+
+        # The page's export is the selection's subgraph.
+        with page.expect_download() as download:
+            page.click("#selection-export")
+        exported = nx.read_graphml(download.value.path())
+        assert exported.number_of_nodes() == len(selected)
+        assert download.value.suggested_filename == "selection.graphml"
+
+        # A shift-click on a node (no drag) adds it to the selection or takes it out.
+        lonely = [node for node in at if clear_spot(node)]
+        toggled = lonely[0]
+        page.keyboard.down("Shift")
+        click(toggled)
+        page.keyboard.up("Shift")
+        wait_for(page, f"window.__helios.nodeSelection.count === {len(selected ^ {toggled})}", 10)
+        assert set(page.evaluate("window.__helios.nodeSelection.nodes")) == selected ^ {toggled}
+        selected ^= {toggled}
 
         # The address carries the selection: an editor who opens it selects the same nodes.
         address = page.url
@@ -215,20 +242,10 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
         shared.context.close()
 
         # (d) The shortest path between two clicked nodes: pick nodes apart from any other, joined by a path.
-        def clear_spot(node):
-            x, y = at[node]
-            others = np.delete(xy, list(at).index(node), axis=0)
-            gaps = np.hypot((others[:, 0] - x) * media["width"], (others[:, 1] - y) * media["height"])
-            return gaps.min() > 14 and 0.05 < x < 0.95 and 0.05 < y < 0.95
-
-        lonely = [node for node in at if clear_spot(node)]
         pairs = [(a, b) for a in lonely for b in lonely if a != b and nx.has_path(simple, a, b)
                  and nx.shortest_path_length(simple, a, b) >= 2]
         assert pairs, "no two nodes apart from the others joined by a path"
         first, second = max(pairs, key=lambda pair: nx.shortest_path_length(simple, *pair))
-
-        def click(node):
-            page.mouse.click(media["x"] + at[node][0] * media["width"], media["y"] + at[node][1] * media["height"])
 
         page.click("#path summary")
         page.click("#path-pick")

@@ -93,7 +93,8 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     const result = [];
     let low = degrees[0], index = 0;
     for (let bin = 1; bin <= LOG_BINS && index < degrees.length; bin++) {
-      const high = bin === LOG_BINS ? degrees[degrees.length - 1] : Math.ceil(10 ** (top * bin / LOG_BINS)) - 1;
+      // The bin holds the degrees d with 1 + d under its upper edge: exact at the low end, wide at the top.
+      const high = bin === LOG_BINS ? degrees[degrees.length - 1] : Math.ceil(10 ** (top * bin / LOG_BINS)) - 2;
       if (high < low) continue;
       let total = 0;
       while (index < degrees.length && degrees[index] <= high) total += counts[index++];
@@ -230,9 +231,11 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
                  (details.expected_error !== undefined && details.expected_error !== null
                    ? `, ± ${Number(details.expected_error).toPrecision(2)}` : ""));
     }
+    if (details.weighted === true) parts.push("weighted");
+    if (typeof details.seconds === "number") parts.push(`${details.seconds < 10 ? details.seconds.toPrecision(2) : Math.round(details.seconds)} s`);
     for (const [name, value] of Object.entries(details)) {
-      if (["modularity", "communities", "exact", "samples", "expected_error"].includes(name)) continue;
-      if (value === null || typeof value === "object") continue;
+      if (["modularity", "communities", "exact", "samples", "expected_error", "weighted", "seconds"].includes(name)) continue;
+      if (value === null || typeof value === "object" || typeof value === "boolean") continue;
       parts.push(`${name.replace(/_/g, " ")} ${typeof value === "number" && !Number.isInteger(value) ? value.toPrecision(3) : value}`);
     }
     return parts.join(" · ");
@@ -367,7 +370,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     const finished = gesture;
     gesture = null;
     overlay.replaceChildren();
-    overlay.hidden = true;
+    overlay.toggleAttribute("hidden", true);                    // an <svg> has no .hidden property
     if (!finished.dragging) {
       if (!event.shiftKey && finished.kind === "lasso" && !finished.down.shiftKey) return finished.down;
       const [x, y] = normalised(event);
@@ -380,7 +383,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     if (polygon) send("select_area", {points: polygon, mode: finished.mode});
     return null;
   }
-  function cancelGesture() { gesture = null; overlay.replaceChildren(); overlay.hidden = true; }
+  function cancelGesture() { gesture = null; overlay.replaceChildren(); overlay.toggleAttribute("hidden", true); }
   // The gesture as picture points: a box's four corners, or the lasso thinned to MAX_LASSO_POINTS, each
   // rounded to 4 decimals (a message holds 4096 bytes); null when it has no area.
   function polygonOf(finished) {
@@ -403,7 +406,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
   }
   function drawGesture() {
     const origin = stage.getBoundingClientRect();
-    overlay.hidden = false;
+    overlay.toggleAttribute("hidden", false);
     const local = gesture.points.map(([x, y]) => [x - origin.left, y - origin.top]);
     let shape;
     if (gesture.kind === "box") {
