@@ -4,6 +4,7 @@ nodes inside it, the shortest path between two clicked nodes against networkx, a
 that sees the selection and the path but cannot change them."""
 
 import io
+import json
 import time
 import urllib.request
 from urllib.parse import parse_qs, urlparse
@@ -18,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from helios_app.graph.measures.statistics import graph_statistics
 from helios_app.io.read import read_graph
+from helios_app.selection import inside_polygon
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,12 +29,16 @@ POLBLOGS = SHARED_DATA / "polblogs.gml"
 MAX_CANDIDATES = 600
 
 # Every server message the page receives, the newest of each type in window.__latest (the label candidates
-# tell where each node is drawn: {node, x, y, r} as fractions of the picture), counted in window.__received.
+# tell where each node is drawn: {node, x, y, r} as fractions of the picture), counted in window.__received;
+# and every message it sends, as sent, in window.__sent.
 RECORD_MESSAGES = """
 (() => {
   const Native = window.WebSocket;
   window.__latest = {};
   window.__received = {};
+  window.__sent = [];
+  const send = Native.prototype.send;
+  Native.prototype.send = function (text) { window.__sent.push(text); return send.call(this, text); };
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
@@ -240,6 +246,33 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
         for viewer in (shared, page):
             wait_for(viewer, f"window.__helios.nodeSelection.count === {len(selected)}", 15)
         shared.context.close()
+
+        # A lasso (alt-drag) of 300 steps goes as at most 200 corners in one message; it selects the nodes inside.
+        radius = 0.6 * (high - low).min() * np.array([1.0, media["width"] / media["height"]])
+        page.keyboard.down("Alt")
+        for step in range(301):
+            angle = 2 * np.pi * step / 300
+            x, y = centre + radius * (np.cos(angle), np.sin(angle))
+            page.mouse.move(media["x"] + x * media["width"], media["y"] + y * media["height"])
+            if step == 0:
+                page.mouse.down()
+        page.mouse.up()
+        page.keyboard.up("Alt")
+        sent = page.evaluate("window.__sent.filter((text) => text.includes('select_area'))")[-1]
+        assert len(sent.encode()) <= 4096
+        polygon = np.array(json.loads(sent)["points"])
+        assert 100 <= len(polygon) <= 200 and json.loads(sent)["mode"] == "replace"
+        expected = {node for node, flag in zip(at, inside_polygon(xy, polygon), strict=True) if flag}
+        starts, ends = polygon, np.roll(polygon, -1, axis=0)
+        along = np.clip(((xy[:, None] - starts) * (ends - starts)).sum(axis=2)
+                        / ((ends - starts) ** 2).sum(axis=1).clip(1e-12), 0, 1)
+        edge_distance = np.linalg.norm(xy[:, None] - (starts + along[..., None] * (ends - starts)), axis=2).min(axis=1)
+        unsure = {node for node, distance in zip(at, edge_distance, strict=True) if distance < 0.002}
+        assert len(expected) >= 3
+        wait_for(page, "JSON.stringify(window.__helios.nodeSelection.nodes) !== " + json.dumps(json.dumps(sorted(selected))), 10)
+        page.wait_for_timeout(300)
+        lassoed = set(page.evaluate("window.__helios.nodeSelection.nodes"))
+        assert lassoed ^ expected <= unsure, (sorted(lassoed - expected), sorted(expected - lassoed))
 
         # (d) The shortest path between two clicked nodes: pick nodes apart from any other, joined by a path.
         pairs = [(a, b) for a in lonely for b in lonely if a != b and nx.has_path(simple, a, b)

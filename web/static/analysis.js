@@ -258,7 +258,9 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     if (running) {
       progress.value = Math.max(0, Math.min(1, Number(running.fraction) || 0));
       const choice = [...measureChoice.options].find((option) => option.value === running.name);
-      $("measure-running-name").textContent = `${choice ? choice.text : running.name} ${Math.round(progress.value * 100)} %`;
+      const waiting = (running.waiting || []).length;
+      $("measure-running-name").textContent = `${choice ? choice.text : running.name} ${Math.round(progress.value * 100)} %` +
+        (waiting ? ` (${waiting} waiting)` : "");
     }
     enableControls();
   }
@@ -297,7 +299,8 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
       for (const [name, range] of Object.entries(summary.measures || {})) {
         const term = document.createElement("dt"), detail = document.createElement("dd");
         term.textContent = name.replace(/_/g, " ");
-        detail.textContent = `${short(range.min)} – ${short(range.max)} (mean ${short(range.mean)})`;
+        const categorical = state.measures.some((measure) => measure.name === name && measure.categorical);
+        detail.textContent = `${short(range.min)} – ${short(range.max)}` + (categorical ? "" : ` (mean ${short(range.mean)})`);
         detail.dataset.measure = name;
         ranges.append(term, detail);
       }
@@ -351,7 +354,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
   function claimed() { return gesture !== null; }
   // Returns the pointer-down event to hand back to client.js when the gesture is not ours after all.
   function pointerMove(event) {
-    if (!gesture) return null;
+    if (!gesture || gesture.cancelled) return null;
     const moved = Math.hypot(event.clientX - gesture.start[0], event.clientY - gesture.start[1]) >= DRAG_PX;
     if (!gesture.dragging && moved) {
       if (!twoDimensional()) { const down = gesture.down; gesture = null; return down; }
@@ -371,6 +374,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     gesture = null;
     overlay.replaceChildren();
     overlay.toggleAttribute("hidden", true);                    // an <svg> has no .hidden property
+    if (finished.cancelled) return null;
     if (!finished.dragging) {
       if (!event.shiftKey && finished.kind === "lasso" && !finished.down.shiftKey) return finished.down;
       const [x, y] = normalised(event);
@@ -430,6 +434,12 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     if (!editing()) return;
     state.pathPick = state.pathPick === null ? {source: null, sourceLabel: null} : null;
     showPathPick();
+  });
+  // Escape ends a path pick or a gesture under way.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (gesture) { gesture.cancelled = true; overlay.replaceChildren(); overlay.toggleAttribute("hidden", true); }
+    if (state.pathPick !== null) { state.pathPick = null; pathResult.textContent = ""; onPath({path: state.path}); showPathPick(); }
   });
   function notePointerUp() { lastPointerUpMs = performance.now(); }
   // A single-node selection: while picking a path, ours (just after this page's click) is an end.
