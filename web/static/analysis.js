@@ -290,11 +290,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
         item.append(" ", degree);
         return item;
       }));
-      // One node clicked: the panel above shows it already; only the actions are added.
-      const single = message.count === 1 && state.selection && state.selection.index === message.nodes[0];
-      $("selection-top").hidden = Boolean(single);
       const ranges = $("selection-measures");
-      ranges.hidden = Boolean(single);
       ranges.replaceChildren();
       for (const [name, range] of Object.entries(summary.measures || {})) {
         const term = document.createElement("dt"), detail = document.createElement("dd");
@@ -307,6 +303,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     } else if (!state.selection) {
       info.hidden = true;
     }
+    showSingle();
     // The address shares the selection when it is small enough to name: whoever opens it selects the same.
     const address = new URL(location.href);
     if (any && message.count <= MAX_SHARED_NODES && message.nodes.length === message.count) {
@@ -316,6 +313,13 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     }
     if (!location.href.startsWith("about:") && address.href !== location.href) history.replaceState(null, "", address);
     enableControls();
+  }
+  // One node clicked: the panel above shows it already; only the actions are added (either message may come first).
+  function showSingle() {
+    const chosen = state.nodeSelection;
+    const single = Boolean(chosen && chosen.count === 1 && state.selection && state.selection.index === chosen.nodes[0]);
+    $("selection-top").hidden = single;
+    $("selection-measures").hidden = single;
   }
   function short(value) {
     if (value === null || value === undefined || !Number.isFinite(value)) return "—";
@@ -444,6 +448,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
   function notePointerUp() { lastPointerUpMs = performance.now(); }
   // A single-node selection: while picking a path, ours (just after this page's click) is an end.
   function onSelection(node) {
+    showSingle();
     const pick = state.pathPick;
     if (pick === null || !node || performance.now() - lastPointerUpMs > PICK_WINDOW_MS) return;
     if (pick.source === null) {
