@@ -138,6 +138,16 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
         assert page.locator("#degree-plot rect[data-low]").count() == len(expected["degree_distribution"]["total"]["degrees"])
         page.check("#degree-log")
 
+        # Measures computed from the page: listed with their details, a node attribute (the filter offers it).
+        page.click("#measures summary")
+        for name in ("pagerank", "louvain"):
+            page.select_option("#measure-choice", name)
+            page.click("#measure-compute")
+            wait_for(page, f"window.__helios.measures.some((measure) => measure.name === '{name}')", 60)
+        assert "modularity 0.4" in page.locator("#measure-list li[data-measure=louvain]").inner_text()
+        wait_for(page, "document.querySelector('#filter-attribute option[value=pagerank]') !== null", 10)
+        wait_for(watcher, "window.__helios.measures.length === 2", 10)
+
         # (b) A click on a degree bar selects exactly the nodes of that degree, for every viewer; the others dim.
         page.wait_for_timeout(800)
         before = frame_brightness(helios.url)
@@ -151,6 +161,7 @@ def test_statistics_degree_bars_box_select_and_paths_on_polblogs():
             wait_for(viewer, f"window.__helios.nodeSelection && window.__helios.nodeSelection.count === {len(wanted)}", 15)
         assert sorted(page.evaluate("window.__helios.nodeSelection.nodes")) == wanted[:400]
         assert page.locator("#selection-count").inner_text().startswith(f"{len(wanted):,} nodes selected")
+        assert page.locator("#selection-measures dd[data-measure=pagerank]").is_visible()
         deadline, after = time.monotonic() + 10, before
         while time.monotonic() < deadline and after > 0.8 * before:
             page.wait_for_timeout(300)

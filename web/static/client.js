@@ -148,6 +148,7 @@ function connectSocket() {
     } else if (message.type === "view") {
       showTitle(message.view);
       explore.showTimeline(message.view);
+      explore.showAttributes(message.view);                  // a measure computed is a new attribute
       analysis.onView(message.view);
     } else if (message.type === "labels") {
       explore.onLabels(message);

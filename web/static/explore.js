@@ -223,14 +223,21 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     else address.searchParams.delete("filter");
     if (!location.href.startsWith("about:")) history.replaceState(null, "", address);
   }
-  function onHello(hello) {
-    showTimeline(hello.view);
-    const attributes = (hello.view && hello.view.attributes) || [];
+  // The attributes a filter may test (a measure computed later becomes one): the choice made stays.
+  function showAttributes(view) {
+    const attributes = (view && view.attributes) || [];
+    const chosen = attributeChoice.value, edgeChosen = edgeAttributeChoice.value;
     attributeChoice.replaceChildren(new Option("attribute…", ""), ...attributes.map((name) => new Option(name, name)));
-    const edgeAttributes = (hello.view && hello.view.edge_attributes) || [];
+    if (attributes.includes(chosen)) attributeChoice.value = chosen;
+    const edgeAttributes = (view && view.edge_attributes) || [];
     edgeAttributeChoice.replaceChildren(new Option("edge attribute…", ""),
                                         ...edgeAttributes.map((name) => new Option(name, name)));
+    if (edgeAttributes.includes(edgeChosen)) edgeAttributeChoice.value = edgeChosen;
     edgeAttributeChoice.closest("label").hidden = edgeAttributes.length === 0;
+  }
+  function onHello(hello) {
+    showTimeline(hello.view);
+    showAttributes(hello.view);
     for (const element of filterForm.elements) element.disabled = hello.role !== "editor";
     const shared = params.get("filter");
     if (shared && !urlFilterSent && hello.role === "editor") {
@@ -305,5 +312,5 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
   }
 
   return {onLabels, onEdgeLabels, onPointedLabels, onLegend, onEdgeLegend, onFilter, onHello, showLabels,
-          hideLabelsForInput, showTimeline};
+          hideLabelsForInput, showTimeline, showAttributes};
 }
