@@ -36,28 +36,25 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     : Number(value).toFixed(digits);
   const count = (value) => (value === null || value === undefined) ? "—" : Number(value).toLocaleString("en");
   function statisticRows(s) {
-    const rows = [
+    const records = s.edge_records !== null && s.edge_records !== undefined && s.edge_records !== s.edges
+      ? ` (${count(s.edge_records)} records)` : "";
+    const kind = [s.directed ? "directed" : "undirected", s.weighted ? "weighted" : "unweighted",
+                  s.self_loops ? `${count(s.self_loops)} self-loops` : ""].filter(Boolean).join(", ");
+    return [
       ["nodes", "nodes", count(s.nodes), s.nodes],
-      ["edges", "edges", count(s.edges) + (s.edge_records !== null && s.edge_records !== undefined &&
-        s.edge_records !== s.edges ? ` (${count(s.edge_records)} records)` : ""), s.edges],
-      ["directed", "directed", s.directed ? "yes" : "no", s.directed],
-      ["weighted", "weighted", s.weighted ? "yes" : "no", s.weighted],
+      ["edges", s.directed ? "arcs" : "edges", count(s.edges) + records, s.edges],
+      ["directed", "graph", kind, s.directed],
       ["density", "density", Number(s.density).toPrecision(3), s.density],
       ["components", "components", `${count(s.components)} (largest ${count(s.largest_component)})`, s.components],
-      ["average_degree", "average degree", fixed(s.average_degree, 2), s.average_degree],
-      ["max_degree", "max degree", count(s.max_degree), s.max_degree],
+      ["average_degree", "avg. degree", fixed(s.average_degree, 2) +
+        (s.directed ? ` (in = out ${fixed(s.average_in_degree, 2)})` : ""), s.average_degree],
+      ["max_degree", "max degree", count(s.max_degree) +
+        (s.directed ? ` (in ${count(s.max_in_degree)}, out ${count(s.max_out_degree)})` : ""), s.max_degree],
+      ["average_clustering", "avg. clustering", fixed(s.average_clustering, 3), s.average_clustering],
+      ["diameter", s.diameter_exact ? "diameter" : "diameter (est.)", `${s.diameter_exact ? "" : "~"}${count(s.diameter)}`,
+       s.diameter],
+      ["assortativity", "assortativity", fixed(s.assortativity, 3), s.assortativity],
     ];
-    if (s.directed) {
-      rows.push(["average_in_degree", "average in/out degree", fixed(s.average_in_degree, 2), s.average_in_degree],
-                ["max_in_degree", "max in degree", count(s.max_in_degree), s.max_in_degree],
-                ["max_out_degree", "max out degree", count(s.max_out_degree), s.max_out_degree]);
-    }
-    if (s.self_loops) rows.push(["self_loops", "self-loops", count(s.self_loops), s.self_loops]);
-    rows.push(["average_clustering", "average clustering", fixed(s.average_clustering, 3), s.average_clustering],
-              ["diameter", s.diameter_exact ? "diameter" : "diameter (estimated)",
-               `${s.diameter_exact ? "" : "~"}${count(s.diameter)}`, s.diameter],
-              ["assortativity", "assortativity", fixed(s.assortativity, 3), s.assortativity]);
-    return rows;
   }
   function onStatistics(message) {
     const s = message.statistics;
@@ -145,7 +142,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
     const axes = element("g", {class: "axes", "shape-rendering": "crispEdges"}, plot);
     element("line", {x1: left - 0.5, y1: top, x2: left - 0.5, y2: base + 0.5}, axes);
     element("line", {x1: left - 0.5, y1: base + 0.5, x2: width - right, y2: base + 0.5}, axes);
-    for (const value of ticks(Math.max(1, 1), maxCount, log)) {
+    for (const value of ticks(log ? 1 : 0, maxCount, log)) {
       const y = Math.round(py(value)) + 0.5;
       element("line", {x1: left - 3, y1: y, x2: left - 0.5, y2: y}, axes);
       element("text", {x: left - 5, y: y + 3, "text-anchor": "end"}, axes).textContent = compact(value);
@@ -350,7 +347,7 @@ export function startAnalysis({state, send, stage, activeMedia, editing, params,
   function twoDimensional() { return Boolean(state.hello && state.hello.view && state.hello.view.dimensions === 2); }
   function claimPointer(event) {
     if (!editing() || event.button !== 0 || !(event.shiftKey || event.altKey)) return false;
-    gesture = {kind: event.altKey && !event.shiftKey ? "lasso" : event.shiftKey && !event.altKey ? "box" : "lasso",
+    gesture = {kind: event.shiftKey && !event.altKey ? "box" : "lasso",
                start: [event.clientX, event.clientY], points: [[event.clientX, event.clientY]],
                mode: event.ctrlKey || event.metaKey ? "add" : "replace", dragging: false, down: event};
     return true;
