@@ -851,6 +851,7 @@ class GraphScene:
                                   ("edges_stressed", edges_stressed, len(self._edges))):
             if mask is not None and len(mask) != count:
                 raise ValueError(f"{name} has {len(mask)} entries; the scene has {count}")
+        was_hidden = self._hidden_nodes()
         if present is not None:
             shown = present if shown is None else shown & present
         self._shown = None if shown is None or shown.all() else np.asarray(shown, dtype=bool)
@@ -876,7 +877,8 @@ class GraphScene:
         self.renderer.AddActor(self._lod_node_actor)
         self._graph_props.append(self._lod_node_actor)
         self._use_level_of_detail(self._showing_lod)
-        if self.selected is not None and hidden is not None and hidden[self.selected]:
+        if self.selected is not None and hidden is not None and hidden[self.selected] and (
+                was_hidden is None or not was_hidden[self.selected]):  # hidden now: a node found by search stays
             self.select(None)
         if self.hovered is not None and hidden is not None and hidden[self.hovered]:
             self._hover(None)
