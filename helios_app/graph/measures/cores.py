@@ -134,41 +134,36 @@ def _forward_adjacency(offsets: np.ndarray, targets: np.ndarray):
 
 @numba.njit(nogil=True, cache=True)
 def _count_triangles(forward_offsets: np.ndarray, forward_targets: np.ndarray, start: int, stop: int,
-                     triangles: np.ndarray) -> None:
+                     triangles: np.ndarray, marks: np.ndarray) -> None:
     """Add the triangles whose lowest-ranked node lies in ``[start, stop)`` to all three of their nodes.
 
-    A triangle u < v < w (in rank) is found once, as ``w`` in the intersection of the sorted forward lists
-    of ``u`` and ``v``: O(m^1.5) in all.
+    A triangle u < v < w (in rank) is found once: ``u`` marks its forward neighbours, then each forward
+    neighbour ``v`` of ``u`` looks up its own forward neighbours ``w`` among the marks (O(m^1.5) in all, one
+    array lookup per step). ``marks`` (int64, ``-1`` or a node) persists between calls.
     """
     for node in range(start, stop):
         low, high = forward_offsets[node], forward_offsets[node + 1]
         for slot in range(low, high):
+            marks[forward_targets[slot]] = node
+        for slot in range(low, high):
             neighbour = forward_targets[slot]
-            left, right = low, forward_offsets[neighbour]
-            left_end, right_end = high, forward_offsets[neighbour + 1]
-            while left < left_end and right < right_end:
-                a = forward_targets[left]
-                b = forward_targets[right]
-                if a < b:
-                    left += 1
-                elif b < a:
-                    right += 1
-                else:
+            for far in range(forward_offsets[neighbour], forward_offsets[neighbour + 1]):
+                third = forward_targets[far]
+                if marks[third] == node:
                     triangles[node] += 1
                     triangles[neighbour] += 1
-                    triangles[a] += 1
-                    left += 1
-                    right += 1
+                    triangles[third] += 1
 
 
 def triangle_counts(structure: MeasureGraph, progress: Progress | None = None) -> np.ndarray:
     """Triangles through each node (int64 ``(n,)``) of the undirected simple view."""
     forward_offsets, forward_targets = _forward_adjacency(structure.undirected_offsets, structure.undirected_targets)
     triangles = np.zeros(structure.node_count, dtype=np.int64)
+    marks = np.full(structure.node_count, -1, dtype=np.int64)
     _report(progress, 0.0)
     total = max(int(forward_offsets[-1]), 1)
     for start, stop in _chunks(forward_offsets):
-        _count_triangles(forward_offsets, forward_targets, start, stop, triangles)
+        _count_triangles(forward_offsets, forward_targets, start, stop, triangles, marks)
         _report(progress, int(forward_offsets[stop]) / total)
     _report(progress, 1.0)
     return triangles
@@ -179,8 +174,8 @@ def clustering(structure: MeasureGraph, progress: Progress | None = None) -> tup
 
     ``2 T(u) / (d(u) (d(u) - 1))`` with ``T(u)`` the triangles through ``u`` and ``d(u)`` its neighbours in
     the undirected simple view (0 when ``d(u) < 2``). Weights are ignored (this is not networkx's weighted
-    clustering); equals ``networkx.clustering`` of the undirected simple graph. Triangles are counted by
-    intersecting sorted adjacency lists, each edge kept once from its lower-degree end.
+    clustering); equals ``networkx.clustering`` of the undirected simple graph. Triangles are counted with
+    each edge kept once, from its lower-degree end, by marking a node's neighbours.
     details: ``average`` (the mean over all nodes, as ``networkx.average_clustering``).
     """
     triangles = triangle_counts(structure, progress)
