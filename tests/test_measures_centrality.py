@@ -115,6 +115,17 @@ def test_pagerank_matches_networkx(name):
 
 
 @pytest.mark.parametrize("name", GRAPHS)
+def test_pagerank_sweeping_a_breadth_first_renumbering_matches_networkx(name, monkeypatch):
+    """Large graphs (REORDER_NODES and up) are swept in breadth-first order: the same vector."""
+    from helios_app.graph.measures import centrality
+
+    monkeypatch.setattr(centrality, "REORDER_NODES", 0)
+    values, _ = pagerank(structure(name))
+    expected = nx.pagerank(reference(name), alpha=0.85, tol=1e-13, max_iter=10000, weight="weight")
+    assert np.abs(values - as_array(expected, len(values))).max() < 1e-6
+
+
+@pytest.mark.parametrize("name", GRAPHS)
 def test_eigenvector_matches_networkx(name):
     values, details = eigenvector(structure(name))
     expected = nx.eigenvector_centrality(reference(name), weight="weight", max_iter=10000, tol=1e-13)
