@@ -222,6 +222,8 @@ def component_labels(structure: MeasureGraph) -> tuple[np.ndarray, np.ndarray]:
     """Weak component of each node (int64, 0 = largest; ties: the component with the smallest node first)
     and the component sizes in that order."""
     labels, sizes = _component_labels(structure.undirected_offsets, structure.undirected_targets)
+    if len(sizes) == 1:  # connected: nothing to renumber
+        return labels, sizes
     order = np.argsort(-sizes, kind="stable")  # by size, then by smallest node (the BFS numbering)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
