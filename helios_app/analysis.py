@@ -93,6 +93,9 @@ class ViewAnalysis:
     def control(self, event: dict[str, Any], who: str) -> str | None:
         """Act on an editor's selection, path or measure message; the error text if it is refused."""
         kind = event["type"]
+        refusal = self._refusal(event)
+        if refusal:
+            return refusal
         try:
             if kind == "select_area":
                 self.select_area(event["points"], event["mode"])
@@ -116,6 +119,26 @@ class ViewAnalysis:
                 return f"{kind}: not a measure or selection message"
         except HeliosError as error:
             return str(error)
+        return None
+
+    def _refusal(self, event: dict[str, Any]) -> str | None:
+        """What is wrong with a page's request, naming the field, checked at once (the work runs later)."""
+        kind, graph = event["type"], self._session.graph
+        for field in ("source", "target") if kind == "path" else ():
+            if event[field] >= graph.node_count:
+                return f"path.{field}: node {event[field]} does not exist; the graph has {graph.node_count} nodes"
+        if kind == "select_nodes" and any(node >= graph.node_count for node in event["nodes"]):
+            return f"select_nodes.nodes: node {max(event['nodes'])} does not exist; the graph has {graph.node_count} nodes"
+        if kind == "select_range":
+            if event["measure"] not in DEGREES and event["measure"] not in graph.node_attributes:
+                choices = ", ".join(sorted({*DEGREES, *graph.node_attributes}))
+                return f"select_range.measure: no measure or node attribute {event['measure'][:60]!r}; choose from {choices}"
+            if event["low"] > event["high"]:
+                return f"select_range.low and select_range.high: low {event['low']:g} is above high {event['high']:g}"
+        if kind == "measure" and event["name"] not in MEASURES:
+            return f"measure.name: no measure {event['name'][:60]!r}; choose from {', '.join(MEASURES)}"
+        if kind == "selection_action" and event["action"] != "clear" and not len(self.selected):
+            return f"selection_action.action: nothing is selected to {event['action'].replace('_', ' ')}"
         return None
 
     def _in_background(self, action: Callable[..., object], *arguments: Any) -> None:

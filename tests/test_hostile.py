@@ -90,10 +90,12 @@ def _messages_with(field_value: str):
     """For every field of every message type: the message with that field set to ``field_value``."""
     for message_type, fields in MESSAGE_FIELDS.items():
         valid = {"unit": "0.5", "number": "1", "wheel": "100", "bool": "false", "size": "300", "index": "0",
-                 "text": '"a"', "colour": '"#123456"'}
+                 "text": '"a"', "colour": '"#123456"', "points": "[[0, 0], [1, 0], [0, 1]]", "indices": "[0]"}
         for name in fields:
+            # Text the view checks itself: a measure it has (the degrees always).
+            names = {("select_range", "measure"): '"degree"', ("measure", "name"): '"degree"'}
             parts = [f'"type": "{message_type}"'] + [
-                f'"{other}": {field_value if other == name else (valid.get(kind) or json.dumps(kind[0]))}'
+                f'"{other}": {field_value if other == name else (names.get((message_type, other)) or valid.get(kind) or json.dumps(kind[0]))}'
                 for other, kind in fields.items()
             ]
             yield message_type, name, "{" + ", ".join(parts) + "}"
