@@ -382,6 +382,8 @@ def valid_field(kind):
         "unit": st.floats(0, 1), "number": st.floats(-1e15, 1e15), "wheel": st.floats(-2400, 2400),
         "bool": st.booleans(), "size": st.integers(64, MAX_SIZE_PX), "index": st.integers(0, 2**31 - 1),
         "text": st.text(max_size=10), "colour": st.just("#3cb44b"), "object": st.just({}),
+        "points": st.lists(st.lists(st.floats(0, 1), min_size=2, max_size=2), min_size=3, max_size=8),
+        "indices": st.lists(st.integers(0, 2**31 - 1), max_size=8),
     }[kind]
     return st.one_of(base, st.sampled_from(extremes)) if extremes else base
 

@@ -34,6 +34,8 @@ def field_values(kind):
             "bool": st.booleans(), "size": st.integers(64, MAX_SIZE_PX), "index": st.integers(0, 100),
             "text": st.text(max_size=30), "colour": st.from_regex(r"#[0-9a-f]{6}", fullmatch=True),
             "object": st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4),
+            "points": st.lists(st.lists(st.floats(0, 1), min_size=2, max_size=2), min_size=3, max_size=8),
+            "indices": st.lists(st.integers(0, 100), max_size=8),
         }[kind]
     return st.one_of(valid, valid, valid, EXTREME_NUMBERS, JSON_VALUES)
 
