@@ -96,19 +96,20 @@ PAGERANK_BATCH_WORK = 20_000_000  # arc visits per kernel call between progress 
 REORDER_NODES = 50_000  # from this size on, PageRank sweeps a breadth-first renumbering (cache locality)...
 REORDER_MESH_DEGREE = 16  # ...of a graph whose largest degree is at most this many times the average
 PAGERANK_BATCH_SWEEPS = 8  # and at most this many sweeps, so that even a small graph reports its progress
+RELAXATION = 1.3  # successive over-relaxation: half the sweeps of plain Gauss-Seidel on the real graphs
 
 
 @numba.njit(nogil=True, cache=True)
 def _pagerank_sweeps(rank, spread, in_offsets, in_sources, in_weights, inverse_strength, dangling, alpha, tolerance,
-                     sweeps):
+                     sweeps, relaxation):
     """Up to ``sweeps`` Gauss–Seidel sweeps of PageRank's linear system, in place; returns the sweeps done and
     the last sweep's L1 change (it stops once that is below ``tolerance``).
 
     Row ``v``: ``x_v = alpha * (sum over arcs u -> v of w_uv x_u / s_u + D / n) + (1 - alpha) / n``, with ``s_u``
     the strength of ``u`` and ``D`` the rank held by dangling nodes, both kept current as values change
-    (``spread[u]`` holds ``x_u / s_u``). Each sweep uses the values already updated in it, so it converges in
-    about half the sweeps of the power iteration (Jacobi), to the same vector: the system's one solution,
-    which sums to 1. ``in_weights`` is None when every merged weight is 1 (one array fewer to read).
+    (``spread[u]`` holds ``x_u / s_u``). Each sweep uses the values already updated in it, and moves each value
+    ``relaxation`` times its Gauss–Seidel step (over-relaxation above 1), so it converges in about a quarter of
+    the sweeps of the power iteration (Jacobi), to the same vector: the system's one solution, which sums to 1. ``in_weights`` is None when every merged weight is 1 (one array fewer to read).
     """
     node_count = len(rank)
     lost = 0.0
@@ -128,8 +129,8 @@ def _pagerank_sweeps(rank, spread, in_offsets, in_sources, in_weights, inverse_s
             else:
                 for arc in range(in_offsets[v], in_offsets[v + 1]):
                     total += spread[in_sources[arc]] * in_weights[arc]
-            value = alpha * (total + lost / node_count) + teleport
             previous = rank[v]
+            value = previous + relaxation * (alpha * (total + lost / node_count) + teleport - previous)
             if dangling[v]:
                 lost += value - previous
             rank[v] = value
@@ -255,11 +256,16 @@ def pagerank(structure: MeasureGraph, progress: Progress = None, alpha: float = 
     rank = np.full(node_count, 1.0 / node_count)
     spread = np.empty(node_count)
     batch = max(1, min(PAGERANK_BATCH_SWEEPS, PAGERANK_BATCH_WORK // (len(in_sources) + node_count)))
-    iteration, first_change, reported, change = 0, 0.0, 0.0, math.inf
+    iteration, first_change, reported, change, relaxation = 0, 0.0, 0.0, math.inf, RELAXATION
     while iteration < max_iterations:
         done, change = _pagerank_sweeps(rank, spread, in_offsets, in_sources, in_weights, inverse, dangling,
-                                        float(alpha), float(tolerance), min(batch, max_iterations - iteration))
+                                        float(alpha), float(tolerance), min(batch, max_iterations - iteration),
+                                        relaxation)
         iteration += done
+        if relaxation != 1.0 and (not math.isfinite(change) or (first_change and change > first_change)):
+            relaxation = 1.0  # over-relaxation diverging (it is only sure to converge at 1): plain Gauss-Seidel
+            rank[:] = 1.0 / node_count
+            continue
         first_change = first_change or change
         reported = max(reported, _iteration_fraction(change, first_change, tolerance, iteration, max_iterations))
         _report(progress, reported)
