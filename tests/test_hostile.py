@@ -212,7 +212,9 @@ def test_a_viewer_that_does_not_read_is_disconnected(helios):
     raw.close()
     assert disconnected, "a viewer that never reads was kept for 60 s"
     assert any("disconnected viewer" in line for line in helios.output)
-    check_still_serving(helios, baseline)
+    # Searches run in the event loop's default executor, a pool that may grow to min(32, cores + 4) threads
+    # and keeps them: those are not leaked (a leak grows without bound; the pool stops at its size).
+    check_still_serving(helios, baseline, slack={"threads": min(32, (os.cpu_count() or 1) + 4)})
 
 
 def test_offers_that_never_connect_free_their_slots(helios):
