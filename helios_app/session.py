@@ -38,8 +38,8 @@ from helios_app.errors import HeliosError
 from helios_app.graph import Graph, graph_fingerprint
 from helios_app.graph.edge_encodings import EdgeEncoding, edge_record_keys, encode_edges, with_style
 from helios_app.graph.edits import GraphEdit, apply_edit, inverse_edit
-from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes
-from helios_app.graph.filters import GraphFacts, ViewFilter, shown_edges, shown_nodes
+from helios_app.graph.encodings import NodeEncoding, degree_encoding, degrees, encode_nodes, legend_entries
+from helios_app.graph.filters import GraphFacts, ViewFilter, json_value, shown_edges, shown_nodes
 from helios_app.graph.measures import MEASURES, measure_column
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
 from helios_app.history import MERGE_WINDOW_S, History
@@ -979,21 +979,13 @@ class ViewSession:
             weights = graph.layout_weights(self.config.weight)
             chosen = np.ones(len(edges), dtype=bool) if kept is None else kept
             self._worker.update_graph(edges[chosen], graph.node_count, None if weights is None else weights[chosen])
-        counts = np.bincount(encoding.categories, minlength=len(encoding.category_entries)) \
-            if encoding.categories is not None else np.zeros(len(encoding.category_entries), dtype=np.int64)
-        entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb), "count": int(count)}
-                   for index, ((name, rgb), count) in enumerate(zip(encoding.category_entries, counts))
-                   if count]  # a colour bin of whole numbers may hold none (degree 1.8–2.7): not listed
+        entries = legend_entries(encoding.categories, encoding.category_entries)
         self.messages.publish(server_message("legend", title=encoding.color_by, entries=entries,
                                              highlighted=sorted(highlighted), hidden=list(criteria.hidden)))
         self.messages.publish(server_message("filter", filter=criteria.as_dict(), shown=int(shown.sum()),
                                              nodes=graph.node_count, shown_only=shown_only))
-        entries = []  # no categories (any more): the pages' edge legend empties
-        if edge_categories is not None:
-            counts = np.bincount(edge_categories, minlength=len(edge_encoding.category_entries))
-            entries = [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb),
-                        "count": int(count)}
-                       for index, ((name, rgb), count) in enumerate(zip(edge_encoding.category_entries, counts)) if count]
+        # no categories (any more): the pages' edge legend empties
+        entries = legend_entries(edge_categories, edge_encoding.category_entries) if edge_categories is not None else []
         title = f"edges: {edge_encoding.color_by}" if edge_encoding is not None else "edges"
         self.messages.publish(server_message("edge_legend", title=title, entries=entries,
                                              highlighted=sorted(edge_highlighted), hidden=list(criteria.edge_hidden)))
@@ -1009,14 +1001,14 @@ class ViewSession:
             "source": graph.node_ids[source], "target": graph.node_ids[target],
             "source_label": texts[source], "target_label": texts[target],
             "directed": bool(graph.edge_directions()[edge]),
-            "weight": None if graph.weights is None else _json_value(float(graph.weights[edge])),
-            "attributes": {name: _json_value(values[edge]) for name, values in graph.edge_attributes.items()},
+            "weight": None if graph.weights is None else json_value(float(graph.weights[edge])),
+            "attributes": {name: json_value(values[edge]) for name, values in graph.edge_attributes.items()},
         }
 
     def node_info(self, node: int) -> dict[str, Any]:
         """What the info panel shows about one node: id, label, degree and attributes."""
         graph, node_degrees, texts = self._graph_facts()
-        attributes = {name: _json_value(values[node]) for name, values in graph.node_attributes.items()}
+        attributes = {name: json_value(values[node]) for name, values in graph.node_attributes.items()}
         return {
             "index": node,
             "id": graph.node_ids[node],
@@ -1271,14 +1263,3 @@ def _filter_summary(criteria: dict[str, Any]) -> str:
 
 def _parameter_values(parameters: Any) -> dict[str, Any]:
     return {field.name: getattr(parameters, field.name) for field in dataclasses.fields(parameters)}
-
-
-def _json_value(value: Any) -> Any:
-    """A node attribute as JSON: numbers and strings as they are, anything else as text."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if hasattr(value, "item"):
-        return _json_value(value.item())
-    return str(value)

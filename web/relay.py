@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from web.bundle import inline_page
+
 logger = logging.getLogger(__name__)
 
-STATIC_DIRECTORY = Path(__file__).parent / "static"
 FRAMES_IN_FLIGHT = 4
 PACKETS_IN_FLIGHT = 12
 VIDEO_FORMATS = ("jpeg", "h264")
@@ -209,40 +208,14 @@ def _log_failure(task: asyncio.Task) -> None:
         logger.info("relaying a message to the view failed: %s", task.exception())
 
 
-CLIENT_MODULES = ("protocol.js", "explore.js", "history.js", "edges.js", "analysis.js")  # what client.js imports (they import nothing)
-
-
 def bridged_page() -> str:
     """The browser client's page with its style and scripts inlined, for a widget's iframe ``srcdoc``.
 
     The page's relative URLs would resolve against the notebook's address there, so nothing is
     loaded from a URL; ``window.__heliosBridged`` tells the client to use the widget's relay.
     """
-    page = (STATIC_DIRECTORY / "index.html").read_text()
-    style = (STATIC_DIRECTORY / "helios.css").read_text()
-    modules = [re.sub(r"^export ", "", (STATIC_DIRECTORY / name).read_text(), flags=re.MULTILINE)
-               for name in CLIENT_MODULES]
-    client = (STATIC_DIRECTORY / "client.js").read_text()
-    names = "|".join(re.escape(name[: -len(".js")]) for name in CLIENT_MODULES)
-    client, imports = re.subn(rf'^import \{{[^}}]*\}} from "\./({names})\.js";\n', "", client, flags=re.MULTILINE)
-    if imports != len(CLIENT_MODULES) or re.search(r"^import ", client, flags=re.MULTILINE):
-        raise RuntimeError(f"client.js must import each of {', '.join(CLIENT_MODULES)} once, on one line, and "
-                           "nothing else (a srcdoc page loads no module by URL: add a new one to CLIENT_MODULES)")
-    page, styles = re.subn(r'<link rel="stylesheet" href="static/helios\.css">', lambda _: f"<style>{style}</style>", page)
-    page, scripts = re.subn(
-        r'<script type="module" src="static/client\.js"></script>',
-        lambda _: "<script>window.__heliosBridged = true;</script>\n"
-        f"<script type=\"module\">{''.join(_script_text(module) + chr(10) for module in modules)}{_script_text(client)}</script>",
-        page,
-    )
-    if styles != 1 or scripts != 1:
-        raise RuntimeError("index.html must link helios.css and client.js once each")
-    return page
-
-
-def _script_text(source: str) -> str:
-    """``source`` safe inside a <script> element (no closing tag in a string can end it early)."""
-    return source.replace("</script", "<\\/script")
+    return inline_page("client.js", {"helios-bridged": ("text/javascript", "window.__heliosBridged = true;")},
+                       title="Helios")
 
 
 __all__ = ["ViewRelay", "bridged_page"]

@@ -81,6 +81,18 @@ def colormap(values: np.ndarray) -> np.ndarray:
     return np.round(rgb).astype(np.uint8)
 
 
+def legend_entries(categories: np.ndarray | None, category_entries: list) -> list[dict]:
+    """A legend as the pages show it: each entry that holds a node (or edge record), with its count.
+
+    A colour bin of whole numbers may hold none (degree 1.8–2.7): it is not listed.
+    """
+    counts = np.bincount(categories, minlength=len(category_entries)) if categories is not None \
+        else np.zeros(len(category_entries), dtype=np.int64)
+    return [{"category": index, "name": name, "colour": "#" + "".join(f"{int(c):02x}" for c in rgb),
+             "count": int(count)}
+            for index, ((name, rgb), count) in enumerate(zip(category_entries, counts)) if count]
+
+
 def degrees(graph: Graph) -> np.ndarray:
     return np.bincount(graph.layout_edges().ravel(), minlength=graph.node_count)
 

@@ -234,7 +234,7 @@ def shown_edges(edge_attributes: dict[str, list], edge_count: int, criteria: Vie
         column = edge_attributes[criteria.edge_attribute]
         if criteria.edge_values:
             wanted = set(criteria.edge_values)
-            shown &= np.fromiter((_text(value) in wanted for value in column), dtype=bool, count=edge_count)
+            shown &= np.fromiter((edge_filter_text(value) in wanted for value in column), dtype=bool, count=edge_count)
         if criteria.edge_range is not None:
             low, high = criteria.edge_range
             numbers = np.array([value if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
@@ -245,7 +245,19 @@ def shown_edges(edge_attributes: dict[str, list], edge_count: int, criteria: Vie
     return shown
 
 
-def _text(value: Any) -> str:
+def json_value(value: Any) -> Any:
+    """A node or edge attribute as JSON: numbers and strings as they are (a non-finite float as text),
+    anything else as text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if hasattr(value, "item"):
+        return json_value(value.item())
+    return str(value)
+
+
+def edge_filter_text(value: Any) -> str:
     """An attribute value as a filter's text compares it (``2.0`` as ``2``, like the page shows it)."""
     return f"{value:g}" if isinstance(value, float) else str(value)
 

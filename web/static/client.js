@@ -7,6 +7,7 @@ import { startEdges } from "./edges.js";
 import { startExplore } from "./explore.js";
 import { startHistory } from "./history.js";
 import { startAnalysis } from "./analysis.js";
+import { startPanels } from "./panels.js";
 
 const params = new URLSearchParams(location.search);
 const bridged = window.__heliosBridged === true;            // set by the notebook widget's page
@@ -23,9 +24,6 @@ const statusLine = document.getElementById("status");
 const titleLine = document.getElementById("title");
 const messageLine = document.getElementById("message");
 const hud = document.getElementById("hud");
-const info = document.getElementById("info");
-const searchInput = document.getElementById("search-input");
-const searchResults = document.getElementById("search-results");
 const stage = document.getElementById("stage");
 const nameInput = document.getElementById("viewer-name");
 const colourInput = document.getElementById("viewer-colour");
@@ -45,6 +43,7 @@ const explore = startExplore({state, send, stage, activeMedia, editing, params})
 const history = startHistory({state, send, editing});
 const edges = startEdges({state, stage, showLabels: explore.showLabels});
 const analysis = startAnalysis({state, send, stage, activeMedia, editing, params, endpoint, bridged});
+const panels = startPanels({state, send, editing, selectionShown: () => analysis.selectionShown()});
 
 function endpoint(path, scheme) {
   const url = new URL(path, base);
@@ -140,11 +139,11 @@ function connectSocket() {
         `${message.nodes} nodes · ${message.edges} edges · ${message.viewers} viewer${message.viewers === 1 ? "" : "s"}`;
     } else if (message.type === "selection") {
       state.selection = message.node;
-      showInfo(message.node);
+      panels.showInfo(message.node);
       edges.onNodeSelection(message.node);
       analysis.onSelection(message.node);
     } else if (message.type === "search_results") {
-      if (message.query === searchInput.value) showResults(message.matches);
+      panels.onSearchResults(message);
     } else if (message.type === "view") {
       showTitle(message.view);
       explore.showTimeline(message.view);
@@ -302,58 +301,6 @@ new ResizeObserver(() => {
 }).observe(stage);
 video.addEventListener("resize", fitMedia);
 image.addEventListener("load", fitMedia);
-
-// ---- info panel and search ---------------------------------------------------------------------
-function showInfo(node) {
-  info.hidden = !node && !analysis.selectionShown();         // a multi-selection's summary shows there too
-  if (!node) {
-    document.getElementById("info-title").textContent = "";
-    document.getElementById("info-fields").replaceChildren();
-    return;
-  }
-  document.getElementById("info-title").textContent = node.label;
-  const fields = document.getElementById("info-fields");
-  fields.replaceChildren();
-  const rows = [["id", node.id], ["degree", node.degree], ...Object.entries(node.attributes || {})];
-  for (const [name, value] of rows) {
-    const term = document.createElement("dt"), detail = document.createElement("dd");
-    term.textContent = name;
-    detail.textContent = value === null ? "—" : String(value);
-    fields.append(term, detail);
-  }
-}
-document.getElementById("info-close").addEventListener("click", () => { info.hidden = true; });
-
-function showResults(matches) {
-  state.searchResults = matches;
-  searchResults.replaceChildren();
-  for (const match of matches) {
-    const item = document.createElement("li");
-    item.textContent = match.label;
-    const detail = document.createElement("small");
-    detail.textContent = `degree ${match.degree}`;
-    item.append(detail);
-    item.addEventListener("mousedown", (event) => { event.preventDefault(); focusNode(match); });
-    searchResults.append(item);
-  }
-  searchResults.hidden = matches.length === 0;
-}
-function focusNode(match) {
-  if (editing()) send("focus", {node: match.node});           // a flight moves everyone's camera
-  searchInput.value = match.label;
-  searchResults.hidden = true;
-}
-let searchTimer = null;
-searchInput.addEventListener("input", () => {
-  clearTimeout(searchTimer);
-  if (!searchInput.value.trim()) { searchResults.hidden = true; return; }
-  searchTimer = setTimeout(() => send("search", {query: searchInput.value}), 150);
-});
-searchInput.addEventListener("blur", () => setTimeout(() => { searchResults.hidden = true; }, 150));
-document.getElementById("search").addEventListener("submit", (event) => {
-  event.preventDefault();
-  if (state.searchResults && state.searchResults.length) focusNode(state.searchResults[0]);
-});
 
 document.getElementById("screenshot").addEventListener("click", (event) => {
   event.currentTarget.href = endpoint("screenshot.png");
