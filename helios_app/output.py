@@ -5,10 +5,12 @@ All use the same scene, encodings and layouts as the live view; nothing is serve
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -18,6 +20,7 @@ from helios_app.graph import Graph
 from helios_app.graph.encodings import degrees
 from helios_app.graph.measures import MEASURES, with_measures
 from helios_app.graph.timeline import active_edge_records, active_edges, active_nodes
+from helios_app.io.snapshot import capture_scene, snapshot_html, write_snapshot
 from helios_app.io.writers import check_output_directory
 from helios_app.render.vector import pdf_document, svg_document, vector_picture
 from helios_app.session import ViewConfig, build_layout, build_scene, display_labels
@@ -28,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT_S = 600.0  # a PNG render gives up waiting for the layout to settle after this long
 VIDEO_CODEC = "libx264"
-PICTURE_FORMATS = (".png", ".svg", ".pdf")
+PICTURE_FORMATS = (".png", ".svg", ".pdf", ".html")
 
 
 def picture_format(path: str | Path) -> str:
@@ -42,7 +45,7 @@ def picture_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in PICTURE_FORMATS:
         raise HeliosError(f"-o {path}: cannot write a picture as {suffix or 'a file with no suffix'}; "
-                          f"name it OUT.png, OUT.svg or OUT.pdf")
+                          f"name it OUT.png, OUT.svg, OUT.pdf or OUT.html (an interactive page)")
     check_output_directory(path)
     return suffix
 
@@ -56,19 +59,9 @@ def _measures_shown(graph: Graph, config: ViewConfig) -> dict[str, dict]:
     return wanted
 
 
-def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
-    """Lay the graph out until it settles, then write its picture: PNG, or SVG or PDF (by ``path``'s suffix).
-
-    The SVG and PDF are the PNG's picture as vectors, with labels and legend as text (see
-    :mod:`helios_app.render.vector`).
-
-    Returns
-    -------
-    dict
-        ``iterations`` and ``seconds`` spent on the layout.
-    """
-    suffix = picture_format(path)
-    graph = with_measures(graph, _measures_shown(graph, config), config.weight)
+def settled_positions(graph: Graph, config: ViewConfig) -> tuple[np.ndarray, dict]:
+    """Lay the graph out until it settles (or :data:`SETTLE_TIMEOUT_S` passes): its positions, and
+    ``iterations`` and ``seconds`` spent."""
     started = time.monotonic()
     with PositionBuffer(graph.node_count, config.dimensions) as buffer:
         with LayoutWorker(build_layout(graph, config), buffer, background_nice=0) as worker:
@@ -76,7 +69,28 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
                 time.sleep(0.05)
             iterations = worker.state.iteration
         _, positions = buffer.read_latest()
-    layout_seconds = time.monotonic() - started
+    return np.array(positions), {"iterations": iterations, "seconds": time.monotonic() - started}
+
+
+def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
+    """Lay the graph out until it settles, then write its picture: PNG, SVG, PDF, or an interactive page
+    (HTML), by ``path``'s suffix.
+
+    The SVG and PDF are the PNG's picture as vectors, with labels and legend as text (see
+    :mod:`helios_app.render.vector`); the HTML is a self-contained explorer of the same view (see
+    :mod:`helios_app.io.snapshot`).
+
+    Returns
+    -------
+    dict
+        ``iterations`` and ``seconds`` spent on the layout (and ``bytes`` of a page).
+    """
+    suffix = picture_format(path)
+    graph = with_measures(graph, _measures_shown(graph, config), config.weight)
+    positions, report = settled_positions(graph, config)
+    if suffix == ".html":
+        page = snapshot_page(graph, config, positions)
+        return {**report, "bytes": write_snapshot(path, page)}
     scene = build_scene(graph, config)
     try:
         scene.set_positions(positions, moving=False)
@@ -88,7 +102,54 @@ def render_picture(graph: Graph, config: ViewConfig, path: str | Path) -> dict:
     finally:
         scene.close()
     _write(path, data)
-    return {"iterations": iterations, "seconds": layout_seconds}
+    return report
+
+
+def snapshot_page(graph: Graph, config: ViewConfig, positions: np.ndarray) -> str:
+    """The self-contained page of ``graph`` at ``positions``, drawn as ``config`` asks (no labels in the
+    picture: the page places its own)."""
+    scene = build_scene(graph, dataclasses.replace(config, labels=False))
+    try:
+        scene.set_positions(positions, moving=False)
+        capture = capture_scene(scene, config.theme)
+    finally:
+        scene.close()
+    return snapshot_html(graph, capture, display_labels(graph), layout=config.layout)
+
+
+def to_html(graph_or_path: Any, path: str | Path | None = None, **options: Any) -> str:
+    """A self-contained interactive page of a graph, laid out until it settles: one HTML file that opens in
+    any browser, offline, with no server and no Python.
+
+    Parameters
+    ----------
+    graph_or_path : Graph, networkx.Graph, scipy sparse matrix, (m, 2) edge array, str or path
+        What to show (as :func:`helios_app.show` takes it).
+    path : str or path, optional
+        Also write the page there.
+    **options
+        Fields of :class:`~helios_app.session.ViewConfig` (``layout``, ``seed``, ``dimensions``,
+        ``color_by``, ``size_by``, ``theme``, ...).
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    from helios_app.io import as_graph
+
+    allowed = set(ViewConfig.__dataclass_fields__)
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise HeliosError(f"unknown option(s) {', '.join(unknown)}; choose from {', '.join(sorted(allowed))}")
+    config = ViewConfig(**options)
+    graph = as_graph(graph_or_path)
+    graph = with_measures(graph, _measures_shown(graph, config), config.weight)
+    positions, _ = settled_positions(graph, config)
+    page = snapshot_page(graph, config, positions)
+    if path is not None:
+        write_snapshot(path, page)
+    return page
 
 
 def render_video(graph: Graph, config: ViewConfig, path: str | Path, seconds: float, fps: int = 30) -> dict:

@@ -308,6 +308,9 @@ document.getElementById("screenshot").addEventListener("click", (event) => {
 document.getElementById("save-view").addEventListener("click", (event) => {
   event.currentTarget.href = endpoint("session.json");
 });
+document.getElementById("save-page").addEventListener("click", (event) => {
+  event.currentTarget.href = endpoint("snapshot.html");
+});
 
 // ---- video transports ---------------------------------------------------------------------------
 // Bridged: each JPEG the widget relays replaces the last; the widget sends the next once this one shows.

@@ -221,7 +221,9 @@ export function startExplore({state, send, stage, activeMedia, editing, params})
     const active = Object.keys(filter).some((name) => name !== "mode");
     if (active) address.searchParams.set("filter", JSON.stringify(filter));
     else address.searchParams.delete("filter");
-    if (!location.href.startsWith("about:")) history.replaceState(null, "", address);
+    try {
+      if (!location.href.startsWith("about:")) history.replaceState(null, "", address);
+    } catch { /* a file:// page may not change its address: the filter is not shared by it then */ }
   }
   // The attributes a filter may test (a measure computed later becomes one): the choice made stays.
   function showAttributes(view) {
