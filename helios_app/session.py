@@ -252,7 +252,7 @@ class ViewSession:
             self.analysis.start(config.measures)
             channel = ViewChannel(
                 self.frames, self._render_loop.submit_event, self.describe,
-                status=self.status, search=self.search, messages=self.messages, export_session=self.session_bytes,
+                status=self.status, search=self.search, messages=self.messages, export_session=self.session_bytes, export_snapshot=lambda: self.snapshot_page().encode("utf-8"),
                 control=self.control, export_selection=self.analysis.selection_file,
             )
             self._server = BackgroundServer(
@@ -453,6 +453,33 @@ class ViewSession:
         """This view's session file as bytes (for a download)."""
         with tempfile.TemporaryDirectory(prefix="helios-session-") as directory:
             return self.save_session(Path(directory) / "view.helios.json").read_bytes()
+
+    def snapshot_page(self, timeout_s: float = EDIT_WAIT_S) -> str:
+        """This view as it is now (positions, camera, encodings, filter, highlights, selection, time) as one
+        self-contained HTML page (see :mod:`helios_app.io.snapshot`)."""
+        from helios_app.io.snapshot import ViewState, capture_scene, snapshot_html
+
+        captured: concurrent.futures.Future = concurrent.futures.Future()
+
+        def capture(scene) -> None:
+            try:
+                captured.set_result((capture_scene(scene, self.config.theme), scene.selected))
+            except Exception as error:  # noqa: BLE001 - handed to the caller, who reports it
+                captured.set_exception(error)
+
+        with self._edit_lock:
+            graph = self.graph
+        self.render_loop.edit(capture)
+        try:
+            capture_of_scene, selected = captured.result(timeout=timeout_s)
+        except concurrent.futures.TimeoutError:
+            raise HeliosError("the view did not answer in time; try saving the page again") from None
+        _, _, texts = self._graph_facts(graph)
+        state = ViewState(filter=self._filter, highlighted=tuple(sorted(self._highlighted)),
+                          edge_highlighted=tuple(sorted(self._edge_highlighted)), selected=selected,
+                          node_selection=tuple(int(node) for node in self.analysis.selected),
+                          shown_only=self._shown_only_layout)
+        return snapshot_html(graph, capture_of_scene, texts, state, layout=self.config.layout)
 
     # ---- live edits ----------------------------------------------------------------------------
     def edit(self, edit: GraphEdit, who: str = "Python") -> None:

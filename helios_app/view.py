@@ -538,6 +538,18 @@ class View:
         """Write positions, pins, camera, encodings and layout to a file ``helios view --session`` opens."""
         return self.session.save_session(path)
 
+    def save_html(self, path: str | Path) -> Path:
+        """Write the view as it is now (positions, camera, encodings, filter, highlights, selection, time) as one
+        self-contained HTML file that anyone opens in a browser, offline, without a server or Python."""
+        from helios_app.io.snapshot import write_snapshot
+
+        write_snapshot(path, self.session.snapshot_page())
+        return Path(path)
+
+    def to_html(self) -> str:
+        """The page :meth:`save_html` writes, as text."""
+        return self.session.snapshot_page()
+
     def set_layout_parameters(self, **changes: Any) -> None:
         """Change layout parameters live (same as ``view.layout.set(...)``)."""
         self.layout.set(**changes)

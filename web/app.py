@@ -153,6 +153,8 @@ class ViewChannel:
         Where the view publishes messages for every viewer (selection, notices).
     export_session : callable, optional
         Returns the view's session file (bytes) for ``/session.json``; runs in an executor.
+    export_snapshot : callable, optional
+        Returns the view as one self-contained HTML page (bytes) for ``/snapshot.html``; runs in an executor.
     export_selection : callable, optional
         ``export_selection(format)`` returns the selected nodes' subgraph as a file for
         ``/selection.FORMAT`` (graphml, gexf, gml, json, csv); runs in an executor.
@@ -168,6 +170,7 @@ class ViewChannel:
     search: Callable[[str], list[dict[str, Any]]] = lambda query: []
     messages: MessageHub = field(default_factory=MessageHub)
     export_session: Callable[[], bytes] | None = None
+    export_snapshot: Callable[[], bytes] | None = None
     control: Callable[[dict[str, Any]], str | None] = lambda message: "this view has no filters"
     export_selection: Callable[[str], bytes] | None = None
 
@@ -186,6 +189,7 @@ STREAMS_KEY = web.AppKey("mjpeg_streams", set)
 VIDEO_STREAMS_KEY = web.AppKey("video_streams", dict)  # codec name -> EncodedStream, made when first needed
 YUV_KEY = web.AppKey("yuv_converter", YuvConverter)
 JPEG_KEY = web.AppKey("jpeg_encoder", JpegEncoder)
+SNAPSHOT_LOCK_KEY = web.AppKey("snapshot_lock", asyncio.Lock)  # one page saved at a time
 CLOSING_KEY = web.AppKey("closing", asyncio.Event)
 STATUS_TASK_KEY = web.AppKey("status_task", asyncio.Task)
 SFU_KEY = web.AppKey("sfu_publisher", object)  # a web.sfu.JanusPublisher, present when publishing to an SFU
@@ -527,6 +531,26 @@ async def session_file(request: web.Request) -> web.Response:
     )
 
 
+async def snapshot_page(request: web.Request) -> web.Response:
+    """The view as it is now, as one HTML file that opens anywhere without a server."""
+    export = request.app[CHANNEL_KEY].export_snapshot
+    if export is None:
+        raise web.HTTPNotFound(text="this view cannot be saved as a page\n")
+    busy = request.app[SNAPSHOT_LOCK_KEY]
+    if busy.locked():  # a page of a big graph costs seconds of CPU: one at a time, for everyone
+        raise web.HTTPTooManyRequests(text="a page of this view is being saved; try again in a moment\n")
+    async with busy:
+        try:
+            data = await asyncio.get_running_loop().run_in_executor(None, export)
+        except Exception as error:  # noqa: BLE001 - the view's refusal (edited meanwhile, not answering), told
+            logger.warning("saving the view as a page failed: %s", error)
+            raise web.HTTPServiceUnavailable(text=f"the page could not be saved: {error}\n") from None
+    return web.Response(
+        body=data, content_type="text/html",
+        headers={"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="view.html"'},
+    )
+
+
 async def selection_file(request: web.Request) -> web.Response:
     """The selected nodes and the edges between them, as a graph file (the page's export)."""
     export = request.app[CHANNEL_KEY].export_selection
@@ -752,6 +776,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app[COLLECTION_KEY] = {}
     app[YUV_KEY] = YuvConverter()
     app[JPEG_KEY] = JpegEncoder(config.mjpeg_quality)
+    app[SNAPSHOT_LOCK_KEY] = asyncio.Lock()
     app[CLOSING_KEY] = asyncio.Event()
     app.router.add_get("/", index)
     app.router.add_post("/offer", offer)
@@ -760,6 +785,7 @@ def create_app(channel: ViewChannel, config: ServerConfig) -> web.Application:
     app.router.add_get("/frame.jpg", snapshot)
     app.router.add_get("/screenshot.png", screenshot)
     app.router.add_get("/session.json", session_file)
+    app.router.add_get("/snapshot.html", snapshot_page)
     app.router.add_get(r"/selection.{format:graphml|gexf|gml|json|csv}", selection_file)
     app.router.add_get("/ws", interaction_socket)
     app.router.add_get("/view.json", view_info)

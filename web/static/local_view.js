@@ -332,7 +332,8 @@ export class LocalView {
       bright = bright || new Uint8Array(n);
       for (const node of this.nodeSelection) if (node < n) bright[node] = 1;
     }
-    bright = bright || new Uint8Array(n).fill(1);
+    this.stressed = bright;                                      // the highlight and selection (null: none)
+    bright = bright ? new Uint8Array(bright) : new Uint8Array(n).fill(1);
     if (this.selected !== null && this.selected !== undefined) {
       const near = new Uint8Array(n), {offsets, neighbours} = this.recordNeighbours;
       near[this.selected] = 1;
@@ -421,8 +422,7 @@ export class LocalView {
       return x >= 0 && x < 1 && y >= 0 && y < 1 && Number.isFinite(x) && Number.isFinite(y) && (!depths || depths[node] > 0);
     };
     const pointed = new Set([this.hovered, this.selected].filter((node) => node !== null && node !== undefined));
-    const eligible = (node) => this.shown[node] && (!this.highlighted.size || (this.arrays.categories &&
-      this.highlighted.has(this.arrays.categories[node])));
+    const eligible = (node) => this.shown[node] && (!this.stressed || this.stressed[node]);
     const labels = [];
     for (let index = 0; index < order.length && labels.length < MAX_LABEL_CANDIDATES; index++) {
       const node = order[index];

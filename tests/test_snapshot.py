@@ -1,0 +1,272 @@
+"""Self-contained HTML snapshots (issue 23): the file's data, the bundle, and the page opened as a colleague
+would, from file:// with every network request refused, in headless Chromium with WebGL and without it.
+
+Filters are checked against networkx on the real graph; the picture by its pixels.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from playwright.sync_api import sync_playwright
+
+from helios_app.graph.filters import ViewFilter
+from helios_app.io import read_graph
+from helios_app.io.snapshot import ViewState, snapshot_html
+from helios_app.output import settled_positions, snapshot_page, to_html
+from helios_app.session import ViewConfig, build_scene, display_labels
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+from web.bundle import BundleError, bundle_modules
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+WEBGL_OFF = ["--disable-3d-apis"]
+
+
+def read_payload(page: str) -> tuple[dict, dict]:
+    """The header and the arrays of a snapshot page, read as the browser reads them."""
+    header = json.loads(re.search(r'<script type="application/json" id="helios-snapshot-header">(.*?)</script>',
+                                  page, re.DOTALL).group(1))
+    encoded = re.search(r'id="helios-snapshot-data">(.*?)</script>', page, re.DOTALL).group(1)
+    data = gzip.decompress(base64.b64decode(encoded))
+    arrays = {}
+    for name, spec in header["arrays"].items():
+        count = int(np.prod(spec["shape"])) if spec["shape"] else 1
+        arrays[name] = np.frombuffer(data, dtype=spec["dtype"], count=count, offset=spec["offset"]).reshape(spec["shape"])
+    return header, arrays
+
+
+@pytest.fixture(scope="module")
+def football(shared_data, tmp_path_factory) -> dict:
+    """football.gml coloured by conference, written by `helios render -o x.html` as a user would."""
+    path = tmp_path_factory.mktemp("snapshot") / "football.html"
+    result = subprocess.run([sys.executable, "-m", "helios_app", "render", str(shared_data / "football.gml"),
+                             "-o", str(path), "--color-by", "value", "--seed", "1"],
+                            check=False, capture_output=True, text=True, timeout=300, cwd=REPOSITORY)
+    assert result.returncode == 0, result.stderr
+    graph = nx.Graph(nx.read_gml(shared_data / "football.gml"))
+    return {"path": path, "graph": graph}
+
+
+def open_page(playwright, path: Path, flags: list[str] = (), query: str = ""):
+    """Chromium on ``path`` from file:// with every other request aborted and counted."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *flags])
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    refused: list[str] = []
+
+    def route(request_route):
+        if request_route.request.url.startswith("file://"):
+            request_route.continue_()
+        else:
+            refused.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri() + query)
+    page.wait_for_function("window.__helios && (window.__helios.ready || window.__helios.errors.length)",
+                           timeout=60_000)
+    page.wait_for_function("window.__helios.framesDrawn > 0 && !window.__helios.moving", timeout=30_000)
+    return browser, page, refused, errors
+
+
+def non_background_fraction(page) -> float:
+    """The share of the picture's pixels that differ from its background (read from a screenshot)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    picture = np.asarray(Image.open(BytesIO(page.locator("#frames").screenshot())).convert("RGB")).astype(int)
+    background = np.median(picture.reshape(-1, 3), axis=0)
+    return float((np.abs(picture - background).sum(axis=2) > 30).mean())
+
+
+# ---- the file -----------------------------------------------------------------------------------------
+def test_the_payload_holds_the_scene_within_quantisation(shared_data):
+    graph = read_graph(shared_data / "lesmis.gml")
+    config = ViewConfig(seed=3, color_by="degree")
+    positions, _ = settled_positions(graph, config)
+    scene = build_scene(graph, config)
+    try:
+        scene.set_positions(positions, moving=False)
+        expected = np.array(scene._view_positions[: graph.node_count], dtype=np.float64)
+        colours = np.array(scene._base_node_colors)
+    finally:
+        scene.close()
+    header, arrays = read_payload(snapshot_page(graph, config, positions))
+    assert header["format"] == "helios-snapshot" and header["version"] == 1
+    assert (header["nodes"], header["edges"]) == (graph.node_count, graph.edge_count)
+    low, high = np.array(header["position_low"]), np.array(header["position_high"])
+    decoded = low + arrays["positions"] / 65535.0 * (high - low)
+    tolerance = (high - low).max() / 65535.0  # half a step, plus float32 rounding of the scene's positions
+    assert np.abs(decoded - expected).max() <= tolerance
+    assert np.array_equal(arrays["node_colors"], colours)
+    assert np.array_equal(arrays["edges"], graph.edges)
+    strings = json.loads(bytes(arrays["strings"]).decode("utf-8"))
+    assert strings["labels"] == display_labels(graph)
+    assert strings["ids"] == list(graph.node_ids)
+
+
+def test_a_big_graph_keeps_a_sample_of_its_edges_and_says_so(monkeypatch, shared_data):
+    from helios_app.io import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_SNAPSHOT_EDGES", 100)
+    graph = read_graph(shared_data / "lesmis.gml")
+    header, arrays = read_payload(to_html(graph, seed=1))
+    assert header["edges_sampled"] == {"kept": 100, "total": graph.edge_count}
+    kept = {tuple(edge) for edge in arrays["edges"].tolist()}
+    assert len(arrays["edges"]) == 100 and kept <= {tuple(edge) for edge in graph.edges.tolist()}
+    assert header["nodes"] == graph.node_count  # every node stays
+
+
+def test_the_view_state_is_written_into_the_header(shared_data):
+    graph = read_graph(shared_data / "polbooks.gml")
+    config = ViewConfig(seed=1, color_by="value")
+    positions, _ = settled_positions(graph, config)
+    scene = build_scene(graph, config)
+    try:
+        scene.set_positions(positions, moving=False)
+        from helios_app.io.snapshot import capture_scene
+
+        capture = capture_scene(scene, "light")
+    finally:
+        scene.close()
+    state = ViewState(filter=ViewFilter(degree=(3, 1e15), mode="hide"), highlighted=(1,), selected=4,
+                      node_selection=(4, 7))
+    header, _ = read_payload(snapshot_html(graph, capture, display_labels(graph), state))
+    assert header["filter"] == {"degree": [3, 1e15], "mode": "hide"}
+    assert header["legend"]["highlighted"] == [1] and header["theme"] == "light"
+    assert header["selected"] == 4 and header["node_selection"] == [4, 7]
+    assert [entry["name"] for entry in header["legend"]["entries"]] == ["c", "l", "n"]
+
+
+def test_the_bundle_has_no_module_statements_left_and_refuses_forms_it_cannot_join(tmp_path):
+    bundle = bundle_modules("snapshot.js")
+    assert not re.search(r"^\s*(import|export)\s", bundle, re.MULTILINE)
+    for name in ("camera.js", "render.js", "local_view.js", "explore.js", "panels.js", "snapshot_data.js"):
+        assert f"// ---- {name}" in bundle
+    (tmp_path / "entry.js").write_text('import { thing } from "./other.js";\n')
+    (tmp_path / "other.js").write_text("export default function thing() {}\n")
+    with pytest.raises(BundleError, match="other.js"):
+        bundle_modules("entry.js", tmp_path)
+    (tmp_path / "other.js").write_text('import { x } from "./entry.js";\nexport const thing = 1;\n')
+    with pytest.raises(BundleError, match="cycle"):
+        bundle_modules("entry.js", tmp_path)
+
+
+def test_render_refuses_an_unknown_suffix_naming_the_choices(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "helios_app", "render", str(REPOSITORY / "data" / "karate.gml"),
+                             "-o", str(tmp_path / "view.htm")], check=False, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "OUT.html" in result.stderr and "view.htm" in result.stderr
+
+
+# ---- the page, offline ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("flags", [[], WEBGL_OFF], ids=["webgl", "no-webgl"])
+def test_the_page_opens_offline_and_explores(football, flags):
+    graph = football["graph"]
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, football["path"], flags)
+        try:
+            assert page.evaluate("__helios.errors") == [] and errors == []
+            assert refused == []  # nothing asked of any host
+            assert page.evaluate("__helios.renderer") == ("canvas2d" if flags else "webgl2")
+            assert non_background_fraction(page) > 0.01  # the picture is drawn
+            assert page.evaluate("__helios.labels.length") > 10  # labels placed, without overlap (explore.js)
+            boxes = page.evaluate("__helios.labels.map((l) => [l.x, l.y, l.width, l.height])")
+            for index, (x, y, width, height) in enumerate(boxes):
+                for other_x, other_y, other_width, other_height in boxes[index + 1:]:
+                    assert not (x < other_x + other_width and other_x < x + width and
+                                y < other_y + other_height and other_y < y + height)
+
+            # Search: Enter picks the best match and the camera flies to it.
+            page.fill("#search-input", "Notre")
+            page.press("#search-input", "Enter")
+            page.wait_for_function("__helios.selection && __helios.selection.label === 'NotreDame'")
+            page.wait_for_function("!__helios.moving", timeout=10_000)
+            place = page.evaluate("__helios.project(__helios.selection.index)")
+            assert abs(place[0] - 0.5) < 0.02 and abs(place[1] - 0.5) < 0.02  # flown to the middle
+            assert page.locator("#info-title").inner_text() == "NotreDame"
+            assert page.locator("#info-fields").inner_text().count("value") == 1
+
+            # Hover: the node under the pointer gets its label.
+            page.focus("#stage")
+            page.keyboard.press("Escape")  # clears the selection
+            page.keyboard.press("0")  # back to the whole graph
+            page.wait_for_function("__helios.selection === null && !__helios.moving")
+            target = page.evaluate("__helios.view.strings.labels.indexOf('Florida')")
+            x, y = page.evaluate(f"__helios.project({target})")
+            box = page.locator("#frames").bounding_box()
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+            page.wait_for_function("[...document.querySelectorAll('#labels .label.hovered')]"
+                                   ".some((label) => label.textContent === 'Florida')")
+
+            # The legend: a click highlights that conference (its nodes stay bright, the rest dim).
+            entry = page.locator("#legend-entries li").first
+            category = int(entry.get_attribute("data-category"))
+            entry.click()
+            page.wait_for_function(f"__helios.legend.highlighted.includes({category})")
+            stressed = page.evaluate("Array.from(__helios.view.stressed)")
+            categories = page.evaluate("Array.from(__helios.view.arrays.categories)")
+            assert stressed == [int(value == category) for value in categories]
+            assert page.locator("#legend-entries li.highlighted").count() == 1
+            page.locator("#legend-reset").click()
+            page.wait_for_function("__helios.legend.highlighted.length === 0")
+
+            # The degree filter in "vanish" mode hides what networkx says it should.
+            page.locator("#filters summary").click()
+            page.fill("#filter-degree-min", "11")
+            page.select_option("#filter-mode", "hide")
+            page.locator("#filters button[type=submit]").click()
+            expected = {node for node, degree in graph.degree() if degree >= 11}
+            page.wait_for_function(f"__helios.filter.shown === {len(expected)}")
+            hidden = page.evaluate("Array.from(__helios.view.hidden)")
+            ids = page.evaluate("__helios.view.strings.labels")
+            assert {ids[index] for index, flag in enumerate(hidden) if not flag} == expected
+
+            # The k-core filter agrees with networkx's k_core.
+            page.fill("#filter-degree-min", "")
+            page.fill("#filter-k-core", "9")
+            page.locator("#filters button[type=submit]").click()
+            core = set(nx.k_core(graph, 9))
+            page.wait_for_function(f"__helios.filter.shown === {len(core)}")
+            hidden = page.evaluate("Array.from(__helios.view.hidden)")
+            assert {ids[index] for index, flag in enumerate(hidden) if not flag} == core
+            assert non_background_fraction(page) > 0.003  # what is left is still drawn
+            assert refused == [] and errors == []
+        finally:
+            browser.close()
+
+
+def test_pan_zoom_and_reset_move_the_picture(football):
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, football["path"])
+        try:
+            box = page.locator("#frames").bounding_box()
+            before = page.evaluate("__helios.project(0)")
+            page.mouse.move(box["x"] + 300, box["y"] + 300)
+            page.mouse.down()
+            page.mouse.move(box["x"] + 400, box["y"] + 350, steps=5)
+            page.mouse.up()
+            after = page.evaluate("__helios.project(0)")
+            assert after[0] - before[0] == pytest.approx(100 / box["width"], abs=0.01)
+            assert after[1] - before[1] == pytest.approx(50 / box["height"], abs=0.01)
+            half = page.evaluate("__helios.camera.parallel_scale")
+            page.mouse.wheel(0, -400)
+            page.wait_for_function(f"__helios.camera.parallel_scale < {half} * 0.8")
+            page.focus("#stage")
+            page.keyboard.press("0")
+            page.wait_for_function("Math.abs(__helios.camera.parallel_scale - 1.1) < 1e-9")
+            assert refused == [] and errors == []
+        finally:
+            browser.close()
