@@ -270,3 +270,86 @@ def test_pan_zoom_and_reset_move_the_picture(football):
             assert refused == [] and errors == []
         finally:
             browser.close()
+
+
+# ---- from a running view -------------------------------------------------------------------------------
+def _scene_value(view, function):
+    """Run ``function(scene)`` on the render thread and return its result."""
+    import queue
+
+    answer: queue.Queue = queue.Queue()
+    view.session.render_loop.edit(lambda scene: answer.put(function(scene)))
+    return answer.get(timeout=10)
+
+
+def test_save_as_page_after_a_drag_a_filter_and_a_selection(shared_data, tmp_path):
+    import time
+
+    import helios_app
+    from tests.browser import launch_chromium, wait_for
+
+    graph = nx.read_gml(shared_data / "lesmis.gml")
+    with helios_app.show(graph, seed=2) as view, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1100, "height": 760}, accept_downloads=True)
+        page.goto(view.url)
+        wait_for(page, "window.__helios && window.__helios.transport === 'webrtc'", 30)
+        deadline = time.monotonic() + 60
+        while view.layout.state != "settled" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        # Drag the node farthest from any other to a new place, with the mouse, in the live page.
+        pixels, (width, height) = _scene_value(view, lambda scene: (scene.node_pixels(), scene.render_window.GetSize()))
+        distances = np.linalg.norm(pixels[:, None] - pixels[None], axis=2) + np.eye(len(pixels)) * 1e9
+        dragged = int(np.argmax(distances.min(axis=1)))
+        box = page.locator("#video").bounding_box()
+        start = (box["x"] + pixels[dragged][0] / width * box["width"], box["y"] + pixels[dragged][1] / height * box["height"])
+        end = (box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
+        page.mouse.move(*start)
+        page.mouse.down()
+        for step in range(1, 16):
+            page.mouse.move(start[0] + (end[0] - start[0]) * step / 15, start[1] + (end[1] - start[1]) * step / 15)
+            page.wait_for_timeout(20)
+        page.mouse.up()
+        node_id = view.session.graph.node_ids[dragged]
+        deadline = time.monotonic() + 10
+        while node_id not in view.pinned and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert node_id in view.pinned  # the drag moved and pinned it
+        # A filter from the page's form, and a selection by a click on Valjean (found by search).
+        page.click("#filters summary")
+        page.fill("#filter-degree-min", "3")
+        page.click("#filters button[type=submit]")
+        expected_shown = sum(1 for _, degree in nx.Graph(graph).degree() if degree >= 3)
+        wait_for(page, f"window.__helios.filter.shown === {expected_shown}", 15)
+        page.fill("#search-input", "Valjean")
+        page.press("#search-input", "Enter")
+        wait_for(page, "window.__helios.selection && window.__helios.selection.id === 'Valjean'", 15)
+        time.sleep(1.0)  # the flight to Valjean ends
+        live = _scene_value(view, lambda scene: (np.array(scene._view_positions[: scene.node_count]),
+                                                 scene.camera_state()))
+        # Save as page, as a user would: the header's link.
+        with page.expect_download() as download_info:
+            page.click("#save-page")
+        saved = tmp_path / "lesmis.html"
+        download_info.value.save_as(saved)
+        browser.close()
+
+        header, arrays = read_payload(saved.read_text(encoding="utf-8"))
+        low, high = np.array(header["position_low"]), np.array(header["position_high"])
+        decoded = low + arrays["positions"] / 65535.0 * (high - low)
+        assert np.abs(decoded - live[0]).max() <= (high - low).max() / 65535.0 + 1e-6
+        assert header["camera"]["focal_point"] == pytest.approx(live[1]["focal_point"], abs=1e-6)
+        assert header["filter"] == {"degree": [3, 1e15], "mode": "fade"}
+        valjean = list(view.session.graph.node_ids).index("Valjean")
+        assert header["selected"] == valjean
+
+        browser, page, refused, errors = open_page(playwright, saved)
+        try:
+            assert page.evaluate("__helios.filter.shown") == expected_shown
+            assert page.evaluate("__helios.selection.id") == "Valjean"
+            assert page.locator("#info-title").inner_text() == "Valjean"
+            assert page.evaluate("__helios.camera.focal_point") == pytest.approx(live[1]["focal_point"], abs=1e-6)
+            assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
+        finally:
+            browser.close()
