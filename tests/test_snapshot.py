@@ -353,3 +353,35 @@ def test_save_as_page_after_a_drag_a_filter_and_a_selection(shared_data, tmp_pat
             assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
         finally:
             browser.close()
+
+
+def test_the_time_slider_shows_a_dynamic_graph_as_of_three_times(tmp_path):
+    from tests.test_explore import present_in_file
+
+    path = REPOSITORY / "data" / "dynamic.gexf"
+    saved = tmp_path / "dynamic.html"
+    to_html(path, saved, seed=1)
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, saved)
+        try:
+            assert page.locator("#timeline").is_visible()
+            first, last = page.evaluate("__helios.view.header.view.time_range")
+            counts = []
+            for value in (30, 450, 880):
+                page.evaluate(f"""(() => {{ const slider = document.getElementById('time-slider');
+                    slider.value = {value}; slider.dispatchEvent(new Event('input')); }})()""")
+                page.wait_for_function(f"__helios.time && Math.abs(__helios.time.at - "
+                                       f"{first + (last - first) * value / 1000}) < 1")
+                at = page.evaluate("__helios.time.at")
+                expected = present_in_file(path, at)
+                page.wait_for_function(f"__helios.filter.shown === {expected} && __helios.filter.filter.time[1] === {at}")
+                absent = page.evaluate("Array.from(__helios.view.hidden).filter((flag) => flag).length")
+                assert absent == page.evaluate("__helios.view.nodeCount") - expected  # absent nodes vanish
+                counts.append(expected)
+            assert len(set(counts)) == 3, counts
+            assert page.locator("#time-label").inner_text()[:2] == "20"  # dates, as the file's timeformat says
+            page.click("#time-off")
+            page.wait_for_function("__helios.filter.shown === 30 && !('time' in __helios.filter.filter)")
+            assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
+        finally:
+            browser.close()
