@@ -385,3 +385,23 @@ def test_the_time_slider_shows_a_dynamic_graph_as_of_three_times(tmp_path):
             assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
         finally:
             browser.close()
+
+
+def test_a_lost_webgl_context_falls_back_to_canvas_2d(football):
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, football["path"])
+        try:
+            assert page.evaluate("__helios.renderer") == "webgl2"
+            page.evaluate("document.getElementById('frames').getContext('webgl2')"
+                          ".getExtension('WEBGL_lose_context').loseContext()")
+            page.wait_for_function("__helios.renderer === 'canvas2d'", timeout=10_000)  # after 3 s without a restore
+            page.wait_for_function("!__helios.moving")
+            page.wait_for_timeout(300)
+            assert non_background_fraction(page) > 0.01  # drawn again, on a fresh canvas
+            assert page.evaluate("__helios.errors") == ["the WebGL context was lost: drawing with Canvas 2D"]
+            page.fill("#search-input", "Florida")
+            page.press("#search-input", "Enter")
+            page.wait_for_function("__helios.selection && __helios.selection.label === 'Florida'")
+            assert refused == [] and errors == []
+        finally:
+            browser.close()

@@ -16,7 +16,7 @@ const KEY_PAN_FRACTION = 0.1;                        // an arrow key pans this m
 const KEY_ZOOM_FACTOR = 1.25;
 const params = new URLSearchParams(location.search);
 const stage = document.getElementById("stage");
-const canvas = document.getElementById("frames");
+let canvas = document.getElementById("frames");         // replaced by a fresh one if WebGL is lost for good
 const state = window.__helios = {snapshot: true, ready: false, errors: [], renderer: null, selection: null,
                                  searchResults: null, framesDrawn: 0, firstPictureMs: null, moving: false};
 const messageLine = document.getElementById("message");
@@ -65,7 +65,15 @@ async function main() {
 
   // ---- the renderer: WebGL2, or Canvas 2D where WebGL is missing or its context is lost for good ------
   function useRenderer(prefer) {
-    if (renderer) renderer.dispose();
+    if (renderer) {
+      renderer.dispose();
+      // A canvas that had a WebGL context cannot give a 2D one: draw on a fresh canvas in its place.
+      const fresh = canvas.cloneNode(false);
+      canvas.replaceWith(fresh);
+      canvas = fresh;
+      canvas.width = Math.max(1, Math.round(stage.clientWidth * (window.devicePixelRatio || 1)));
+      canvas.height = Math.max(1, Math.round(stage.clientHeight * (window.devicePixelRatio || 1)));
+    }
     renderer = createRenderer(canvas, {prefer});
     state.renderer = renderer.kind;
     renderer.setScene({dimensions: header.dimensions, positions: world, edges: view.edges,
@@ -116,7 +124,7 @@ async function main() {
     state.moving = moving;
     renderer.draw(camera, {moving});
     state.framesDrawn++;
-    if (state.firstPictureMs === null) state.firstPictureMs = now - started;
+    if (state.firstPictureMs === null) { state.firstPictureMs = now - started; state.firstPictureAt = now; }
     state.camera = {...camera.state(), view_angle: camera.view_angle, parallel_projection: camera.parallel_projection};
     if (moving || flight) { requestDraw(); return; }
     if (labelsDue) { labelsDue = false; showLabels(); }
@@ -173,19 +181,23 @@ async function main() {
   }
 
   // ---- input: the live view's gestures, applied to this page's own camera -----------------------------
+  // Input on the picture (whichever canvas draws it now).
+  const onCanvas = (type, listener, options) => stage.addEventListener(type, (event) => {
+    if (event.target === canvas) listener(event);
+  }, options);
   let drag = null;
   const fraction = (event) => {
     const box = canvas.getBoundingClientRect();
     return [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
   };
-  canvas.addEventListener("contextmenu", (event) => event.preventDefault());
-  canvas.addEventListener("pointerdown", (event) => {
+  onCanvas("contextmenu", (event) => event.preventDefault());
+  onCanvas("pointerdown", (event) => {
     const [x, y] = fraction(event);
     drag = {button: event.button, shift: event.shiftKey, startX: x, startY: y, lastX: x, lastY: y, moved: false};
     flight = null;
     canvas.setPointerCapture(event.pointerId);
   });
-  canvas.addEventListener("pointermove", (event) => {
+  onCanvas("pointermove", (event) => {
     const [x, y] = fraction(event);
     if (!drag) {
       const node = pick(x, y);
@@ -204,22 +216,22 @@ async function main() {
     }
     moved();
   });
-  canvas.addEventListener("pointerup", (event) => {
+  onCanvas("pointerup", (event) => {
     if (drag && !drag.moved && drag.button === 0) {
       const [x, y] = fraction(event);
       select(pick(x, y));
     }
     drag = null;
   });
-  canvas.addEventListener("pointercancel", () => { drag = null; });
-  canvas.addEventListener("wheel", (event) => {
+  onCanvas("pointercancel", () => { drag = null; });
+  onCanvas("wheel", (event) => {
     event.preventDefault();
     const [x, y] = fraction(event);
     const delta = event.deltaMode === 1 ? event.deltaY * 40 : event.deltaY;
     camera = camera.zoomed(ZOOM_PER_WHEEL_UNIT ** (-Math.max(-2400, Math.min(2400, delta))), x, y, canvas.width / canvas.height);
     moved();
   }, {passive: false});
-  canvas.addEventListener("dblclick", (event) => {
+  onCanvas("dblclick", (event) => {
     const [x, y] = fraction(event);
     if (pick(x, y) !== null) return;
     camera = framing(header.dimensions);
