@@ -5,14 +5,23 @@ a :class:`~helios_app.view.View`, the same object in a notebook and in a script.
 displays as a widget (anywidget: JupyterLab, Notebook 7, VS Code, Colab) that plays the view's own
 page straight from the kernel's port when the browser can reach it (WebRTC), and otherwise relays
 that page's socket and JPEG frames over the kernel's comm channel (:mod:`web.relay`): no proxy and
-no open port needed. The display bundle also carries a PNG of the picture, which a saved or
-``nbconvert``-executed notebook shows. Re-running a cell stops the view that cell showed before.
+no open port needed. Re-running a cell stops the view that cell showed before.
+
+The display bundle also carries, for when the kernel is gone, a PNG of the picture (``image/png``) and
+the view as a self-contained interactive page (``text/html``: the snapshot of :meth:`View.to_html
+<helios_app.view.View.to_html>` in an ``<iframe srcdoc>``, over the PNG), so a saved notebook, its
+``nbconvert`` HTML and nbviewer stay explorable. A front end shows one type of a bundle: with a widget
+manager, the live widget (see :data:`NOTEBOOK_SNAPSHOT_MAX_BYTES` for the size cap and
+:func:`snapshot_output` for the order front ends choose in). ``jupyter nbconvert --execute --to html``
+saves the widget's state, and its HTML then shows the widget (which needs the kernel) rather than the
+snapshot, unless given ``--ExecutePreprocessor.store_widget_state=False``.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
+import html
 import logging
 import time
 from pathlib import Path
@@ -28,6 +37,13 @@ logger = logging.getLogger(__name__)
 WIDGET_SCRIPT = Path(__file__).parent.parent / "web" / "static" / "widget.js"
 FIRST_FRAME_WAIT_S = 10.0  # how long displaying waits for a picture for the PNG
 MAX_BATCH = 256  # page messages handled from one comm message; the server's budgets apply after
+NOTEBOOK_SNAPSHOT_MAX_BYTES = 10_000_000
+"""The largest ``text/html`` output (the snapshot page, attribute-escaped, and the PNG) a view's display
+bundle embeds. The notebook file grows by it at each save of the output, and JupyterLab holds the whole
+notebook and re-sends it on every (auto)save; 10 MB holds graphs of roughly 100,000 nodes and 500,000
+edges (Email-Enron, 36,692 nodes and 183,831 edges, makes a 3.8 MB page) and stays under the 10 MiB a
+Jupyter server accepts in one WebSocket message from a browser (Tornado's default). A larger view keeps
+its PNG and says why; ``view.save_html(path)`` writes its page as a file of its own."""
 _running_views: list[View] = []
 _views_by_cell: dict[str, View] = {}
 
@@ -57,10 +73,28 @@ class NotebookView(View):
                 widget_bundle = widget_bundle[0]
             bundle.update(widget_bundle or {})
         bundle["text/plain"] = repr(self)
-        png = self._png()
-        if png is not None:
-            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        png = self._png()  # waits for the first frame, so the snapshot below has a scene to capture
+        png_base64 = None if png is None else base64.b64encode(png).decode("ascii")
+        if png_base64 is not None:
+            bundle["image/png"] = png_base64
+        wanted_html = (include is None or "text/html" in include) and not (exclude and "text/html" in exclude)
+        snapshot = self._snapshot_page() if wanted_html else None
+        if snapshot is not None:
+            bundle["text/html"] = snapshot_output(snapshot, png_base64, self._width_px, self._height_px)
         return bundle
+
+    def _snapshot_page(self) -> str | None:
+        """The view as displayed now, as one self-contained page; None (and a warning) if it cannot be taken,
+        so displaying never fails for it and the notebook keeps the PNG."""
+        if self.stopped_reason is not None:
+            return None  # a stopped view has no scene left to capture
+        try:
+            return self.to_html()
+        except Exception as error:  # any failure here must leave the display working
+            logger.warning("Helios: the notebook keeps only a PNG of this view: its interactive snapshot "
+                           "could not be taken (%s)", error)
+            logger.debug("taking the snapshot for the notebook failed", exc_info=True)
+            return None
 
     def _png(self) -> bytes | None:
         from web.encoders import encode_png
@@ -88,6 +122,47 @@ class NotebookView(View):
                 self._widget.stopped = self.stopped_reason
             if self in _running_views:
                 _running_views.remove(self)
+
+
+def snapshot_output(page: str, png_base64: str | None, width_px: int, height_px: int) -> str:
+    """The ``text/html`` of a view's display bundle: the snapshot ``page`` in an ``<iframe srcdoc>`` the size
+    of the widget, laid over the PNG; or, when that is over :data:`NOTEBOOK_SNAPSHOT_MAX_BYTES`, the PNG and
+    a line saying why there is no interactive page.
+
+    Which type of a bundle a front end shows: JupyterLab and Notebook 7 pick the registered renderer of
+    lowest rank among the bundle's types, and the widget manager registers the widget view at rank -10,
+    before ``text/html`` (50) and ``image/png`` (90); so while the kernel runs (and the widget's model
+    exists) the live widget shows, not this. nbconvert's ``HTMLExporter`` (and nbviewer, which uses it)
+    prefers widget view, JavaScript, ``text/html``, ..., ``image/png`` in that order, and skips the widget
+    view unless the notebook's metadata saved the widget's state (nbclient and ``nbconvert --execute``
+    save it unless ``store_widget_state=False``; JupyterLab does not by default): then this shows.
+
+    The PNG under the iframe is what renderers that sanitise HTML show (JupyterLab for an untrusted
+    notebook; GitHub, which strips scripts and styles from outputs): they drop the iframe but keep the
+    image, where a bare iframe would leave nothing, since their ``text/html`` wins over ``image/png`` all
+    the same. Elsewhere the page covers it once drawn.
+    """
+    def picture(style: str) -> str:
+        if png_base64 is None:
+            return ""
+        return f'<img src="data:image/png;base64,{png_base64}" alt="a picture of the Helios view" style="{style}">'
+
+    # Sandboxed, the snapshot runs in an origin of its own, apart from the notebook's page and its cookies;
+    # it needs scripts, forms (a sandbox blocks a submit before the search and filter forms' handlers see
+    # it) and downloads (its screenshot and save links), nothing else.
+    frame = ('<iframe title="Helios: interactive snapshot of this view" '
+             'sandbox="allow-scripts allow-forms allow-downloads" '
+             'style="position:absolute;left:0;top:0;width:100%;height:100%;border:0" '
+             f'srcdoc="{html.escape(page, quote=True)}"></iframe>')
+    output = (f'<div class="helios-snapshot" style="position:relative;width:100%;max-width:{width_px}px;'
+              f'height:{height_px}px">{picture("position:absolute;left:0;top:0;max-width:100%")}{frame}</div>')
+    size = len(output.encode("utf-8"))
+    if size <= NOTEBOOK_SNAPSHOT_MAX_BYTES:
+        return output
+    note = (f"Helios: this view's interactive page would make a {size / 1e6:.3g} MB output, more than the "
+            f"{NOTEBOOK_SNAPSHOT_MAX_BYTES / 1e6:.3g} MB a notebook embeds, so the notebook keeps only its "
+            "picture; view.save_html(\"view.html\") writes the interactive page as a file of its own.")
+    return picture("max-width:100%") + f"<p>{html.escape(note)}</p>"
 
 
 def _make_widget(view: NotebookView):
