@@ -202,9 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sessions", help="list the autosaved views that `helios view GRAPH --resume` can restore")
 
     render = commands.add_parser("render", parents=[look],
-                                 help="write a picture (PNG, SVG, PDF) of the settled layout, or a video")
-    render.add_argument("-o", "--output", metavar="OUT.png|OUT.svg|OUT.pdf",
-                        help="picture of the settled layout: PNG, or SVG or PDF with labels and legend as text")
+                                 help="write a picture (PNG, SVG, PDF) or a self-contained page (HTML) of the "
+                                      "settled layout, or a video")
+    render.add_argument("-o", "--output", metavar="OUT.png|OUT.svg|OUT.pdf|OUT.html",
+                        help="picture of the settled layout: PNG, or SVG or PDF with labels and legend as text, or "
+                             "HTML: one file that anyone explores in a browser, offline, without Helios")
     render.add_argument("--video", metavar="OUT.mp4", help="H.264 video of the layout settling")
     render.add_argument("--seconds", type=float, default=20.0, help="video length (default: %(default)s)")
     render.add_argument("--size", type=_size, default=(1920, 1080), help="picture size WxH (default: 1920x1080)")
@@ -314,7 +316,7 @@ def run_render(arguments: argparse.Namespace) -> int:
     from helios_app.output import picture_format, render_picture, render_video
 
     if not arguments.output and not arguments.video:
-        raise HeliosError("render needs -o OUT.png|OUT.svg|OUT.pdf, --video OUT.mp4, or both")
+        raise HeliosError("render needs -o OUT.png|OUT.svg|OUT.pdf|OUT.html, --video OUT.mp4, or both")
     if arguments.output:
         picture_format(arguments.output)  # a bad suffix or a missing directory fails before the graph is read
     if arguments.video:
@@ -323,8 +325,9 @@ def run_render(arguments: argparse.Namespace) -> int:
     graph = _read(arguments.path, arguments.time_column, arguments.max_input_size)
     if arguments.output:
         result = render_picture(graph, config, arguments.output)
+        size = f", {result['bytes'] / 1e6:.1f} MB" if "bytes" in result else ""
         print(f"helios: wrote {arguments.output} after {result['iterations']} layout iterations "
-              f"({result['seconds']:.1f} s)", flush=True)
+              f"({result['seconds']:.1f} s{size})", flush=True)
     if arguments.video:
         result = render_video(graph, config, arguments.video, arguments.seconds)
         print(f"helios: wrote {arguments.video}: {result['frames']} frames", flush=True)

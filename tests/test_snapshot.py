@@ -405,3 +405,85 @@ def test_a_lost_webgl_context_falls_back_to_canvas_2d(football):
             assert refused == [] and errors == []
         finally:
             browser.close()
+
+
+def test_hostile_labels_and_titles_stay_text(tmp_path):
+    """Node labels, ids, attribute values and the title that look like markup stay text in the page."""
+    hostile = ["</script><script>window.__pwned = 1</script>", "<!-- a comment -->", "<img src=x onerror=window.__pwned=2>",
+               "\u2028line\u2029separators", "&amp; &lt;b&gt;"]
+    graph = nx.path_graph(len(hostile))
+    nx.relabel_nodes(graph, dict(enumerate(hostile)), copy=False)
+    nx.set_node_attributes(graph, {node: f"</SCRIPT>{index}" for index, node in enumerate(graph)}, "note")
+    saved = tmp_path / "hostile.html"
+    graph.graph["name"] = "<b>x</b>"
+    to_html(graph, saved, seed=1)
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, saved)
+        try:
+            assert page.evaluate("window.__pwned") is None and errors == [] and page.evaluate("__helios.errors") == []
+            assert page.evaluate("__helios.view.strings.ids") == hostile
+            page.fill("#search-input", "img src")
+            page.press("#search-input", "Enter")
+            page.wait_for_function("__helios.selection !== null")
+            assert page.locator("#info-title").inner_text() == hostile[2]
+            assert "</SCRIPT>2" in page.locator("#info-fields").inner_text()
+            assert page.evaluate("window.__pwned") is None and refused == []
+        finally:
+            browser.close()
+
+
+def test_legend_hide_and_isolate_attribute_and_neighbourhood_filters_and_the_theme(football):
+    graph = football["graph"]
+    conference = nx.get_node_attributes(graph, "value")
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, football["path"])
+        try:
+            assert page.locator("#hud").inner_text().startswith("a Helios snapshot, made 20")
+            labels = page.evaluate("__helios.view.strings.labels")
+            shown = lambda: {labels[index] for index, flag in enumerate(page.evaluate("Array.from(__helios.view.shown)"))  # noqa: E731
+                             if flag}
+            entries = page.evaluate("__helios.legend.entries")
+            category = entries[0]["category"]
+            name = entries[0]["name"]  # the conference's value, as text
+            page.locator(f"#legend-entries li[data-category='{category}']").click(modifiers=["Shift"])
+            page.wait_for_function(f"__helios.legend.hidden.includes({category})")
+            assert shown() == {node for node in graph if str(conference[node]) != name}
+            page.locator(f"#legend-entries li[data-category='{category}']").click(modifiers=["Alt"])
+            page.wait_for_function(f"__helios.legend.hidden.length === {len(entries) - 1}")
+            assert shown() == {node for node in graph if str(conference[node]) == name}
+            page.locator("#legend-reset").click()
+            page.wait_for_function("__helios.legend.hidden.length === 0")
+
+            # An attribute filter by value, then the neighbourhood of a selected node.
+            page.locator("#filters summary").click()
+            page.select_option("#filter-attribute", "value")
+            page.fill("#filter-value", f"{name}, 3")
+            page.locator("#filters button[type=submit]").click()
+            expected = {node for node in graph if str(conference[node]) in (name, "3")}
+            page.wait_for_function(f"__helios.filter.shown === {len(expected)}")
+            assert shown() == expected
+            page.fill("#filter-value", "")
+            page.fill("#search-input", "Florida")
+            page.press("#search-input", "Enter")
+            page.wait_for_function("__helios.selection && __helios.selection.label === 'Florida'")
+            page.fill("#filter-hops", "2")
+            page.locator("#filters button[type=submit]").click()
+            near = set(nx.single_source_shortest_path_length(graph, "Florida", cutoff=2))
+            page.wait_for_function(f"__helios.filter.shown === {len(near)}")
+            assert shown() == near
+
+            # The theme: the picture's background turns light, and back.
+            background = page.evaluate("__helios.view.theme")
+            page.click("#theme")
+            page.wait_for_function("__helios.view.theme === 'light' && !__helios.moving")
+            page.wait_for_timeout(200)
+            box = page.locator("#frames").bounding_box()
+            corner = page.screenshot(clip={"x": box["x"] + 2, "y": box["y"] + 2, "width": 4, "height": 4})
+            from io import BytesIO
+
+            from PIL import Image
+            assert np.asarray(Image.open(BytesIO(corner)).convert("RGB")).mean() > 230
+            assert background == "dark" and page.evaluate("document.body.classList.contains('light')")
+            assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
+        finally:
+            browser.close()
