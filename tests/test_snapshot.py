@@ -440,8 +440,11 @@ def test_legend_hide_and_isolate_attribute_and_neighbourhood_filters_and_the_the
         try:
             assert page.locator("#hud").inner_text().startswith("a Helios snapshot, made 20")
             labels = page.evaluate("__helios.view.strings.labels")
-            shown = lambda: {labels[index] for index, flag in enumerate(page.evaluate("Array.from(__helios.view.shown)"))  # noqa: E731
-                             if flag}
+
+            def shown() -> set[str]:
+                return {labels[index] for index, flag in enumerate(page.evaluate("Array.from(__helios.view.shown)"))
+                        if flag}
+
             entries = page.evaluate("__helios.legend.entries")
             category = entries[0]["category"]
             name = entries[0]["name"]  # the conference's value, as text
