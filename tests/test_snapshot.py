@@ -490,3 +490,40 @@ def test_legend_hide_and_isolate_attribute_and_neighbourhood_filters_and_the_the
             assert refused == [] and errors == [] and page.evaluate("__helios.errors") == []
         finally:
             browser.close()
+
+
+def test_arrowheads_curves_and_edge_labels_are_drawn_as_in_the_view(shared_data, tmp_path):
+    """polblogs (directed, reciprocal links): arrowheads and bent pairs at rest; lesmis with --edge-labels."""
+    polblogs = tmp_path / "polblogs.html"
+    to_html(shared_data / "polblogs.gml", polblogs, seed=1)
+    lesmis = tmp_path / "lesmis.html"
+    to_html(REPOSITORY / "data" / "lesmis.gml", lesmis, seed=1, edge_labels="weight")
+    with sync_playwright() as playwright:
+        browser, page, refused, errors = open_page(playwright, polblogs)
+        try:
+            header = page.evaluate("__helios.view.header")
+            assert page.evaluate("'arrows' in __helios.view.arrays && 'edge_bends' in __helios.view.arrays")
+            shaped = page.evaluate("__helios.view.shapedEdges.length")
+            assert shaped > 0.9 * header["edges"]  # directed: nearly every edge ends in an arrowhead
+            triangles = page.evaluate("__helios.overlayTriangles")
+            assert triangles >= 2 * shaped  # each at least a quad of two triangles
+            page.mouse.move(400, 400)
+            page.mouse.down()
+            page.mouse.move(450, 420, steps=3)  # moving: plain lines, no overlay
+            assert page.evaluate("__helios.overlayTriangles") == 0
+            page.mouse.up()
+            page.wait_for_function("!__helios.moving && __helios.overlayTriangles > 0")
+            assert errors == [] and page.evaluate("__helios.errors") == []
+        finally:
+            browser.close()
+        browser, page, refused, errors = open_page(playwright, lesmis)
+        try:
+            candidates = page.evaluate("__helios.edgeLabelCandidates")
+            assert candidates and all(label["text"] for label in candidates)
+            page.wait_for_function("__helios.edge_labels.length > 10")
+            graph = read_graph(REPOSITORY / "data" / "lesmis.gml")
+            for label in page.evaluate("__helios.edge_labels"):
+                assert label["text"] == f"{graph.weights[label['edge']]:g}"
+            assert errors == [] and refused == []
+        finally:
+            browser.close()

@@ -23,6 +23,9 @@ Arrays (n nodes, m edge records):
   for a self-loop), which the filter's degree and k-core count, as the server's filter does.
 - ``degree`` uint32 (n), ``label_order`` uint32 (n): the filter's degree and the labels' priority order.
 - ``categories`` int32 (n) / ``edge_categories`` int32 (m): each node's (record's) legend entry.
+- ``edge_bends`` float32 (m), ``loop_ranks`` uint32 (m), ``arrows`` uint8 (m), ``edge_widths`` float32 (m), each
+  only when some record needs it: the bends of parallel and reciprocal edges (and ``--edge-curvature``), the
+  rank of a node's self-loops, which records end in an arrowhead, and encoded line widths in pixels.
 - ``node_times_*`` / ``edge_times_*``: a dynamic graph's intervals (owner uint32, start, end float64).
 - ``attribute_codes:NAME`` uint32 (n) / ``edge_attribute_codes:NAME`` uint32 (m): each element's
   value as an index into the strings section's value list of that attribute.
@@ -52,6 +55,7 @@ import numpy as np
 
 from helios_app.errors import HeliosError
 from helios_app.graph import Graph
+from helios_app.graph.edge_geometry import edge_bends, loop_ranks
 from helios_app.graph.encodings import degrees, legend_entries
 from helios_app.graph.filters import ViewFilter, edge_filter_text, json_value
 from helios_app.io.writers import check_output_directory
@@ -89,6 +93,11 @@ class SceneCapture:
     edge_categories: np.ndarray | None
     edge_category_entries: list
     edge_color_by: str
+    edge_arrows: np.ndarray  # bool (m,): records ending in an arrowhead
+    edge_widths_px: np.ndarray | None  # float (m,) line widths, None: one pixel
+    edge_curvature: float
+    edge_opacity: float
+    edge_label_texts: list[str] | None  # each record's label (--edge-labels), None: no edge labels
 
 
 def capture_scene(scene, theme: str) -> SceneCapture:
@@ -118,6 +127,11 @@ def capture_scene(scene, theme: str) -> SceneCapture:
         edge_categories=None if edge_categories is None else np.array(edge_categories),
         edge_category_entries=list(edge_encoding.category_entries),
         edge_color_by=edge_encoding.color_by,
+        edge_arrows=np.array(edge_encoding.arrows, dtype=bool),
+        edge_widths_px=None if edge_encoding.widths_px is None else np.array(edge_encoding.widths_px, dtype=np.float32),
+        edge_curvature=float(edge_encoding.curvature),
+        edge_opacity=float(edge_encoding.opacity),
+        edge_label_texts=None if scene.edge_label_texts is None else list(scene.edge_label_texts),
     )
 
 
@@ -219,6 +233,17 @@ def _payload(graph: Graph, capture: SceneCapture, labels: list[str], state: View
     arrays.add("layout_index", graph.layout_edge_indices()[kept].astype(np.int32))
     arrays.add("degree", degrees(graph).astype(np.uint32))
     arrays.add("label_order", capture.label_order.astype(np.uint32))
+    # Edge shapes beyond plain lines (web/static/edge_shapes.js draws them as the scene does).
+    edges = capture.edges[kept]
+    bends = edge_bends(edges, capture.edge_curvature)
+    if bends.any():
+        arrays.add("edge_bends", bends.astype(np.float32))
+    if (edges[:, 0] == edges[:, 1]).any():
+        arrays.add("loop_ranks", loop_ranks(edges).astype(np.uint32))
+    if len(capture.edge_arrows) == total_edges and capture.edge_arrows[kept].any():
+        arrays.add("arrows", capture.edge_arrows[kept].astype(np.uint8))
+    if capture.edge_widths_px is not None:
+        arrays.add("edge_widths", capture.edge_widths_px[kept].astype(np.float32))
     if capture.categories is not None:
         arrays.add("categories", capture.categories.astype(np.int32))
     if capture.edge_categories is not None:
@@ -244,7 +269,9 @@ def _payload(graph: Graph, capture: SceneCapture, labels: list[str], state: View
     edge_attributes = {name: _column(arrays, f"edge_attribute_codes:{name}", [values[i] for i in kept.tolist()],
                                      edge_filter_text)
                        for name, values in edge_columns.items()}
+    edge_labels = None if capture.edge_label_texts is None else [capture.edge_label_texts[i] for i in kept.tolist()]
     strings = json.dumps({"ids": list(graph.node_ids), "labels": [str(text) for text in labels],
+                          "edge_labels": edge_labels,
                           "attributes": attributes, "edge_attributes": edge_attributes},
                          ensure_ascii=False, allow_nan=False).encode("utf-8")
     arrays.add("strings", np.frombuffer(strings, dtype=np.uint8))
@@ -268,6 +295,7 @@ def _payload(graph: Graph, capture: SceneCapture, labels: list[str], state: View
         "position_low": low.tolist(),
         "position_high": high.tolist(),
         "edge_colors_encoded": capture.edge_colors_encoded,
+        "edge_opacity": capture.edge_opacity,
         "legend": {"title": capture.color_by, "entries": legend_entries(capture.categories, capture.category_entries),
                    "highlighted": sorted(state.highlighted), "hidden": list(criteria.hidden)},
         "edge_legend": {"title": f"edges: {capture.edge_color_by}",

@@ -636,7 +636,7 @@ for (const element of [video, image, canvas]) {
 image.addEventListener("error", () => {
   if (state.stopped === null && !bridged) messageLine.textContent = "the stream stopped; reload to reconnect";
 });
-if (bridged) for (const id of ["screenshot", "save-view"]) document.getElementById(id).hidden = true;
+if (bridged) for (const id of ["screenshot", "save-view", "save-page"]) document.getElementById(id).hidden = true;
 
 // A bridged page takes the relayed H.264 stream if WebCodecs decodes it here, JPEG frames otherwise.
 const H264_CODEC = "avc1.42E01F";                            // Baseline, as the server's encoder makes it

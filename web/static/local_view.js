@@ -6,12 +6,17 @@
 //   (helios_app/render/scene.py `set_emphasis`, `_restyle`), picking (`pick`) and the label candidates
 //   (`_queue_page_labels`, helios_app/render/labels.py `label_candidates`).
 
+import { specialRecords } from "./edge_shapes.js";
+
 export const DIMMED_MIX = 0.78;          // a node or edge outside the selection or the highlight fades this far
 export const FILTERED_MIX = 0.9;         // ... and one the filter leaves out this far (its "fade" mode)
 export const EDGE_ENDPOINT_TINT = 0.35;  // an edge takes this much of its ends' colours (the rest: the theme's grey)
 export const PICK_RADIUS_PX = 6;         // a click this near a node's centre still hits it
 export const MAX_LABEL_CANDIDATES = 600; // the highest-priority nodes in the picture offered a label
 export const SEARCH_RESULTS = 10;
+export const MAX_EDGE_LABELS = 300;      // edge label candidates offered (helios_app/render/edges.py)
+export const LABEL_PX_PER_CHARACTER = 7;
+export const EDGE_LABEL_MARGIN_PX = 12;
 export const LOD_EDGES = 30000;          // edges drawn while the picture moves (a fixed random sample)
 export const THEMES = {                  // helios_app/render/scene.py THEMES, as 0-255
   dark: {background: [0.07, 0.07, 0.09], edge: [0.36, 0.38, 0.45], text: [0.93, 0.93, 0.93]},
@@ -85,6 +90,10 @@ export class LocalView {
     this.lowerLabels = strings.labels.map((text) => text.toLowerCase());
     this.lowerIds = strings.ids.map((text) => text.toLowerCase());
     this.lodEdges = this.edgeCount > LOD_EDGES ? sample(this.edgeCount, LOD_EDGES) : null;
+    // Records drawn as shapes at rest (bent, loops, arrows, widths: edge_shapes.js), not as plain lines.
+    this.special = specialRecords({edges: this.edges, bends: arrays.edge_bends, arrows: arrays.arrows,
+                                   widths: arrays.edge_widths});
+    this.anySpecial = this.special.includes(1);
     // What is shown: the header's state at first.
     this.filter = header.filter || {mode: "fade"};
     this.highlighted = new Set(header.legend.highlighted);
@@ -358,6 +367,7 @@ export class LocalView {
       stressedEdges = new Uint8Array(m);
       for (let record = 0; record < m; record++) stressedEdges[record] = this.edgeHighlighted.has(arrays.edge_categories[record]);
     }
+    this.stressedEdges = stressedEdges;
     const edgeBase = this.baseEdgeColors, edgeColors = new Uint8Array(edgeBase);
     const stressedColour = text.map((value) => Math.round(value * 0.8));
     const drawn = [];
@@ -377,6 +387,8 @@ export class LocalView {
     this.drawnRadii = radii;
     this.edgeColors = edgeColors;
     this.drawnEdges = drawn.length === m ? null : Uint32Array.from(drawn);
+    this.plainEdges = this.anySpecial ? Uint32Array.from(drawn.filter((record) => !this.special[record])) : this.drawnEdges;
+    this.shapedEdges = this.anySpecial ? drawn.filter((record) => this.special[record]) : [];
     this.bright = bright;
   }
 
@@ -431,6 +443,32 @@ export class LocalView {
     const hover = this.hovered !== null && this.hovered !== this.selected && inside(this.hovered) ? entry(this.hovered) : null;
     const selection = this.selected !== null && this.selected !== undefined && inside(this.selected) ? entry(this.selected) : null;
     return {labels, hover, selection};
+  }
+  // Edge labels at rest (EdgeLayer.label_candidates): the picked node's edges first, then every drawn edge
+  // long enough on screen for its text, longest first; each {edge, text, x, y} at its curve's middle.
+  // pixels: Float32Array n*2 node centres in pixels of a width x height picture.
+  edgeLabels(pixels, width, height) {
+    const texts = this.strings.edge_labels;
+    if (!texts) return [];
+    let drawn = this.drawnEdges || Array.from({length: this.edgeCount}, (_, record) => record);
+    if (this.stressedEdges) drawn = Array.from(drawn).filter((record) => this.stressedEdges[record]);
+    const bends = this.arrays.edge_bends, candidates = [];
+    for (const record of drawn) {
+      const a = this.recordFirst[record], b = this.recordSecond[record];
+      if (a === b || !texts[record]) continue;
+      const sx = pixels[2 * a], sy = pixels[2 * a + 1], tx = pixels[2 * b], ty = pixels[2 * b + 1];
+      const dx = tx - sx, dy = ty - sy, length = Math.hypot(dx, dy);
+      const bend = bends ? -bends[record] : 0;         // pixels run downwards: the bend flips
+      const normalX = length > 0 ? -dy / length : 0, normalY = length > 0 ? dx / length : 0;
+      // midpoints(): a quadratic Bézier at t = 1/2, its control point 2 * bend lengths off the chord's middle.
+      const x = (sx + tx) / 2 + normalX * bend * length, y = (sy + ty) / 2 + normalY * bend * length;
+      if (!(x >= 0 && x < width && y >= 0 && y < height)) continue;
+      const first = this.selected !== null && this.selected !== undefined && (a === this.selected || b === this.selected);
+      if (!first && length < LABEL_PX_PER_CHARACTER * texts[record].length + 2 * EDGE_LABEL_MARGIN_PX) continue;
+      candidates.push({first, length, edge: record, text: texts[record], x: x / width, y: y / height});
+    }
+    candidates.sort((one, other) => (other.first - one.first) || (other.length - one.length));
+    return candidates.slice(0, MAX_EDGE_LABELS).map(({edge, text, x, y}) => ({edge, text, x, y}));
   }
 }
 

@@ -8,6 +8,7 @@ import { Camera, Flight, framing, ZOOM_PER_WHEEL_UNIT, CLICK_TOLERANCE, ROTATE_D
 import { createRenderer } from "./render.js";
 import { readSnapshot } from "./snapshot_data.js";
 import { LocalView, themeColours } from "./local_view.js";
+import { edgeTriangles } from "./edge_shapes.js";
 import { startExplore } from "./explore.js";
 import { startPanels } from "./panels.js";
 
@@ -81,13 +82,41 @@ async function main() {
     renderer.onContextLost(() => { state.errors.push("the WebGL context was lost: drawing with Canvas 2D"); useRenderer("canvas"); });
     restyled();
   }
+  let shapesShown = false;                           // at rest: special edges as shapes; moving: as plain lines
   function restyled() {
     renderer.setNodeColors(view.nodeColors);
     renderer.setRadii(view.drawnRadii);
     renderer.setEdgeColors(view.edgeColors);
     renderer.setDrawnEdges(view.drawnEdges);
+    if (view.anySpecial) renderer.setOverlay(null);
+    shapesShown = false;
     labelsDue = true;
     requestDraw();
+  }
+  // Bent edges, loops, arrowheads and widths (edge_shapes.js), in the picture's pixels, for the camera now.
+  function showShapes(show) {
+    if (!view.anySpecial || show === shapesShown) return;
+    shapesShown = show;
+    renderer.setDrawnEdges(show ? view.plainEdges : view.drawnEdges);
+    if (!show) { renderer.setOverlay(null); state.overlayTriangles = 0; return; }
+    project();
+    const pixels = new Float32Array(places.length), radii = new Float32Array(view.nodeCount);
+    for (let index = 0; index < places.length; index += 2) {
+      pixels[index] = places[index] * canvas.width;
+      pixels[index + 1] = places[index + 1] * canvas.height;
+    }
+    const tangent = Math.tan(camera.view_angle * Math.PI / 360);
+    for (let node = 0; node < view.nodeCount; node++) {
+      const halfHeight = camera.parallel_projection ? camera.parallel_scale : depths[node] * tangent;
+      radii[node] = view.drawnRadii[node] * canvas.height / (2 * halfHeight);
+    }
+    const arrays = view.arrays;
+    state.overlayTriangles = 0;
+    const overlay = edgeTriangles({edges: view.edges, records: view.shapedEdges, pixels, radii,
+                                       bends: arrays.edge_bends, loopRanks: arrays.loop_ranks, arrows: arrays.arrows,
+                                       widths: arrays.edge_widths, colors: view.edgeColors});
+    state.overlayTriangles = overlay.points.length / 6;
+    renderer.setOverlay(overlay);
   }
 
   // ---- drawing: on demand, with level of detail while the picture moves --------------------------------
@@ -122,6 +151,7 @@ async function main() {
     }
     const moving = now < movingUntil;
     state.moving = moving;
+    showShapes(!moving);
     renderer.draw(camera, {moving});
     state.framesDrawn++;
     if (state.firstPictureMs === null) { state.firstPictureMs = now - started; state.firstPictureAt = now; }
@@ -138,6 +168,15 @@ async function main() {
     const {labels, hover, selection} = view.labels(places, depths, camera.visibleHalfHeight());
     explore.onLabels({labels});
     explore.onPointedLabels({hover, selection});
+    if (view.strings.edge_labels) {
+      const width = canvas.width, height = canvas.height, pixels = new Float32Array(places.length);
+      for (let index = 0; index < places.length; index += 2) {
+        pixels[index] = places[index] * width;
+        pixels[index + 1] = places[index + 1] * height;
+      }
+      state.edgeLabelCandidates = view.edgeLabels(pixels, width, height);
+      explore.onEdgeLabels({labels: state.edgeLabelCandidates});
+    }
   }
   // The node under (x, y), fractions of the picture.
   function pick(x, y) {
