@@ -64,8 +64,8 @@ def test_arrowheads_end_at_the_target_rims_as_in_the_svg(page):
 
 def test_bends_and_loops_follow_the_svg_curves(page):
     arrows = np.zeros(len(EDGES), dtype=bool)
-    marks, middles = _edge_marks(EDGES, np.arange(len(EDGES)), EdgeEncoding(arrows=arrows),
-                                 np.full((len(EDGES), 3), 200, dtype=np.uint8), CENTRES, RADII, grouped=False)
+    _, middles = _edge_marks(EDGES, np.arange(len(EDGES)), EdgeEncoding(arrows=arrows),
+                             np.full((len(EDGES), 3), 200, dtype=np.uint8), CENTRES, RADII, grouped=False)
     triangles = js_triangles(page, arrows)
     starts = triangles.reshape(-1, 2)
     ends = np.roll(triangles, -1, axis=1).reshape(-1, 2)
