@@ -13,6 +13,7 @@
 
 export const POINT_NODES_OVER = 50_000;   // more nodes than this are drawn as squares while moving
 
+const SEGMENTS_PER_STROKE = 2000;   // lines stroked as one path at most (see draw)
 const COLOUR_STEP = 8;             // edge colours rounded to multiples of this: few paths, invisible change
 const SPRITE_RADIUS_STEP = 0.25;   // px: sprites are made for radii rounded to this
 const SMALLEST_SPRITE_RADIUS = 1.5;  // px: smaller nodes are plain squares (their shading would not show)
@@ -169,14 +170,17 @@ export class CanvasRenderer {
     context.lineWidth = 1;
     context.lineCap = "butt";
     for (const {colour, records} of this.drawnGroups) {
+      context.strokeStyle = colour;
       context.beginPath();
       for (let index = 0; index < records.length; index++) {
         const source = edges[2 * records[index]], target = edges[2 * records[index] + 1];
         if (!visible(source) || !visible(target)) continue;
         context.moveTo(projected[2 * source] * width, projected[2 * source + 1] * height);
         context.lineTo(projected[2 * target] * width, projected[2 * target + 1] * height);
+        // A path of many crossing lines costs Skia far more than linearly (Email-Enron's 367k in one path
+        // froze the page for minutes; in pieces of this many, seconds): stroke it piece by piece.
+        if (index % SEGMENTS_PER_STROKE === SEGMENTS_PER_STROKE - 1) { context.stroke(); context.beginPath(); }
       }
-      context.strokeStyle = colour;
       context.stroke();
     }
 
@@ -208,15 +212,16 @@ export class CanvasRenderer {
       list.push(triangle);
     }
     for (const [key, triangles] of byColour) {
+      context.fillStyle = colourText(key >> 16, (key >> 8) & 255, key & 255);
       context.beginPath();
-      for (const triangle of triangles) {
-        const at = 6 * triangle;
+      for (let index = 0; index < triangles.length; index++) {
+        const at = 6 * triangles[index];
         context.moveTo(points[at], points[at + 1]);
         context.lineTo(points[at + 2], points[at + 3]);
         context.lineTo(points[at + 4], points[at + 5]);
         context.closePath();
+        if (index % SEGMENTS_PER_STROKE === SEGMENTS_PER_STROKE - 1) { context.fill(); context.beginPath(); }  // as draw's lines
       }
-      context.fillStyle = colourText(key >> 16, (key >> 8) & 255, key & 255);
       context.fill();
     }
   }

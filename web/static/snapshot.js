@@ -15,6 +15,7 @@ import { startPanels } from "./panels.js";
 const REST_MS = 250;                                 // the full picture and the labels follow this long after motion
 const KEY_PAN_FRACTION = 0.1;                        // an arrow key pans this much of the picture
 const KEY_ZOOM_FACTOR = 1.25;
+const MAX_SHAPED_EDGES = {webgl2: 20000, canvas2d: 5000};  // arrowheads, curves and loops drawn at most (showShapes)
 const params = new URLSearchParams(location.search);
 const stage = document.getElementById("stage");
 let canvas = document.getElementById("frames");         // replaced by a fresh one if WebGL is lost for good
@@ -100,6 +101,19 @@ async function main() {
     renderer.setDrawnEdges(show ? view.plainEdges : view.drawnEdges);
     if (!show) { renderer.setOverlay(null); state.overlayTriangles = 0; return; }
     project();
+    // Only the shaped edges with both ends in the picture; beyond MAX_SHAPED_EDGES of them (a big directed
+    // graph seen whole) they stay plain lines: at that density an arrowhead is a pixel or two, and shaping
+    // them would hold the page for seconds.
+    const inside = (node) => places[2 * node] >= 0 && places[2 * node] <= 1 && places[2 * node + 1] >= 0 &&
+      places[2 * node + 1] <= 1;
+    const records = view.shapedEdges.filter((record) => inside(view.edges[2 * record]) && inside(view.edges[2 * record + 1]));
+    state.shapesLeftOut = records.length > MAX_SHAPED_EDGES[renderer.kind];
+    if (state.shapesLeftOut) {
+      renderer.setDrawnEdges(view.drawnEdges);
+      renderer.setOverlay(null);
+      state.overlayTriangles = 0;
+      return;
+    }
     const pixels = new Float32Array(places.length), radii = new Float32Array(view.nodeCount);
     for (let index = 0; index < places.length; index += 2) {
       pixels[index] = places[index] * canvas.width;
@@ -112,7 +126,7 @@ async function main() {
     }
     const arrays = view.arrays;
     state.overlayTriangles = 0;
-    const overlay = edgeTriangles({edges: view.edges, records: view.shapedEdges, pixels, radii,
+    const overlay = edgeTriangles({edges: view.edges, records, pixels, radii,
                                        bends: arrays.edge_bends, loopRanks: arrays.loop_ranks, arrows: arrays.arrows,
                                        widths: arrays.edge_widths, colors: view.edgeColors});
     state.overlayTriangles = overlay.points.length / 6;
