@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from browser import CHROMIUM, CHROMIUM_FLAGS
 from playwright.sync_api import sync_playwright
 
 from helios_app.graph.filters import ViewFilter
@@ -24,7 +25,6 @@ from helios_app.io import read_graph
 from helios_app.io.snapshot import ViewState, snapshot_html
 from helios_app.output import settled_positions, snapshot_page, to_html
 from helios_app.session import ViewConfig, build_scene, display_labels
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 from web.bundle import BundleError, bundle_modules
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -285,8 +285,9 @@ def _scene_value(view, function):
 def test_save_as_page_after_a_drag_a_filter_and_a_selection(shared_data, tmp_path):
     import time
 
+    from browser import launch_chromium, wait_for
+
     import helios_app
-    from tests.browser import launch_chromium, wait_for
 
     graph = nx.read_gml(shared_data / "lesmis.gml")
     with helios_app.show(graph, seed=2) as view, sync_playwright() as playwright:
@@ -356,7 +357,7 @@ def test_save_as_page_after_a_drag_a_filter_and_a_selection(shared_data, tmp_pat
 
 
 def test_the_time_slider_shows_a_dynamic_graph_as_of_three_times(tmp_path):
-    from tests.test_explore import present_in_file
+    from test_explore import present_in_file
 
     path = REPOSITORY / "data" / "dynamic.gexf"
     saved = tmp_path / "dynamic.html"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, CHROMIUM_FLAGS
 from playwright.sync_api import sync_playwright
 
 from helios_app.graph.edge_encodings import EdgeEncoding
 from helios_app.graph.edge_geometry import edge_bends, loop_ranks
 from helios_app.render.vector import _edge_marks
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 from web.bundle import bundle_modules
 
 # A directed multigraph: a reciprocal pair, three parallel edges, two loops on one node, a lone edge.
