@@ -311,7 +311,7 @@ def test_helios_render_refuses_other_suffixes(tmp_path):
     out = tmp_path / "karate.jpg"
     result = helios("render", str(SHARED_DATA / "karate.gml"), "-o", str(out))
     assert result.returncode == 1
-    assert "cannot write a picture as .jpg" in result.stderr and "OUT.svg or OUT.pdf" in result.stderr
+    assert "cannot write a picture as .jpg" in result.stderr and "OUT.pdf or OUT.html" in result.stderr
     assert not out.exists()
     result = helios("render", str(SHARED_DATA / "karate.gml"), "-o", str(tmp_path / "karate"))
     assert result.returncode == 1 and "a file with no suffix" in result.stderr

@@ -119,9 +119,14 @@ def test_live_edits_reach_the_layout_the_scene_and_the_page():
 
         # A star of 20 new nodes on node 29: they appear, next to it, and the old ones keep their places.
         view.add_edges([(29, f"leaf {index}") for index in range(20)])
-        _wait(lambda: view.positions.shape == (50, 2), 10, "the layout to grow")
+        # Where the new nodes start: read as soon as the layout has them (the layout then spreads them out, and
+        # a CI run that read them only after the scene grew found them 13 spacings away).
+        def grown_positions():
+            positions = view.positions
+            return positions if positions.shape == (50, 2) else None
+
+        grown = _wait(grown_positions, 10, "the layout to grow")
         _wait(lambda: _scene_value(view, lambda scene: scene.node_count) == 50, 10, "the scene to grow")
-        grown = view.positions
         assert np.abs(grown[:30] - kept).max() < np.abs(kept).max()  # not restarted: in the same region
         spread = np.linalg.norm(kept[1:] - kept[:-1], axis=1).mean()
         leaves_distance = np.linalg.norm(grown[30:] - grown[29], axis=1)
