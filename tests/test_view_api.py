@@ -123,9 +123,9 @@ def test_live_edits_reach_the_layout_the_scene_and_the_page():
         # a CI run that read them only after the scene grew found them 13 spacings away).
         def grown_positions():
             positions = view.positions
-            return positions if positions.shape == (50, 2) else None
+            return (positions,) if positions.shape == (50, 2) else None
 
-        grown = _wait(grown_positions, 10, "the layout to grow")
+        (grown,) = _wait(grown_positions, 10, "the layout to grow")
         _wait(lambda: _scene_value(view, lambda scene: scene.node_count) == 50, 10, "the scene to grow")
         assert np.abs(grown[:30] - kept).max() < np.abs(kept).max()  # not restarted: in the same region
         spread = np.linalg.norm(kept[1:] - kept[:-1], axis=1).mean()
