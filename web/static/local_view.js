@@ -267,11 +267,7 @@ export class LocalView {
   // filters.py k_core: nodes with fewer than k remaining neighbours leave until none does (a queue
   // instead of rounds: the same fixed point).
   kCore(layoutPresent, k) {
-    const count = this.nodeCount, first = [], second = [];
-    for (let row = 0; row < layoutPresent.length; row++) {
-      if (layoutPresent[row]) { first.push(this.layoutFirst[row]); second.push(this.layoutSecond[row]); }
-    }
-    const {offsets, neighbours} = adjacency(count, first, second);
+    const count = this.nodeCount, {offsets, neighbours} = this.presentAdjacency(layoutPresent);
     const degree = new Int32Array(count), inside = new Uint8Array(count).fill(1), queue = [];
     for (let node = 0; node < count; node++) {
       degree[node] = offsets[node + 1] - offsets[node];
@@ -286,14 +282,18 @@ export class LocalView {
     }
     return inside;
   }
-  neighbourhood(layoutPresent, node, hops) {
-    const reached = new Uint8Array(this.nodeCount);
-    if (node === null || node === undefined || node < 0 || node >= this.nodeCount) return reached;
+  // The adjacency of the layout edges present (what the k-core and the hops count).
+  presentAdjacency(layoutPresent) {
     const first = [], second = [];
     for (let row = 0; row < layoutPresent.length; row++) {
       if (layoutPresent[row]) { first.push(this.layoutFirst[row]); second.push(this.layoutSecond[row]); }
     }
-    const {offsets, neighbours} = adjacency(this.nodeCount, first, second);
+    return adjacency(this.nodeCount, first, second);
+  }
+  neighbourhood(layoutPresent, node, hops) {
+    const reached = new Uint8Array(this.nodeCount);
+    if (node === null || node === undefined || node < 0 || node >= this.nodeCount) return reached;
+    const {offsets, neighbours} = this.presentAdjacency(layoutPresent);
     let frontier = [node];
     reached[node] = 1;
     for (let hop = 0; hop < hops && frontier.length; hop++) {

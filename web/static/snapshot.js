@@ -114,11 +114,7 @@ async function main() {
       state.overlayTriangles = 0;
       return;
     }
-    const pixels = new Float32Array(places.length), radii = new Float32Array(view.nodeCount);
-    for (let index = 0; index < places.length; index += 2) {
-      pixels[index] = places[index] * canvas.width;
-      pixels[index + 1] = places[index + 1] * canvas.height;
-    }
+    const pixels = placesInPixels(), radii = new Float32Array(view.nodeCount);
     const tangent = Math.tan(camera.view_angle * Math.PI / 360);
     for (let node = 0; node < view.nodeCount; node++) {
       const halfHeight = camera.parallel_projection ? camera.parallel_scale : depths[node] * tangent;
@@ -177,18 +173,22 @@ async function main() {
     camera.project(world, canvas.width / canvas.height, places);
     if (depths) camera.depths(world, depths);
   }
+  // The nodes' places (projected last) in the canvas's pixels.
+  function placesInPixels() {
+    const pixels = new Float32Array(places.length);
+    for (let index = 0; index < places.length; index += 2) {
+      pixels[index] = places[index] * canvas.width;
+      pixels[index + 1] = places[index + 1] * canvas.height;
+    }
+    return pixels;
+  }
   function showLabels() {
     project();
     const {labels, hover, selection} = view.labels(places, depths, camera.visibleHalfHeight());
     explore.onLabels({labels});
     explore.onPointedLabels({hover, selection});
     if (view.strings.edge_labels) {
-      const width = canvas.width, height = canvas.height, pixels = new Float32Array(places.length);
-      for (let index = 0; index < places.length; index += 2) {
-        pixels[index] = places[index] * width;
-        pixels[index + 1] = places[index + 1] * height;
-      }
-      state.edgeLabelCandidates = view.edgeLabels(pixels, width, height);
+      state.edgeLabelCandidates = view.edgeLabels(placesInPixels(), canvas.width, canvas.height);
       explore.onEdgeLabels({labels: state.edgeLabelCandidates});
     }
   }
